@@ -77,7 +77,10 @@ FASHION_CLASSES = (
 )  # fmt: skip
 CIFAR10_NORMALIZATION: Normalization = ((0.4914, 0.4822, 0.4465), (0.2023, 0.1994, 0.2010))
 
-_MNIST_MIRRORS = ("https://ossci-datasets.s3.amazonaws.com/mnist/", "http://yann.lecun.com/exdb/mnist/")
+_MNIST_MIRRORS = (
+    "https://ossci-datasets.s3.amazonaws.com/mnist/",
+    "http://yann.lecun.com/exdb/mnist/",
+)
 _FASHION_MIRRORS = ("http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/",)
 
 
