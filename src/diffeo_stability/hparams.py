@@ -1,0 +1,100 @@
+"""Training hyper-parameters per architecture family; the paper's values live here only.
+
+Torch-free: the Snakefile calls `resolve_hparams` and hands the result to `diffeo-stability
+train --hparams JSON`. Keys (identical for every family):
+
+- optimizer: "sgd" | "adam"; lr (head / whole net), lr_body (transfer body; None = lr);
+  momentum, nesterov, weight_decay.
+- schedule: "cosine" (T_max = cosine_tmax_factor x epochs, not clamped: past T_max the rate
+  rises again, as in the authors' code) | "exponential" (x gamma per epoch) | "none".
+- epochs, batch_size (training), eval_batch_size (test error).
+- augmentation: "auto" (the dataset's registry default) | "crop_flip" (random crop with
+  padding crop_padding px, horizontal flip) | "none".
+- input_size: side in px the transfer nets resize their inputs to (bicubic); None otherwise.
+- precision: "fp32" | "bf16" (autocast, CUDA only); compile / cuda_graph: torch.compile of the
+  model / CUDA-graph capture of the training step (CUDA only, ignored on CPU).
+- max_loss_factor: the run is declared diverged when the epoch's mean training loss exceeds
+  this factor times the loss at initialisation (NaN/inf always is).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from diffeo_stability.errors import ConfigError
+
+_COMMON: dict[str, Any] = {
+    "momentum": 0.0,
+    "nesterov": False,
+    "weight_decay": 0.0,
+    "lr_body": None,
+    "schedule": "none",
+    "cosine_tmax_factor": 0.8,
+    "gamma": 1.0,
+    "batch_size": 128,
+    "eval_batch_size": 1024,
+    "augmentation": "auto",
+    "crop_padding": 4,
+    "input_size": None,
+    "precision": "fp32",
+    "compile": False,
+    "cuda_graph": False,
+    "max_loss_factor": 100.0,
+}
+
+PAPER_DEFAULTS: dict[str, dict[str, Any]] = {
+    "conv": _COMMON
+    | {
+        "optimizer": "sgd",
+        "lr": 0.1,
+        "momentum": 0.9,
+        "weight_decay": 5e-4,
+        "schedule": "cosine",
+        "epochs": 250,
+    },
+    "fc": _COMMON | {"optimizer": "adam", "lr": 0.1, "epochs": 250},
+    "transfer": _COMMON
+    | {
+        "optimizer": "sgd",
+        "lr": 0.01,
+        "lr_body": 0.001,
+        "momentum": 0.9,
+        "nesterov": True,
+        "weight_decay": 1e-3,
+        "schedule": "exponential",
+        "gamma": 0.975,
+        "epochs": 100,
+        "input_size": 224,
+    },
+}
+
+_CHOICES: dict[str, tuple[Any, ...]] = {
+    "optimizer": ("sgd", "adam"),
+    "schedule": ("cosine", "exponential", "none"),
+    "augmentation": ("auto", "crop_flip", "none"),
+    "precision": ("fp32", "bf16"),
+}
+
+
+def resolve_hparams(family: str, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The family's paper defaults updated with `overrides`; ConfigError on unknown keys/values."""
+    if family not in PAPER_DEFAULTS:
+        raise ConfigError(f"unknown family {family!r}; allowed: {', '.join(PAPER_DEFAULTS)}")
+    defaults = PAPER_DEFAULTS[family]
+    overrides = dict(overrides or {})
+    unknown = sorted(set(overrides) - set(defaults))
+    if unknown:
+        raise ConfigError(
+            f"unknown hyper-parameter(s) {', '.join(unknown)} for family {family!r}; "
+            f"allowed: {', '.join(sorted(defaults))}"
+        )
+    hparams = defaults | overrides
+    for key, allowed in _CHOICES.items():
+        if hparams[key] not in allowed:
+            raise ConfigError(
+                f"hyper-parameter {key}={hparams[key]!r}; allowed: {', '.join(allowed)}"
+            )
+    for key in ("epochs", "batch_size", "eval_batch_size"):
+        if not isinstance(hparams[key], int) or hparams[key] < 1:
+            raise ConfigError(f"hyper-parameter {key}={hparams[key]!r} must be a positive integer")
+    return hparams
