@@ -80,9 +80,9 @@ def _check(path: Path, info: DatasetInfo, spec: SourceFile, name: str | None = N
     try:
         actual = content_md5(path, compressed=(name or path.name) == f"{spec.name}.gz")
     except DataError as err:
-        return str(err)
+        return f"unreadable, corrupted or truncated ({err.__cause__})"
     if actual != spec.md5:
-        return f"{path}: md5 {actual} != expected {spec.md5}"
+        return f"md5 {actual} != expected {spec.md5}"
     log.info("%s: verified %s (md5 %s)", info.name, path, actual)
     return None
 
@@ -124,7 +124,7 @@ def locate_file(
             problem = _check(path, info, spec)
             if problem is None:
                 return path
-            looked.append(problem)
+            looked.append(f"{path}: {problem}")
     if not download:
         looked.append("download skipped (--no-download)")
     elif not spec.urls:
