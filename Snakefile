@@ -1,0 +1,30 @@
+"""Reproduction of Petrini, Favero, Geiger & Wyart (NeurIPS 2021): relative stability toward
+diffeomorphisms. `snakemake --cores N` builds every figure of the default config; see README.md.
+"""
+
+from snakemake.utils import min_version
+
+min_version("9.0")
+
+
+# the default config, unless one was given with --configfile (which would otherwise be merged
+# into it key by key, leaking the default experiments into e.g. the smoke config)
+if "experiments" not in config:
+
+    configfile: "config/config.yaml"
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/data.smk"
+include: "workflow/rules/train.smk"
+include: "workflow/rules/probe.smk"
+include: "workflow/rules/aggregate.smk"
+include: "workflow/rules/stripe.smk"
+include: "workflow/rules/figures.smk"
+
+
+rule all:
+    default_target: True
+    input:
+        figure_targets(),
+        "results/tables/claims.csv",

@@ -1,0 +1,161 @@
+"""Workflow configuration: schema validation with defaults, and the job grid.
+
+Imported by the Snakefile, so it must stay torch-free and fast (the paper config expands to
+thousands of jobs).
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import jsonschema
+import yaml
+
+from diffeo_stability.datasets import DATASETS
+from diffeo_stability.errors import ConfigError
+from diffeo_stability.hparams import resolve_hparams
+from diffeo_stability.models.registry import ARCHITECTURES
+
+SCHEMA_PATH = Path(__file__).resolve().parents[2] / "workflow" / "schemas" / "config.schema.yaml"
+
+
+class Run(NamedTuple):
+    """One training job: a cell of an experiment grid. `P` is an int or 'full'."""
+
+    dataset: str
+    arch: str
+    P: int | str
+    seed: int
+
+
+def _with_defaults(validator_class: type) -> type:
+    """A validator class that fills `default` values of missing properties before validating."""
+    check_properties = validator_class.VALIDATORS["properties"]
+
+    def properties(validator, props, instance, schema):
+        if isinstance(instance, dict):
+            for name, sub in props.items():
+                if "default" in sub and name not in instance:
+                    instance[name] = copy.deepcopy(sub["default"])
+        yield from check_properties(validator, props, instance, schema)
+
+    return jsonschema.validators.extend(validator_class, {"properties": properties})
+
+
+def _describe(error: jsonschema.ValidationError) -> str:
+    """One line naming the config key and what was wrong (allowed values for enums)."""
+    key = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path)
+    key = key.lstrip(".") or "<top level>"
+    if error.validator == "oneOf":  # only training-set sizes use oneOf
+        return f"{key}: {error.instance!r} is neither a positive integer nor 'full'"
+    if error.validator == "enum":
+        allowed = ", ".join(map(str, error.validator_value))
+        return f"{key}: {error.instance!r} is not allowed; allowed values: {allowed}"
+    if error.validator == "exclusiveMinimum":
+        return f"{key}: {error.instance!r} must be greater than {error.validator_value}"
+    if error.validator == "minItems" and error.validator_value == 1:
+        return f"{key}: must not be empty"
+    if error.validator == "additionalProperties":
+        return f"{key or 'config'}: {error.message} (see config/README.md for the known keys)"
+    return f"{key}: {error.message}"
+
+
+def load_schema(path: Path = SCHEMA_PATH) -> dict[str, Any]:
+    """The JSON schema of the configuration (YAML file)."""
+    with open(path) as handle:
+        return yaml.safe_load(handle)
+
+
+def validate_config(config: dict[str, Any], schema: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Fill defaults in place, check the schema and the cross-field rules; return `config`.
+
+    Raises ConfigError listing every problem, one per line, each naming its key.
+    """
+    schema = load_schema() if schema is None else schema
+    validator = _with_defaults(jsonschema.Draft202012Validator)(schema)
+    problems = sorted({_describe(e) for e in _leaf_errors(validator.iter_errors(config))})
+    if not problems:
+        problems = _semantic_problems(config)
+    if problems:
+        raise ConfigError("invalid configuration:\n  " + "\n  ".join(problems))
+    return config
+
+
+def _leaf_errors(
+    errors: Iterable[jsonschema.ValidationError],
+) -> Iterator[jsonschema.ValidationError]:
+    """Report `allOf` failures by their own sub-errors (the ones naming the real problem)."""
+    for error in errors:
+        if error.validator == "allOf" and error.context:
+            yield from _leaf_errors(error.context)
+        else:
+            yield error
+
+
+def training_set_size(config: dict[str, Any], dataset: str) -> int:
+    """Number of training images of `dataset` (synthetic sizes come from the config)."""
+    if DATASETS[dataset].synthetic:
+        return int(config["data"]["synthetic_train"])
+    return DATASETS[dataset].n_train
+
+
+def _semantic_problems(config: dict[str, Any]) -> list[str]:
+    """Checks the schema cannot express: P within the training set, valid hyper-parameters."""
+    problems = []
+    for name, grid in config["experiments"].items():
+        for dataset, P in itertools.product(grid["datasets"], grid["P"]):
+            size = training_set_size(config, dataset)
+            if P != "full" and P > size:
+                problems.append(
+                    f"experiments.{name}.P: {P} is larger than the training set of {dataset} "
+                    f"({size} images); use a smaller P or 'full'"
+                )
+    families = config["training"]["families"]
+    for family, overrides in families.items():
+        try:
+            resolve_hparams(family, overrides)
+        except ConfigError as err:
+            problems.append(f"training.families.{family}: {err}")
+    for k, rule in enumerate(config["training"]["overrides"]):
+        for family in rule.get("families", ["fc", "conv", "transfer"]):
+            try:
+                resolve_hparams(family, {**families[family], **rule["hparams"]})
+            except ConfigError as err:
+                problems.append(f"training.overrides[{k}].hparams: {err}")
+                break
+    return problems
+
+
+def training_runs(config: dict[str, Any]) -> list[Run]:
+    """The union of all experiment grids, without duplicates, in a stable order."""
+    runs = {
+        Run(dataset, arch, P, seed)
+        for grid in config["experiments"].values()
+        for dataset, arch, P, seed in itertools.product(
+            grid["datasets"], grid["archs"], grid["P"], grid["seeds"]
+        )
+    }
+    return sorted(runs, key=lambda r: (r.dataset, r.arch, str(r.P).zfill(12), r.seed))
+
+
+def _matches(rule: dict[str, Any], run: Run, family: str) -> bool:
+    return (
+        run.dataset in rule.get("datasets", [run.dataset])
+        and run.arch in rule.get("archs", [run.arch])
+        and run.P in rule.get("P", [run.P])
+        and family in rule.get("families", [family])
+    )
+
+
+def run_hparams(config: dict[str, Any], run: Run) -> dict[str, Any]:
+    """Hyper-parameters of one run: paper defaults, then family overrides, then matching rules."""
+    family = ARCHITECTURES[run.arch].family
+    overrides = dict(config["training"]["families"][family])
+    for rule in config["training"]["overrides"]:
+        if _matches(rule, run, family):
+            overrides.update(rule["hparams"])
+    return resolve_hparams(family, overrides)

@@ -1,0 +1,27 @@
+"""Tidy tables over all runs and geometric means over seeds."""
+
+
+rule aggregate:
+    input:
+        probe=run_paths(PROBE),
+        metrics=run_paths(f"{TRAIN_DIR}/metrics.json"),
+    output:
+        stability=f"{TABLES}/stability.parquet",
+        logavg=f"{TABLES}/logavg.csv",
+        training=f"{TABLES}/training.csv",
+    params:
+        argsfile=f"{LOGS}/aggregate/inputs.args",
+    log:
+        f"{LOGS}/aggregate/aggregate.log",
+    resources:
+        mem_mb=8000,
+        runtime=30,
+    run:
+        # thousands of paths exceed the kernel's limit on one argument: pass them in a file
+        write_argsfile(
+            params.argsfile, ["--probe", *input.probe, "--metrics", *input.metrics]
+        )
+        shell(
+            "diffeo-stability aggregate @{params.argsfile} --out-stability {output.stability}"
+            " --out-logavg {output.logavg} --out-training {output.training} > {log} 2>&1"
+        )

@@ -1,0 +1,68 @@
+"""Config validation, the job grid, paths and input functions shared by all rules."""
+
+import json
+import re
+import shlex
+from pathlib import Path
+
+from snakemake.exceptions import WorkflowError
+
+from diffeo_stability.config import run_hparams, training_runs, validate_config
+from diffeo_stability.datasets import DATASETS
+from diffeo_stability.errors import ConfigError
+from diffeo_stability.models.registry import ARCHITECTURES
+
+try:
+    validate_config(config)
+except ConfigError as err:
+    raise WorkflowError(str(err)) from None
+
+RUNS = training_runs(config)
+RUN_KEYS = {(r.dataset, r.arch, str(r.P), int(r.seed)): r for r in RUNS}
+
+DATA = "resources/data/{dataset}.npz"
+SYNTHETIC = "resources/synthetic/{dataset}"
+TRAIN_DIR = "results/train/{dataset}/{arch}/P{P}/seed{seed}"
+PROBE = "results/probe/{dataset}/{arch}/P{P}/seed{seed}.parquet"
+STRIPE = "results/stripe/d{d}/P{P}/seed{seed}.json"
+LOGS = "results/logs"
+TABLES = "results/tables"
+
+
+wildcard_constraints:
+    dataset="|".join(map(re.escape, DATASETS)),
+    arch="|".join(map(re.escape, ARCHITECTURES)),
+    P=r"\d+|full",
+    seed=r"\d+",
+    d=r"\d+",
+
+
+def run_of(wildcards):
+    """The configured run that a (dataset, arch, P, seed) wildcard set refers to."""
+    key = (wildcards.dataset, wildcards.arch, wildcards.P, int(wildcards.seed))
+    if key not in RUN_KEYS:
+        raise WorkflowError(f"{key} is not a run of any experiment in the config")
+    return RUN_KEYS[key]
+
+
+def run_paths(pattern):
+    """`pattern` expanded over every configured training run."""
+    return [pattern.format(dataset=r.dataset, arch=r.arch, P=r.P, seed=r.seed) for r in RUNS]
+
+
+def hparams_json(wildcards):
+    """The resolved hyper-parameters of a run, as one shell-quoted JSON argument."""
+    return shlex.quote(json.dumps(run_hparams(config, run_of(wildcards)), sort_keys=True))
+
+
+def cli_options(options):
+    """{'h': 100, 'loss': 'hinge'} -> "--h 100 --loss hinge" (shell-quoted)."""
+    return " ".join(
+        f"--{key.replace('_', '-')} {shlex.quote(str(value))}" for key, value in options.items()
+    )
+
+
+def write_argsfile(path, items):
+    """Write one argument per line (read back with argparse's @file syntax)."""
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    Path(path).write_text("".join(f"{item}\n" for item in items))

@@ -1,0 +1,90 @@
+"""One rule per figure (PDF + PNG, the PNG shown in the report), and the claims table."""
+
+FIGURES_DIR = "results/figures"
+LOGAVG = f"{TABLES}/logavg.csv"
+TRAINING = f"{TABLES}/training.csv"
+STRIPE_TABLE = f"{TABLES}/stripe.csv"
+ILLUSTRATION_DATASET = next(iter(config["experiments"].values()))["datasets"][0]
+
+# figure name -> (output stem under results/figures, inputs, report category)
+FIGURE_SPECS = {
+    "fig1_diffeo_phase_space": ("fig1_diffeo_phase_space", [], "1 diffeomorphisms"),
+    "fig2_illustration": (
+        "fig2_illustration",
+        [DATA.format(dataset=ILLUSTRATION_DATASET)],
+        "2 main figures",
+    ),
+    "fig3_sota_stability": ("fig3_sota_stability", [LOGAVG], "2 main figures"),
+    "fig4_primitive_nets": ("fig4_primitive_nets", [LOGAVG], "2 main figures"),
+    "fig5_error_vs_rf": ("fig5_error_vs_rf", [LOGAVG], "2 main figures"),
+    "fig6_noise_diffeo_vs_P": ("fig6_noise_diffeo_vs_P", [LOGAVG], "2 main figures"),
+    "fig7_stripe_model": ("fig7_stripe_model", [STRIPE_TABLE], "2 main figures"),
+    "appendix_bijectivity_probability": (
+        "appendix/bijectivity_probability",
+        [],
+        "1 diffeomorphisms",
+    ),
+    "appendix_delta_vs_T": ("appendix/delta_vs_T", [], "1 diffeomorphisms"),
+    "appendix_interpolation": ("appendix/interpolation", [], "1 diffeomorphisms"),
+    "appendix_depth": ("appendix/depth", [LOGAVG], "3 appendix"),
+    "appendix_df_gf_vs_error": ("appendix/df_gf_vs_error", [LOGAVG], "3 appendix"),
+    "appendix_fig5_errorbars": ("appendix/fig5_errorbars", [LOGAVG], "3 appendix"),
+    "appendix_fig6_errorbars": ("appendix/fig6_errorbars", [LOGAVG], "3 appendix"),
+    "appendix_robustness": ("appendix/robustness", [LOGAVG], "3 appendix"),
+}
+
+
+def figure_options(name):
+    """--set arguments of one figure: its configured options plus the global note."""
+    options = dict(config["figures"]["options"].get(name, {}))
+    if config["figures"]["note"]:
+        options.setdefault("note", config["figures"]["note"])
+    pairs = [shlex.quote(f"{key}={value}") for key, value in options.items()]
+    return f"--set {' '.join(pairs)}" if pairs else ""
+
+
+def figure_targets():
+    return [f"{FIGURES_DIR}/{stem}.{ext}" for stem, _, _ in FIGURE_SPECS.values() for ext in ("pdf", "png")]
+
+
+for _name, (_stem, _inputs, _category) in FIGURE_SPECS.items():
+
+    rule:
+        name:
+            f"figure_{_name}"
+        input:
+            _inputs,
+        output:
+            pdf=f"{FIGURES_DIR}/{_stem}.pdf",
+            png=report(
+                f"{FIGURES_DIR}/{_stem}.png",
+                caption=f"../report/{_name}.rst",
+                category=_category,
+            ),
+        params:
+            name=_name,
+            stem=f"{FIGURES_DIR}/{_stem}",
+            options=figure_options(_name),
+        log:
+            f"{LOGS}/figures/{_name}.log",
+        resources:
+            mem_mb=4000,
+            runtime=30,
+        shell:
+            "diffeo-stability figure {params.name} --out {params.stem} --input {input}"
+            " {params.options} > {log} 2>&1"
+
+
+rule claims:
+    input:
+        logavg=LOGAVG,
+        training=TRAINING,
+        stripe=STRIPE_TABLE,
+    output:
+        csv=report(f"{TABLES}/claims.csv", caption="../report/claims.rst", category="0 claims"),
+        markdown=f"{TABLES}/claims.md",
+    log:
+        f"{LOGS}/claims.log",
+    shell:
+        "diffeo-stability claims --logavg {input.logavg} --training {input.training}"
+        " --stripe {input.stripe} --out {output.csv} --markdown {output.markdown} > {log} 2>&1"

@@ -1,0 +1,38 @@
+"""Probing: D_f, G_f and R_f of the initial and trained network of every run."""
+
+PROBE_CFG = config["probe"]
+
+
+rule probe:
+    input:
+        data=DATA,
+        init=f"{TRAIN_DIR}/init.pt",
+        trained=f"{TRAIN_DIR}/trained.pt",
+        metrics=f"{TRAIN_DIR}/metrics.json",
+    output:
+        PROBE,
+    params:
+        run_dir=TRAIN_DIR,
+        cutoffs=" ".join(map(str, PROBE_CFG["cutoffs"])),
+        interpolations=" ".join(PROBE_CFG["interpolations"]),
+        sweep_range=" ".join(map(str, PROBE_CFG["sweep_range"])),
+        layers="--layers" if PROBE_CFG["layers"] else "",
+        device=config["device"],
+    log:
+        f"{LOGS}/probe/{{dataset}}/{{arch}}/P{{P}}/seed{{seed}}.log",
+    threads: 1
+    resources:
+        gpu=1,
+        cpus_per_gpu=4,
+        mem_mb=lambda wildcards, attempt: 16000 * attempt,
+        runtime=lambda wildcards, attempt: 30 * attempt,
+    shell:
+        "OMP_NUM_THREADS={threads} diffeo-stability probe --run-dir {params.run_dir}"
+        " --data {input.data} --out {output} --dataset {wildcards.dataset}"
+        " --arch {wildcards.arch} --P {wildcards.P} --seed {wildcards.seed}"
+        f" --n-probe {PROBE_CFG['n_probe']} --cutoffs {{params.cutoffs}}"
+        " --interpolations {params.interpolations}"
+        f" --delta {PROBE_CFG['delta']} --sweep-points {PROBE_CFG['sweep_points']}"
+        " --sweep-range {params.sweep_range}"
+        f" --cutoff-rule {PROBE_CFG['cutoff_rule']}"
+        " {params.layers} --device {params.device} > {log} 2>&1"

@@ -1,0 +1,31 @@
+"""Stripe model (Section 6): one job per (d, P, seed), then one table."""
+
+STRIPE_CFG = config["stripe"]
+
+
+rule stripe:
+    output:
+        STRIPE,
+    params:
+        options=cli_options(STRIPE_CFG["args"]),
+        device=config["device"],
+    log:
+        f"{LOGS}/stripe/d{{d}}/P{{P}}/seed{{seed}}.log",
+    threads: 1
+    resources:
+        mem_mb=4000,
+        runtime=lambda wildcards, attempt: 60 * attempt,
+    shell:
+        "OMP_NUM_THREADS={threads} diffeo-stability stripe --d {wildcards.d} --P {wildcards.P}"
+        " --seed {wildcards.seed} --out {output} {params.options} > {log} 2>&1"
+
+
+rule stripe_table:
+    input:
+        expand(STRIPE, d=STRIPE_CFG["d"], P=STRIPE_CFG["P"], seed=STRIPE_CFG["seeds"]),
+    output:
+        f"{TABLES}/stripe.csv",
+    log:
+        f"{LOGS}/stripe/table.log",
+    shell:
+        "diffeo-stability stripe-table --out {output} {input} > {log} 2>&1"
