@@ -1,0 +1,307 @@
+"""Relative stability toward diffeomorphisms, R_f = D_f / G_f (paper Section 3, Eq. 4-5).
+
+`probe_function` is the measurement on any callable f and an image batch x (B, C, n, n),
+float32 in [0, 1]. For every interpolation, cut-off c and temperature T it draws one diffeo
+tau_i and one isotropic noise direction per image, rescales the noise to ||tau x_i - x_i||
+(``noise_norm="per_image"``, the authors' code) or to the mean of that norm over the batch
+(``"mean"``, the paper's text), and compares f(x), f(tau x) and f(x + eta) with the
+statistics of `diffeo_stability.stability`. For the Gaussian interpolation the clean images are
+smoothed by the same resampling at zero displacement. Optionally the same quantities are
+measured at the output of every block of the network (forward hooks; layer 0 is the input).
+
+Draws come from one `torch.Generator` per (seed, state, interpolation, c, T point), so rows are
+deterministic given the seed and independent of the order of the loops.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import math
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import torch
+from torch import nn
+
+from diffeo_stability import diffeo
+from diffeo_stability.errors import ConfigError
+from diffeo_stability.stability import STATISTICS, change, pair_norm
+
+NOISE_NORMS = ("per_image", "mean")
+Blocks = Sequence[tuple[str, nn.Module]]
+
+# Columns written by `probe_function` (the measurement), in order, with their dtypes.
+MEASUREMENT_COLUMNS: dict[str, str] = {
+    "state": "object",
+    "interpolation": "object",
+    "c": "float64",
+    "cutoff_rule": "object",
+    "T": "float64",
+    "delta": "float64",
+    "point": "object",
+    "layer": "int64",
+    "layer_name": "object",
+    "is_output": "bool",
+    "statistic": "object",
+    "noise_norm": "object",
+    "D": "float64",
+    "G": "float64",
+    "R": "float64",
+    "D_raw": "float64",
+    "G_raw": "float64",
+    "pair_norm": "float64",
+    "diffeo_norm": "float64",
+    "noise_norm_value": "float64",
+    "n_probe": "int64",
+}
+# The columns of results/probe/... .parquet and results/tables/stability.parquet.
+RUN_COLUMNS: dict[str, str] = {
+    "dataset": "object",
+    "arch": "object",
+    "P": "object",
+    "n_train": "int64",
+    "seed": "int64",
+}
+PROBE_COLUMNS: dict[str, str] = {**RUN_COLUMNS, **MEASUREMENT_COLUMNS, "test_error": "float64"}
+
+
+@dataclass(frozen=True)
+class ProbeSettings:
+    """What to measure. `sweep_range` = (a, b): the sweep spans T_min * a .. T_max * b in
+    `sweep_points` log-spaced temperatures (0 points: no sweep); `deltas` are the single
+    points (point name ``delta{d:g}``, e.g. ``delta1``) where per-layer rows are taken.
+    `max_batch` caps the images per forward pass."""
+
+    cutoffs: tuple[float, ...] = (3.0, 5.0, 15.0)
+    interpolations: tuple[str, ...] = ("bilinear", "gaussian")
+    deltas: tuple[float, ...] = (1.0,)
+    sweep_points: int = 30
+    sweep_range: tuple[float, float] = (1 / 15, 2.0)
+    cutoff_rule: str = "disk"
+    per_layer: bool = False
+    max_batch: int = 2048
+
+    def __post_init__(self) -> None:
+        unknown = set(self.interpolations) - set(diffeo.INTERPOLATIONS)
+        if unknown:
+            raise ConfigError(
+                f"interpolations {sorted(unknown)} unknown; allowed: "
+                f"{', '.join(diffeo.INTERPOLATIONS)}"
+            )
+        if self.cutoff_rule not in diffeo.CUTOFF_RULES:
+            raise ConfigError(
+                f"cutoff rule {self.cutoff_rule!r} unknown; allowed: "
+                f"{', '.join(diffeo.CUTOFF_RULES)}"
+            )
+        if any(not c > 1 for c in self.cutoffs) or any(not d > 0 for d in self.deltas):
+            raise ConfigError(f"need cutoffs > 1 and deltas > 0, got {self.cutoffs}, {self.deltas}")
+        if self.sweep_points < 0 or min(self.sweep_range) <= 0 or self.max_batch < 1:
+            raise ConfigError("sweep points must be >= 0, sweep range > 0, max batch >= 1")
+
+
+def temperature_points(n: int, c: float, settings: ProbeSettings) -> list[tuple[str, float]]:
+    """(point name, T) for image side n and cut-off c: the delta points, then the sweep."""
+    points = [(f"delta{d:g}", diffeo.temperature_from_delta(d, n, c)) for d in settings.deltas]
+    if settings.sweep_points:
+        t_min, t_max = diffeo.temperature_range(n, c)
+        low, high = settings.sweep_range
+        sweep = np.geomspace(t_min * low, t_max * high, settings.sweep_points)
+        points += [("sweep", float(t)) for t in sweep]
+    return points
+
+
+def draw_seed(seed: int, state: str, interpolation: str, c: float, index: int) -> int:
+    """A 63-bit generator seed from the identity of one measurement point."""
+    key = f"{seed}|{state}|{interpolation}|{float(c)!r}|{index}".encode()
+    return int.from_bytes(hashlib.sha256(key).digest()[:8], "little") >> 1
+
+
+@contextlib.contextmanager
+def probing_mode(model: nn.Module, batch_stats: bool) -> Iterator[None]:
+    """Evaluation mode (no dropout); with `batch_stats` batch-norm instead normalises with the
+    statistics of each forward batch, its running statistics untouched. Restores on exit."""
+    modes = {module: module.training for module in model.modules()}
+    norms = [m for m in model.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
+    tracking = [m.track_running_stats for m in norms]
+    model.eval()
+    for module in norms if batch_stats else []:
+        module.train()
+        module.track_running_stats = False
+    try:
+        yield
+    finally:
+        for module, track in zip(norms, tracking, strict=True):
+            module.track_running_stats = track
+        for module, mode in modes.items():
+            module.training = mode
+
+
+class LayerOutputs:
+    """Calls f on image groups and returns, per group, the flattened (B, K) outputs of every
+    probed layer: the input, the hooked blocks (all but the last) and f's own output."""
+
+    def __init__(
+        self, f: Callable[[torch.Tensor], torch.Tensor], taps: Sequence[nn.Module],
+        max_batch: int, separate: bool,
+    ) -> None:
+        self.f, self.taps, self.max_batch, self.separate = f, list(taps), max_batch, separate
+
+    def _forward(self, images: torch.Tensor, per_layer: bool) -> list[torch.Tensor]:
+        captured: list[torch.Tensor] = []
+        handles = [
+            tap.register_forward_hook(lambda _m, _i, out: captured.append(out.flatten(1)))
+            for tap in (self.taps if per_layer else [])
+        ]
+        try:
+            output = self.f(images).flatten(1)
+        finally:
+            for handle in handles:
+                handle.remove()
+        return [images.flatten(1), *captured, output] if per_layer else [output]
+
+    def __call__(self, groups: Sequence[torch.Tensor], per_layer: bool) -> list[list[torch.Tensor]]:
+        """Groups of images (B_g, C, n, n) -> per group, per layer, (B_g, K_layer) outputs.
+        With `separate` (batch statistics) each group is its own forward batch."""
+        if self.separate:
+            return [self._forward(group, per_layer) for group in groups]
+        sizes = [len(group) for group in groups]
+        chunks = [
+            self._forward(chunk, per_layer)
+            for chunk in torch.cat(list(groups)).split(self.max_batch)
+        ]
+        layers = [torch.cat(parts) for parts in zip(*chunks, strict=True)]
+        split = [layer.split(sizes) for layer in layers]
+        return [list(parts) for parts in zip(*split, strict=True)]
+
+
+def _layer_names(blocks: Blocks | None, per_layer: bool) -> list[tuple[int, str]]:
+    """(layer index, name) of the probed layers; the output keeps its index without per-layer."""
+    if not blocks:
+        return [(0, "input"), (1, "output")] if per_layer else [(1, "output")]
+    names = [(i + 1, name) for i, (name, _) in enumerate(blocks)]
+    return [(0, "input"), *names] if per_layer else names[-1:]
+
+
+def _ratio(a: float, b: float) -> float:
+    """a / b, with inf (a > 0) or nan (a == 0) when b == 0."""
+    if b:
+        return a / b
+    return math.inf if a else math.nan
+
+
+@dataclass(frozen=True)
+class _Perturbed:
+    """One measurement point: images (B, C, n, n) tau x, x + eta for each noise norm, and
+    ||tau x - x|| (B,)."""
+
+    deformed: torch.Tensor
+    noisy: dict[str, torch.Tensor]
+    distance: torch.Tensor
+
+
+def perturb(
+    images: torch.Tensor, clean: torch.Tensor, interpolation: str, c: float, T: float,
+    cutoff_rule: str, generator: torch.Generator,
+) -> _Perturbed:
+    """One diffeo per image (tau x from the raw images) and one isotropic noise direction per
+    image added to the clean (possibly smoothed) images, rescaled for each of `NOISE_NORMS`."""
+    n = images.shape[-1]
+    displacement = diffeo.sample_displacement(
+        len(images), n, T, c, cutoff=cutoff_rule, generator=generator,
+        device=images.device, dtype=images.dtype,
+    )
+    deformed = diffeo.deform(images, displacement, interpolation)
+    distance = (deformed - clean).flatten(1).norm(dim=1)
+    direction = torch.randn(
+        images.shape, generator=generator, device=images.device, dtype=images.dtype
+    )
+    direction = direction / direction.flatten(1).norm(dim=1).view(-1, 1, 1, 1)
+    scales = {"per_image": distance, "mean": distance.mean().expand_as(distance)}
+    noisy = {name: clean + direction * scales[name].view(-1, 1, 1, 1) for name in NOISE_NORMS}
+    return _Perturbed(deformed, noisy, distance)
+
+
+def _point_rows(
+    clean: Sequence[torch.Tensor], norms: Sequence[dict[str, float]],
+    diffeo_out: Sequence[torch.Tensor], noise_out: dict[str, Sequence[torch.Tensor]],
+    layers: Sequence[tuple[int, str]], noise_values: dict[str, float],
+) -> list[dict]:
+    """Rows of one point: per layer, statistic and noise norm; lists indexed like `layers`."""
+    rows = []
+    for k, (layer, name) in enumerate(layers):
+        for stat in STATISTICS:
+            d_raw = change(clean[k], diffeo_out[k], stat)
+            norm = norms[k][stat]
+            for noise_name in NOISE_NORMS:
+                g_raw = change(clean[k], noise_out[noise_name][k], stat)
+                rows.append({
+                    "layer": layer, "layer_name": name, "is_output": k == len(layers) - 1,
+                    "statistic": stat, "noise_norm": noise_name, "D": _ratio(d_raw, norm),
+                    "G": _ratio(g_raw, norm), "R": _ratio(d_raw, g_raw), "D_raw": d_raw,
+                    "G_raw": g_raw, "pair_norm": norm, "noise_norm_value": noise_values[noise_name],
+                })
+    return rows
+
+
+def probe_function(
+    f: Callable[[torch.Tensor], torch.Tensor],
+    images: torch.Tensor,
+    settings: ProbeSettings,
+    *,
+    seed: int,
+    state: str = "trained",
+    blocks: Blocks | None = None,
+    batch_stats: bool = False,
+) -> pd.DataFrame:
+    """Measure D, G, R of f on `images` (B, C, n, n) float32 in [0, 1], B >= 2.
+
+    `blocks` are the (name, module) blocks of f in order, the last giving f's output (needed
+    for per-layer rows). An nn.Module f runs in evaluation mode, except that with `batch_stats`
+    (initial networks) batch-norm uses batch statistics and every group of B images (clean,
+    deformed, noisy) is its own forward batch. Returns one row
+    per (interpolation, c, T, layer, statistic, noise_norm) with `MEASUREMENT_COLUMNS`.
+    """
+    if images.dim() != 4 or images.shape[-1] != images.shape[-2] or len(images) < 2:
+        raise ConfigError(f"need square images (B >= 2, C, n, n), got {tuple(images.shape)}")
+    n = images.shape[-1]
+    taps = [module for _, module in blocks[:-1]] if blocks else []
+    forward = LayerOutputs(f, taps, settings.max_batch, separate=batch_stats)
+    all_layers = _layer_names(blocks, settings.per_layer)
+    rows: list[dict] = []
+    mode = probing_mode(f, batch_stats) if isinstance(f, nn.Module) else contextlib.nullcontext()
+    with torch.no_grad(), mode:
+        for interpolation in settings.interpolations:
+            clean = diffeo.smooth(images, interpolation)
+            clean_out = forward([clean], settings.per_layer)[0]
+            norms = [{stat: pair_norm(out, stat) for stat in STATISTICS} for out in clean_out]
+            for c in settings.cutoffs:
+                for index, (point, T) in enumerate(temperature_points(n, c, settings)):
+                    per_layer = settings.per_layer and point != "sweep"
+                    keep = slice(None) if per_layer else slice(-1, None)
+                    generator = torch.Generator(device=images.device)
+                    generator.manual_seed(draw_seed(seed, state, interpolation, c, index))
+                    pert = perturb(
+                        images, clean, interpolation, c, T, settings.cutoff_rule, generator
+                    )
+                    diffeo_out, *noise_out = forward(
+                        [pert.deformed, *(pert.noisy[name] for name in NOISE_NORMS)], per_layer
+                    )
+                    common = {
+                        "state": state, "interpolation": interpolation, "c": float(c),
+                        "cutoff_rule": settings.cutoff_rule, "T": float(T),
+                        "delta": diffeo.delta_from_temperature(T, n, c), "point": point,
+                        "diffeo_norm": float(pert.distance.mean()), "n_probe": len(images),
+                    }
+                    values = {
+                        name: float((pert.noisy[name] - clean).flatten(1).norm(dim=1).mean())
+                        for name in NOISE_NORMS
+                    }
+                    point_rows = _point_rows(
+                        clean_out[keep], norms[keep], diffeo_out,
+                        dict(zip(NOISE_NORMS, noise_out, strict=True)), all_layers[keep], values,
+                    )
+                    rows += [{**common, **row} for row in point_rows]
+    return pd.DataFrame(rows, columns=list(MEASUREMENT_COLUMNS)).astype(MEASUREMENT_COLUMNS)
