@@ -159,3 +159,23 @@ def run_hparams(config: dict[str, Any], run: Run) -> dict[str, Any]:
         if _matches(rule, run, family):
             overrides.update(rule["hparams"])
     return resolve_hparams(family, overrides)
+
+
+def export_cli_environment(src_dir: str | Path) -> None:
+    """Let rule shells run `python -m diffeo_stability` from this checkout.
+
+    Puts the directory of the running interpreter first on PATH (so `python` is the one
+    running snakemake, e.g. `.venv/bin/python`, even when the venv is not activated; under
+    `--use-conda` the conda env is activated after this and comes first) and `src_dir` first
+    on PYTHONPATH (so a conda env without the package installed imports it from src/).
+    Cluster jobs inherit the variables and also re-run this when they load the Snakefile.
+    """
+    import os
+    import sys
+
+    def prepend(name: str, entry: str) -> None:
+        parts = [p for p in os.environ.get(name, "").split(os.pathsep) if p and p != entry]
+        os.environ[name] = os.pathsep.join([entry, *parts])
+
+    prepend("PATH", os.path.dirname(sys.executable))
+    prepend("PYTHONPATH", str(src_dir))

@@ -11,6 +11,8 @@ rule aggregate:
         training=f"{TABLES}/training.csv",
     params:
         argsfile=f"{LOGS}/aggregate/inputs.args",
+    conda:
+        "../../envs/diffeo-stability.yaml"
     log:
         f"{LOGS}/aggregate/aggregate.log",
     resources:
@@ -22,6 +24,6 @@ rule aggregate:
             params.argsfile, ["--probe", *input.probe, "--metrics", *input.metrics]
         )
         shell(
-            "diffeo-stability aggregate @{params.argsfile} --out-stability {output.stability}"
+            "python -m diffeo_stability aggregate @{params.argsfile} --out-stability {output.stability}"
             " --out-logavg {output.logavg} --out-training {output.training} > {log} 2>&1"
         )

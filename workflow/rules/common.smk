@@ -1,16 +1,25 @@
 """Config validation, the job grid, paths and input functions shared by all rules."""
 
 import json
+import os
 import re
 import shlex
 from pathlib import Path
 
 from snakemake.exceptions import WorkflowError
 
-from diffeo_stability.config import run_hparams, training_runs, validate_config
+from diffeo_stability.config import (
+    export_cli_environment,
+    run_hparams,
+    training_runs,
+    validate_config,
+)
 from diffeo_stability.datasets import DATASETS
 from diffeo_stability.errors import ConfigError
 from diffeo_stability.models.registry import ARCHITECTURES
+
+# rules run `python -m diffeo_stability` with the Python running snakemake and this src/
+export_cli_environment(Path(workflow.basedir) / "src")
 
 try:
     validate_config(config)
@@ -66,3 +75,41 @@ def write_argsfile(path, items):
     """Write one argument per line (read back with argparse's @file syntax)."""
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     Path(path).write_text("".join(f"{item}\n" for item in items))
+
+
+# data.smk
+def fetch_inputs(wildcards):
+    """Synthetic datasets are generated first; real ones come from mirrors or downloads."""
+    if DATASETS[wildcards.dataset].synthetic:
+        return {"originals": SYNTHETIC}
+    return {}
+
+
+def fetch_sources(wildcards, input):
+    sources = [*config["data"]["mirrors"]]
+    if "originals" in input.keys():
+        sources = [input.originals]
+    options = " ".join(f"--mirror {shlex.quote(s)}" for s in sources)
+    if not config["data"]["download"] or "originals" in input.keys():
+        options += " --no-download"
+    return options
+
+
+# train.smk
+def weights_option(wildcards):
+    path = config["training"]["weights"].get(wildcards.arch)
+    return f"--weights {shlex.quote(path)}" if path else ""
+
+
+# figures.smk
+def figure_options(name):
+    """--set arguments of one figure: its configured options plus the global note."""
+    options = dict(config["figures"]["options"].get(name, {}))
+    if config["figures"]["note"]:
+        options.setdefault("note", config["figures"]["note"])
+    pairs = [shlex.quote(f"{key}={value}") for key, value in options.items()]
+    return f"--set {' '.join(pairs)}" if pairs else ""
+
+
+def figure_targets():
+    return [f"{FIGURES_DIR}/{stem}.{ext}" for stem, _, _ in FIGURE_SPECS.values() for ext in ("pdf", "png")]

@@ -34,19 +34,6 @@ FIGURE_SPECS = {
 }
 
 
-def figure_options(name):
-    """--set arguments of one figure: its configured options plus the global note."""
-    options = dict(config["figures"]["options"].get(name, {}))
-    if config["figures"]["note"]:
-        options.setdefault("note", config["figures"]["note"])
-    pairs = [shlex.quote(f"{key}={value}") for key, value in options.items()]
-    return f"--set {' '.join(pairs)}" if pairs else ""
-
-
-def figure_targets():
-    return [f"{FIGURES_DIR}/{stem}.{ext}" for stem, _, _ in FIGURE_SPECS.values() for ext in ("pdf", "png")]
-
-
 for _name, (_stem, _inputs, _category) in FIGURE_SPECS.items():
 
     rule:
@@ -63,15 +50,17 @@ for _name, (_stem, _inputs, _category) in FIGURE_SPECS.items():
             ),
         params:
             name=_name,
-            stem=f"{FIGURES_DIR}/{_stem}",
+            stem=lambda wildcards, output: output.pdf.removesuffix(".pdf"),
             options=figure_options(_name),
+        conda:
+            "../../envs/diffeo-stability.yaml"
         log:
             f"{LOGS}/figures/{_name}.log",
         resources:
             mem_mb=4000,
             runtime=30,
         shell:
-            "diffeo-stability figure {params.name} --out {params.stem} --input {input}"
+            "python -m diffeo_stability figure {params.name} --out {params.stem} --input {input}"
             " {params.options} > {log} 2>&1"
 
 
@@ -83,8 +72,10 @@ rule claims:
     output:
         csv=report(f"{TABLES}/claims.csv", caption="../report/claims.rst", category="0 claims"),
         markdown=f"{TABLES}/claims.md",
+    conda:
+        "../../envs/diffeo-stability.yaml"
     log:
         f"{LOGS}/claims.log",
     shell:
-        "diffeo-stability claims --logavg {input.logavg} --training {input.training}"
+        "python -m diffeo_stability claims --logavg {input.logavg} --training {input.training}"
         " --stripe {input.stripe} --out {output.csv} --markdown {output.markdown} > {log} 2>&1"

@@ -12,12 +12,14 @@ rule probe:
     output:
         PROBE,
     params:
-        run_dir=TRAIN_DIR,
+        run_dir=lambda wildcards, input: os.path.dirname(input.init),
         cutoffs=" ".join(map(str, PROBE_CFG["cutoffs"])),
         interpolations=" ".join(PROBE_CFG["interpolations"]),
         sweep_range=" ".join(map(str, PROBE_CFG["sweep_range"])),
         layers="--layers" if PROBE_CFG["layers"] else "",
         device=config["device"],
+    conda:
+        "../../envs/diffeo-stability.yaml"
     log:
         f"{LOGS}/probe/{{dataset}}/{{arch}}/P{{P}}/seed{{seed}}.log",
     threads: 1
@@ -27,7 +29,7 @@ rule probe:
         mem_mb=lambda wildcards, attempt: 16000 * attempt,
         runtime=lambda wildcards, attempt: 30 * attempt,
     shell:
-        "OMP_NUM_THREADS={threads} diffeo-stability probe --run-dir {params.run_dir}"
+        "OMP_NUM_THREADS={threads} python -m diffeo_stability probe --run-dir {params.run_dir}"
         " --data {input.data} --out {output} --dataset {wildcards.dataset}"
         " --arch {wildcards.arch} --P {wildcards.P} --seed {wildcards.seed}"
         f" --n-probe {PROBE_CFG['n_probe']} --cutoffs {{params.cutoffs}}"

@@ -9,6 +9,8 @@ rule stripe:
     params:
         options=cli_options(STRIPE_CFG["args"]),
         device=config["device"],
+    conda:
+        "../../envs/diffeo-stability.yaml"
     log:
         f"{LOGS}/stripe/d{{d}}/P{{P}}/seed{{seed}}.log",
     threads: 1
@@ -16,7 +18,7 @@ rule stripe:
         mem_mb=4000,
         runtime=lambda wildcards, attempt: 60 * attempt,
     shell:
-        "OMP_NUM_THREADS={threads} diffeo-stability stripe --d {wildcards.d} --P {wildcards.P}"
+        "OMP_NUM_THREADS={threads} python -m diffeo_stability stripe --d {wildcards.d} --P {wildcards.P}"
         " --seed {wildcards.seed} --out {output} {params.options} > {log} 2>&1"
 
 
@@ -25,7 +27,9 @@ rule stripe_table:
         expand(STRIPE, d=STRIPE_CFG["d"], P=STRIPE_CFG["P"], seed=STRIPE_CFG["seeds"]),
     output:
         f"{TABLES}/stripe.csv",
+    conda:
+        "../../envs/diffeo-stability.yaml"
     log:
         f"{LOGS}/stripe/table.log",
     shell:
-        "diffeo-stability stripe-table --out {output} {input} > {log} 2>&1"
+        "python -m diffeo_stability stripe-table --out {output} {input} > {log} 2>&1"
