@@ -1,0 +1,66 @@
+"""`diffeo-stability probe --run-dir DIR --data PATH.npz --out PATH.parquet ...`."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from typing import TYPE_CHECKING
+
+from diffeo_stability.device import pick_device
+from diffeo_stability.io import write_parquet
+
+if TYPE_CHECKING:
+    from diffeo_stability.probe import ProbeSettings
+
+HELP = "measure D_f, G_f, R_f of a run's initial and trained networks (one parquet file)"
+log = logging.getLogger(__name__)
+
+
+def add_probe_settings(parser: argparse.ArgumentParser, cutoffs: list[float]) -> None:
+    """Options shared with `probe-imagenet`: c, interpolations, delta points, sweep, layers."""
+    parser.add_argument("--n-probe", type=int, default=500, help="first N test images")
+    parser.add_argument("--cutoffs", type=float, nargs="+", default=cutoffs, help="values of c")
+    parser.add_argument("--interpolations", nargs="+", default=["bilinear", "gaussian"])
+    parser.add_argument("--delta", type=float, nargs="+", default=[1.0],
+                        help="displacements (pixels) of the single points (per-layer rows)")
+    parser.add_argument("--sweep-points", type=int, default=30, help="0: no delta sweep")
+    parser.add_argument("--sweep-range", type=float, nargs=2, default=[1 / 15, 2.0],
+                        metavar=("A", "B"), help="sweep from T_min * A to T_max * B")
+    parser.add_argument("--cutoff-rule", default="disk", choices=["disk", "code"])
+    parser.add_argument("--layers", action="store_true", help="also every block (delta points)")
+    parser.add_argument("--max-batch", type=int, default=2048, help="images per forward pass")
+    parser.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:1, ...")
+
+
+def settings_from_args(args: argparse.Namespace) -> ProbeSettings:
+    """`ProbeSettings` from the options of `add_probe_settings`."""
+    from diffeo_stability.probe import ProbeSettings
+
+    return ProbeSettings(
+        cutoffs=tuple(args.cutoffs), interpolations=tuple(args.interpolations),
+        deltas=tuple(args.delta), sweep_points=args.sweep_points,
+        sweep_range=tuple(args.sweep_range), cutoff_rule=args.cutoff_rule,
+        per_layer=args.layers, max_batch=args.max_batch,
+    )
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--run-dir", required=True, help="training run with init.pt, trained.pt")
+    parser.add_argument("--data", required=True, help="dataset .npz (first test images probed)")
+    parser.add_argument("--out", required=True, help="output .parquet")
+    parser.add_argument("--dataset", required=True)
+    parser.add_argument("--arch", required=True)
+    parser.add_argument("--P", required=True, help="training-set size or 'full'")
+    parser.add_argument("--seed", type=int, required=True, help="seed of the run and the draws")
+    add_probe_settings(parser, cutoffs=[3.0, 5.0, 15.0])
+
+
+def run(args: argparse.Namespace) -> None:
+    from diffeo_stability.probe_run import probe_training_run
+
+    rows = probe_training_run(
+        args.run_dir, args.data, settings_from_args(args), dataset=args.dataset, arch=args.arch,
+        P=args.P, seed=args.seed, n_probe=args.n_probe, device=pick_device(args.device),
+    )
+    write_parquet(args.out, rows)
+    log.info("wrote %s (%d rows)", args.out, len(rows))

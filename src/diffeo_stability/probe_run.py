@@ -1,0 +1,89 @@
+"""Probe one training run: its initial and trained networks on the first test images.
+
+Reads `{run_dir}/init.pt`, `trained.pt` (via `models.load_checkpoint`) and, when present,
+`metrics.json` (keys used: `n_train`, `init_test_error`, `test_error`), and returns the rows of
+`results/probe/{dataset}/{arch}/P{P}/seed{seed}.parquet` (`probe.PROBE_COLUMNS`).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import torch
+
+from diffeo_stability.data import load_dataset
+from diffeo_stability.device import strict_fp32
+from diffeo_stability.errors import DataError
+from diffeo_stability.probe import PROBE_COLUMNS, ProbeSettings, probe_function
+
+log = logging.getLogger(__name__)
+
+# state -> (checkpoint file, metrics.json key of its test error)
+STATES = {"init": ("init.pt", "init_test_error"), "trained": ("trained.pt", "test_error")}
+
+
+def probe_images(x_test: Any, n_probe: int, device: torch.device) -> torch.Tensor:
+    """The first `n_probe` test images, uint8 (N, C, n, n) -> float32 [0, 1] on `device`."""
+    if len(x_test) < 2:
+        raise DataError(f"need at least 2 test images to probe, got {len(x_test)}")
+    images = torch.as_tensor(x_test[:n_probe]).to(device=device, dtype=torch.float32)
+    return images / 255.0
+
+
+def with_run_columns(
+    rows: pd.DataFrame, *, dataset: str, arch: str, P: str, n_train: int, seed: int,
+    test_error: float | None,
+) -> pd.DataFrame:
+    """Add the run's identity and test error to measurement rows; order and type by
+    `PROBE_COLUMNS`."""
+    error = math.nan if test_error is None else float(test_error)
+    run = {"dataset": dataset, "arch": arch, "P": str(P), "n_train": int(n_train),
+           "seed": int(seed), "test_error": error}
+    return rows.assign(**run)[list(PROBE_COLUMNS)].astype(PROBE_COLUMNS)
+
+
+def _read_metrics(run_dir: Path) -> dict[str, Any]:
+    path = run_dir / "metrics.json"
+    if not path.exists():
+        log.warning("%s missing: test errors from the checkpoints, n_train from P", path)
+        return {}
+    return json.loads(path.read_text())
+
+
+def probe_training_run(
+    run_dir: str | os.PathLike[str], data_path: str | os.PathLike[str], settings: ProbeSettings,
+    *, dataset: str, arch: str, P: str, seed: int, n_probe: int = 500,
+    device: torch.device | str = "cpu",
+) -> pd.DataFrame:
+    """Rows of both states of one run (init: batch-norm on batch statistics; trained: eval)."""
+    from diffeo_stability.models import layer_modules, load_checkpoint
+
+    strict_fp32()
+    run_dir, device = Path(run_dir), torch.device(device)
+    data = load_dataset(data_path)
+    metrics = _read_metrics(run_dir)
+    n_train = metrics.get("n_train", len(data.x_train) if str(P) == "full" else int(P))
+    images = probe_images(data.x_test, n_probe, device)
+    frames = []
+    for state, (filename, error_key) in STATES.items():
+        started = time.perf_counter()
+        model, meta = load_checkpoint(run_dir / filename, device)
+        rows = probe_function(
+            model, images, settings, seed=seed, state=state, blocks=layer_modules(model),
+            batch_stats=state == "init",
+        )
+        error = meta.get("test_error")
+        error = metrics.get(error_key) if error is None else error
+        frames.append(with_run_columns(
+            rows, dataset=dataset, arch=arch, P=P, n_train=n_train, seed=seed, test_error=error,
+        ))
+        log.info("%s %s: %d rows in %.1f s", run_dir, state, len(rows),
+                 time.perf_counter() - started)
+    return pd.concat(frames, ignore_index=True)
