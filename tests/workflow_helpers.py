@@ -1,0 +1,38 @@
+"""Running snakemake on this repository's workflow from tests."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CONFIGS = ROOT / "config"
+
+
+def snakemake(
+    *args: str, workdir: Path, timeout: float = 900, check: bool = True
+) -> subprocess.CompletedProcess:
+    """Run the repository's Snakefile with working directory `workdir`; capture output."""
+    command = [sys.executable, "-m", "snakemake", "-s", str(ROOT / "Snakefile"),
+               "--directory", str(workdir), *args]  # fmt: skip
+    result = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
+    if check and result.returncode != 0:
+        raise AssertionError(
+            f"snakemake {' '.join(args)} failed ({result.returncode}):\n"
+            f"{result.stdout[-4000:]}\n{result.stderr[-8000:]}"
+        )
+    return result
+
+
+def planned_jobs(*args: str, workdir: Path) -> Counter:
+    """Job counts per rule of a dry run (`snakemake -n --quiet rules`)."""
+    result = snakemake("-n", "--quiet", "rules", *args, workdir=workdir)
+    counts = Counter()
+    for line in (result.stdout + result.stderr).splitlines():
+        match = re.fullmatch(r"\s*([A-Za-z_][\w]*)\s+(\d+)\s*", line)
+        if match and match.group(1) != "total":
+            counts[match.group(1)] = int(match.group(2))
+    return counts
