@@ -15,16 +15,24 @@ from collections.abc import Sequence
 
 from diffeo_stability.errors import DiffeoStabilityError
 
-# command name -> module under diffeo_stability.commands
-COMMANDS: dict[str, str] = {
-    "fetch-data": "fetch_data",
-    "synth-data": "synth_data",
-    "figure": "figure",
+# command name -> (module under diffeo_stability.commands, one-line summary)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "synth-data": ("synth_data", "write a synthetic dataset in its original file format"),
+    "fetch-data": ("fetch_data", "find, verify (md5) and convert a dataset to .npz"),
+    "params": ("params", "print the parameter count of every architecture"),
+    "train": ("train", "train one (dataset, arch, P, seed) run, resumable"),
+    "probe": ("probe", "measure D_f, G_f, R_f of a run's initial and trained networks"),
+    "probe-imagenet": ("probe_imagenet", "probe pretrained ImageNet nets on an image folder"),
+    "aggregate": ("aggregate", "tidy tables over runs and geometric means over seeds"),
+    "stripe": ("stripe", "train and probe one stripe-model network"),
+    "stripe-table": ("stripe_table", "collect stripe-model runs into one table"),
+    "figure": ("figure", "draw one figure (PDF + PNG) from its inputs"),
+    "claims": ("claims", "check the paper's quantitative claims against the tables"),
 }
 
 
 def _load(name: str):
-    return importlib.import_module(f"diffeo_stability.commands.{COMMANDS[name]}")
+    return importlib.import_module(f"diffeo_stability.commands.{COMMANDS[name][0]}")
 
 
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
@@ -32,12 +40,12 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="diffeo-stability", description=__doc__.splitlines()[0])
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for name in COMMANDS:
+    for name, (_, summary) in COMMANDS.items():
         if name == command:
             module = _load(name)
-            module.add_arguments(sub.add_parser(name, help=module.HELP, description=module.HELP))
+            module.add_arguments(sub.add_parser(name, help=summary, description=module.HELP))
         else:
-            sub.add_parser(name, help=f"see `diffeo-stability {name} --help`", add_help=False)
+            sub.add_parser(name, help=summary, add_help=False)
     return parser
 
 
