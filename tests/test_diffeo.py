@@ -287,3 +287,11 @@ def test_bijectivity_probability_limits():
     assert D.bijectivity_probability(0.0, c, samples=50) == 1.0
     assert D.bijectivity_probability(t_max / 20, c, samples=200, generator=gen(18)) == 1.0
     assert D.bijectivity_probability(t_max * 50, c, samples=200, generator=gen(19)) < 0.05
+
+
+def test_bijectivity_curve_equals_pointwise_probability():
+    temps = [1e-4, 2e-3, 5e-3, 1e-2, 3e-2]
+    curve = D.bijectivity_probabilities(temps, 4.0, samples=200, generator=gen(20))
+    pointwise = [D.bijectivity_probability(t, 4.0, samples=200, generator=gen(20)) for t in temps]
+    assert curve.tolist() == pytest.approx(pointwise, abs=1e-12)
+    assert curve[0] == 1.0 and curve[-1] < 0.5 and (curve.diff() <= 0).all()

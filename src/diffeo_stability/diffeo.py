@@ -21,7 +21,7 @@ matmuls with a cached sine table, so sampling costs O(B m n^2) with no per-image
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from functools import lru_cache
 
 import torch
@@ -32,6 +32,7 @@ from diffeo_stability.interpolation import INTERPOLATIONS, deform, smooth
 __all__ = [
     "CUTOFF_RULES",
     "INTERPOLATIONS",
+    "bijectivity_probabilities",
     "bijectivity_probability",
     "centre_displacement",
     "deform",
@@ -39,6 +40,7 @@ __all__ = [
     "expected_delta",
     "field_from_coefficients",
     "grad_norm_sq",
+    "gradient_invariants",
     "is_bijective",
     "jacobian_determinant",
     "measured_delta",
@@ -212,18 +214,32 @@ def grad_norm_sq(coeffs: torch.Tensor) -> torch.Tensor:
     return math.pi**2 / 4 * (coeffs.pow(2) * r2).sum(dim=(1, 2, 3))
 
 
-def jacobian_determinant(coeffs: torch.Tensor, grid: int) -> torch.Tensor:
-    """det of the Jacobian of s -> s - tau(s) on a grid x grid linspace of [0, 1]^2, computed
-    analytically from the coefficients; shape (B, grid, grid) indexed [b, v, u]."""
+def gradient_invariants(coeffs: torch.Tensor, grid: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Trace and determinant of the 2x2 matrix grad tau on a grid x grid linspace of [0, 1]^2,
+    computed analytically from the coefficients; each of shape (B, grid, grid), indexed [b, v, u].
+    Both scale with T: trace as sqrt(T), determinant as T."""
     m = coeffs.shape[-1]
     u = torch.linspace(0.0, 1.0, grid, dtype=coeffs.dtype, device=coeffs.device)
     k = torch.arange(1, m + 1, dtype=coeffs.dtype, device=coeffs.device)
     phase = math.pi * k[:, None] * u[None, :]  # (m, grid)
-    s, dc = phase.sin(), math.pi * k[:, None] * phase.cos()  # sin and d/du sin
-    # d tau / du: sum_ij C_ij dc[i, u] s[j, v]; d tau / dv: sum_ij C_ij s[i, u] dc[j, v]
-    d_du = torch.einsum("bkij,iu,jv->bkvu", coeffs, dc, s)
-    d_dv = torch.einsum("bkij,iu,jv->bkvu", coeffs, s, dc)
-    return (1 - d_du[:, 0]) * (1 - d_dv[:, 1]) - d_dv[:, 0] * d_du[:, 1]
+    s, ds = phase.sin(), math.pi * k[:, None] * phase.cos()  # sin and d/du sin
+    # d tau / du = s^T C^T ... as two matmuls: [b, k, v, u] = sum_ij C[b,k,i,j] f[i,u] g[j,v]
+    d_du = s.T @ (coeffs.transpose(-1, -2) @ ds)
+    d_dv = ds.T @ (coeffs.transpose(-1, -2) @ s)
+    trace = d_du[:, 0] + d_dv[:, 1]
+    return trace, d_du[:, 0] * d_dv[:, 1] - d_dv[:, 0] * d_du[:, 1]
+
+
+def jacobian_determinant(coeffs: torch.Tensor, grid: int) -> torch.Tensor:
+    """det of the Jacobian I - grad tau of s -> s - tau(s) on a grid x grid linspace of
+    [0, 1]^2: 1 - tr(grad tau) + det(grad tau); shape (B, grid, grid) indexed [b, v, u]."""
+    trace, det = gradient_invariants(coeffs, grid)
+    return 1 - trace + det
+
+
+def _default_grid(coeffs: torch.Tensor) -> int:
+    """8 points per shortest half-wavelength 1/m, at least 64."""
+    return max(64, 8 * coeffs.shape[-1] + 1)
 
 
 def is_bijective(coeffs: torch.Tensor, grid: int | None = None) -> torch.Tensor:
@@ -231,8 +247,40 @@ def is_bijective(coeffs: torch.Tensor, grid: int | None = None) -> torch.Tensor:
     every point of a fine grid (default 8 points per shortest half-wavelength, at least 64).
     With tau = 0 on the frame, a positive determinant everywhere implies a global bijection.
     Returns a (B,) bool tensor."""
-    grid = grid if grid is not None else max(64, 8 * coeffs.shape[-1] + 1)
-    return (jacobian_determinant(coeffs, grid) > 0).flatten(1).all(dim=1)
+    det = jacobian_determinant(coeffs, grid or _default_grid(coeffs))
+    return (det > 0).flatten(1).all(dim=1)
+
+
+def bijectivity_probabilities(
+    temperatures: Sequence[float], c: float, *, samples: int = 1000, cutoff: str = "disk",
+    generator: torch.Generator | None = None, grid: int | None = None, chunk: int = 128,
+) -> torch.Tensor:
+    """Monte Carlo probability that a field is a diffeomorphism, for each T (float64, shape
+    (len(temperatures),)); the same `samples` fields, drawn at T = 1, are rescaled to every T.
+
+    With M = grad tau at T = 1 and real eigenvalues l1 >= l2, det(I - t M) = (1 - t l1)(1 - t l2)
+    is <= 0 exactly for t = sqrt(T) in [1/l1, 1/l2] (l2 > 0) or [1/l1, inf) (l1 > 0 >= l2);
+    a field is bijective at T when sqrt(T) lies in none of its grid points' intervals, which is
+    `is_bijective` at that T, evaluated for all T at once with a sorted search."""
+    temps = torch.as_tensor(temperatures, dtype=torch.float64)
+    t_query, order = temps.sqrt().sort()
+    hits = torch.zeros(len(temps), dtype=torch.float64)
+    for coeffs in _float64_batches(samples, 1.0, c, cutoff, generator, chunk):
+        trace, det = gradient_invariants(coeffs, grid or _default_grid(coeffs))
+        trace, det = trace.flatten(1), det.flatten(1)
+        root = (trace**2 - 4 * det).clamp(min=0).sqrt()
+        real = trace**2 - 4 * det >= 0
+        l1, l2 = (trace + root) / 2, (trace - root) / 2
+        inf = torch.full_like(l1, math.inf)
+        lo = torch.where(real & (l1 > 0), 1 / l1, inf)
+        hi = torch.where(real & (l2 > 0), 1 / l2, inf)
+        cover = torch.zeros(coeffs.shape[0], len(temps) + 1, dtype=torch.float64)
+        cover.scatter_add_(1, torch.searchsorted(t_query, lo), torch.ones_like(lo))
+        cover.scatter_add_(1, torch.searchsorted(t_query, hi, right=True), -torch.ones_like(hi))
+        hits += (cover.cumsum(1)[:, :-1] == 0).sum(0).double()
+    out = torch.empty_like(hits)
+    out[order] = hits / samples
+    return out
 
 
 def bijectivity_probability(
@@ -240,8 +288,6 @@ def bijectivity_probability(
     generator: torch.Generator | None = None, grid: int | None = None, chunk: int = 256,
 ) -> float:
     """Monte Carlo probability that a field at (T, c) is a diffeomorphism (float64)."""
-    hits = sum(
-        int(is_bijective(coeffs, grid).sum())
-        for coeffs in _float64_batches(samples, T, c, cutoff, generator, chunk)
-    )
-    return hits / samples
+    return float(bijectivity_probabilities(
+        [T], c, samples=samples, cutoff=cutoff, generator=generator, grid=grid, chunk=chunk
+    )[0])
