@@ -1,0 +1,107 @@
+"""Tables over all runs: the tidy stability table, geometric means over seeds, training runs.
+
+- `stability_table`: the concatenation of the per-run probe files (`probe.PROBE_COLUMNS`).
+- `log_average`: per group of `GROUP_KEYS`, X = exp(mean log x) over seeds and X_logstd = the
+  standard deviation of log x (ddof = 1, 0 for a single seed), for X in R, D, G, test_error.
+- `training_table`: one row per `metrics.json` of a training run (`TRAINING_COLUMNS`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from diffeo_stability.errors import DataError
+
+# the probe columns the geometric means are grouped by: everything but the seed and the values
+GROUP_KEYS = [
+    "dataset", "arch", "P", "n_train", "state", "interpolation", "c", "cutoff_rule", "T",
+    "delta", "point", "layer", "layer_name", "is_output", "statistic", "noise_norm",
+]  # fmt: skip
+LOG_VALUES = ("R", "D", "G", "test_error")
+TRAINING_COLUMNS = [
+    "dataset", "arch", "P", "n_train", "seed", "epochs", "best_epoch", "test_error",
+    "final_test_error", "init_test_error", "wall_time_s", "images_per_s", "device", "precision",
+]  # fmt: skip
+# metrics.json keys copied as they are
+_COPIED = ("init_test_error", "wall_time_s", "images_per_s", "device", "precision")
+# results/train/{dataset}/{arch}/P{P}/seed{seed}/metrics.json
+_RUN_PATH = re.compile(r"(?P<dataset>[^/]+)/(?P<arch>[^/]+)/P(?P<P>[^/]+)/seed(?P<seed>\d+)/[^/]+$")
+
+
+def stability_table(paths: Sequence[str | os.PathLike[str]]) -> pd.DataFrame:
+    """All probe rows of `paths` in one frame with the probe schema."""
+    from diffeo_stability.probe import PROBE_COLUMNS
+
+    if not paths:
+        raise DataError("no probe files given")
+    frames = [pd.read_parquet(path) for path in paths]
+    for path, frame in zip(paths, frames, strict=True):
+        missing = set(PROBE_COLUMNS) - set(frame.columns)
+        if missing:
+            raise DataError(f"{path}: missing probe columns {sorted(missing)}")
+    table = pd.concat([frame[list(PROBE_COLUMNS)] for frame in frames], ignore_index=True)
+    return table.astype(PROBE_COLUMNS)
+
+
+def log_average(stability: pd.DataFrame) -> pd.DataFrame:
+    """Geometric means over seeds (one row per group of `GROUP_KEYS`) with log spreads."""
+    with np.errstate(divide="ignore"):  # a zero gives log 0 = -inf, hence a geometric mean 0
+        logs = stability[GROUP_KEYS].assign(
+            seed=stability["seed"], **{v: np.log(stability[v]) for v in LOG_VALUES}
+        )
+    groups = logs.groupby(GROUP_KEYS, sort=True, dropna=False)
+    out = groups["seed"].nunique().rename("n_seeds").to_frame()
+    single = out["n_seeds"] <= 1
+    for value in LOG_VALUES:
+        out[value] = np.exp(groups[value].mean())
+        out[f"{value}_logstd"] = groups[value].std(ddof=1).mask(single, 0.0)
+    return out.reset_index()
+
+
+def _run_identity(path: Path, metrics: dict[str, Any]) -> dict[str, Any]:
+    """dataset, arch, P, seed from metrics.json, else from the run directory's path."""
+    match = _RUN_PATH.search(path.as_posix())
+    from_path = match.groupdict() if match else {}
+    keys = ("dataset", "arch", "P", "seed")
+    identity = {key: metrics.get(key, from_path.get(key)) for key in keys}
+    unknown = [key for key, value in identity.items() if value is None]
+    if unknown:
+        raise DataError(f"{path}: cannot tell {unknown} (neither in the file nor in its path)")
+    return {**identity, "P": str(identity["P"]), "seed": int(identity["seed"])}
+
+
+def training_row(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """One row of `TRAINING_COLUMNS` from a run's metrics.json (keys used: dataset, arch, P,
+    seed, n_train, epochs_run, best_epoch, test_error, last_test_error, init_test_error,
+    wall_time_s, images_per_s, device, precision, history.test_error as fallback)."""
+    path = Path(path)
+    try:
+        metrics = json.loads(path.read_text())
+    except (OSError, json.JSONDecodeError) as err:
+        raise DataError(f"{path}: unreadable metrics ({err})") from err
+    history = metrics.get("history", {}).get("test_error") or []
+    row = {
+        **_run_identity(path, metrics),
+        "n_train": metrics.get("n_train"),
+        "epochs": metrics.get("epochs_run", len(history) or None),
+        "best_epoch": metrics.get("best_epoch"),
+        "test_error": metrics.get("test_error"),
+        "final_test_error": metrics.get("last_test_error", history[-1] if history else None),
+        **{key: metrics.get(key) for key in _COPIED},
+    }
+    return {key: row[key] for key in TRAINING_COLUMNS}
+
+
+def training_table(paths: Sequence[str | os.PathLike[str]]) -> pd.DataFrame:
+    """One row per training run, sorted by dataset, arch, P, seed."""
+    table = pd.DataFrame([training_row(path) for path in paths], columns=TRAINING_COLUMNS)
+    types = {"n_train": "Int64", "seed": "int64", "epochs": "Int64", "best_epoch": "Int64"}
+    return table.astype(types).sort_values(["dataset", "arch", "P", "seed"], ignore_index=True)
