@@ -1,0 +1,61 @@
+"""Appendix: R_f layer by layer (layer 0 = the input) at initialisation and after training.
+
+Options: dataset (cifar10), archs (all with per-layer rows), c (3), statistic, noise_norm,
+interpolation, note.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib as mpl
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
+
+from diffeo_stability.figures.panels import finish
+from diffeo_stability.figures.style import new_figure
+from diffeo_stability.figures.tables import (
+    Probe,
+    dataset_label,
+    full_size,
+    load_input,
+    option_float,
+    option_list,
+    select,
+)
+
+
+def draw(inputs: list[Path], options: dict[str, str]) -> Figure:
+    """Two panels (init | trained) of R_f vs layer index, one line per arch. Reads logavg.csv."""
+    logavg = load_input(inputs, "logavg.csv")
+    probe = Probe.from_options(options)
+    dataset = options.get("dataset", "cifar10")
+    c = option_float(options, "c", 3.0)
+    rows = full_size(
+        select(logavg, point="delta1", dataset=dataset, c=c, statistic=probe.statistic,
+               noise_norm=probe.noise_norm, interpolation=probe.interpolation)
+    )  # fmt: skip
+    present = sorted(set(rows["arch"])) if not rows.empty else []
+    archs = option_list(options, "archs", ["all"])
+    archs = present if archs == ["all"] else archs
+    fig, axes = new_figure(height=2.6, ncols=2, sharey=True, layout="constrained")
+    colors = mpl.colormaps["tab20"]
+    missing = [] if logavg is not None else ["logavg.csv"]
+    for ax, state in zip(axes, ("init", "trained"), strict=True):
+        for k, arch in enumerate(archs):
+            layers = select(rows, arch=arch, state=state)
+            if layers.empty or layers["layer"].nunique() < 2:
+                missing.append(f"per-layer {state} rows of {arch}")
+                continue
+            layers = layers.sort_values("layer")
+            ax.plot(layers["layer"], layers["R"], marker="o", markersize=2.5,
+                    color=colors(k % 20), label=arch)  # fmt: skip
+        ax.axhline(1.0, color="0.5", lw=0.6, ls=":")
+        ax.set_yscale("log")
+        ax.set_xlabel("layer (0 = input)")
+        ax.set_title(f"{state}, {dataset_label(dataset)}, P = full, c = {c:g}")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    axes[0].set_ylabel(r"$R_{f_\ell}$ ($\delta=1$)")
+    if axes[1].get_legend_handles_labels()[0]:
+        axes[1].legend(frameon=False, fontsize=6)
+    return finish(fig, options, missing)

@@ -1,0 +1,85 @@
+"""Fig. 3: R_f of SOTA nets: vs delta | at delta = 1 init vs trained per data set | vs P.
+
+Options: archs (ResNet18,EfficientNetB0), datasets (mnist,fashionmnist,cifar10 | all),
+sweep_dataset (cifar10), size_datasets (cifar10), c (3, for the R_f(P) panel), statistic,
+noise_norm, note.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+
+from diffeo_stability.figures.panels import (
+    clean_log_axes,
+    cutoff_color,
+    finish,
+    size_panel,
+    stability_bars,
+)
+from diffeo_stability.figures.style import new_figure
+from diffeo_stability.figures.tables import (
+    Probe,
+    cutoffs,
+    dataset_label,
+    datasets_option,
+    full_size,
+    load_input,
+    option_float,
+    option_list,
+    select,
+)
+
+INTERPOLATION_MARKERS = {"bilinear": "o", "gaussian": "s", "nearest": "^"}
+STATE_STYLES = {"init": "--", "trained": "-"}
+
+
+def delta_panel(ax: Axes, logavg, arch: str, dataset: str, probe: Probe) -> list[str]:
+    """R_f vs delta at P = full: colour = c, marker = interpolation, dashed init, full trained."""
+    rows = full_size(
+        select(logavg, point="sweep", is_output=True, arch=arch, dataset=dataset,
+               statistic=probe.statistic, noise_norm=probe.noise_norm)
+    )  # fmt: skip
+    if rows.empty:
+        return [f"delta sweep of {arch} on {dataset_label(dataset)}"]
+    all_c = cutoffs(rows)
+    interps = sorted(set(rows["interpolation"]))
+    for (c, interp, state), group in rows.groupby(["c", "interpolation", "state"]):
+        group = group.sort_values("delta")
+        ax.plot(group["delta"], group["R"], color=cutoff_color(c, all_c), ls=STATE_STYLES[state],
+                marker=INTERPOLATION_MARKERS.get(interp, "x"), markersize=2.5, lw=0.9)  # fmt: skip
+    handles = [Line2D([], [], color=cutoff_color(c, all_c), label=f"c={c:g}") for c in all_c]
+    handles += [
+        Line2D([], [], color="0.3", marker=INTERPOLATION_MARKERS.get(i, "x"), ls="", label=i)
+        for i in interps
+    ]
+    handles += [Line2D([], [], color="0.3", ls=ls, label=s) for s, ls in STATE_STYLES.items()]
+    ax.legend(handles=handles, frameon=False, fontsize=5.5, ncol=2)
+    clean_log_axes(ax)
+    ax.set_xlabel(r"displacement $\delta$ (pixels)")
+    ax.set_ylabel(r"$R_f$")
+    ax.set_title(f"{arch}, {dataset_label(dataset)}, P = full")
+    return []
+
+
+def draw(inputs: list[Path], options: dict[str, str]) -> Figure:
+    """Rows = architectures; columns = R_f(delta) | R_f(delta=1) bars | R_f(P). Reads logavg.csv."""
+    logavg = load_input(inputs, "logavg.csv")
+    probe = Probe.from_options(options)
+    archs = option_list(options, "archs", ["ResNet18", "EfficientNetB0"])
+    datasets = datasets_option(options, logavg)
+    sweep_dataset = options.get("sweep_dataset", "cifar10")
+    size_datasets = option_list(options, "size_datasets", ["cifar10"])
+    c = option_float(options, "c", 3.0)
+    fig, axes = new_figure(
+        height=2.4 * len(archs), nrows=len(archs), ncols=3, squeeze=False, layout="constrained"
+    )
+    missing = [] if logavg is not None else ["logavg.csv"]
+    for row, arch in zip(axes, archs, strict=True):
+        missing += delta_panel(row[0], logavg, arch, sweep_dataset, probe)
+        missing += stability_bars(row[1], logavg, arch, datasets, probe)
+        missing += size_panel(row[2], logavg, arch, size_datasets, probe, c)
+    return finish(fig, options, missing)

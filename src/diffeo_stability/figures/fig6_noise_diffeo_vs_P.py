@@ -1,0 +1,66 @@
+"""Fig. 6: G_f, D_f and R_f vs P; data sets in columns, architectures in rows, lines per c.
+
+Options: archs (ResNet18,EfficientNetB0), datasets (mnist,fashionmnist,cifar10 | all),
+statistic, noise_norm, interpolation, errorbars (no), note.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+
+from diffeo_stability.figures.panels import clean_log_axes, finish, size_curve
+from diffeo_stability.figures.style import QUANTITY_COLORS, new_figure
+from diffeo_stability.figures.tables import (
+    Probe,
+    cutoffs,
+    dataset_label,
+    datasets_option,
+    load_input,
+    option_bool,
+    option_list,
+    select,
+)
+
+CUTOFF_STYLES = [("-", "o"), ("--", "s"), (":", "^"), ("-.", "v")]
+QUANTITY_NAMES = {"G": "$G_f$", "D": "$D_f$", "R": "$R_f$"}
+
+
+def draw(inputs: list[Path], options: dict[str, str]) -> Figure:
+    """Panel grid archs x data sets of trained G_f, D_f, R_f vs P. Reads logavg.csv."""
+    logavg = load_input(inputs, "logavg.csv")
+    probe = Probe.from_options(options)
+    archs = option_list(options, "archs", ["ResNet18", "EfficientNetB0"])
+    datasets = datasets_option(options, logavg)
+    errorbars = option_bool(options, "errorbars", False)
+    fig, axes = new_figure(layout="constrained", height=2.0 * len(archs) + 0.4, nrows=len(archs),
+                           ncols=max(len(datasets), 1), squeeze=False)  # fmt: skip
+    missing = [] if logavg is not None else ["logavg.csv"]
+    all_c = cutoffs(probe.rows(logavg))
+    for row, arch in zip(axes, archs, strict=True):
+        for ax, dataset in zip(row, datasets, strict=False):
+            rows = probe.rows(logavg, arch=arch, dataset=dataset)
+            drawn = False
+            for k, c in enumerate(all_c):
+                ls, marker = CUTOFF_STYLES[k % len(CUTOFF_STYLES)]
+                for q, color in QUANTITY_COLORS.items():
+                    drawn |= size_curve(ax, select(rows, c=c), q,
+                                        f"{q} c={c:g}", color, errorbars, ls=ls, marker=marker,
+                                        markersize=2.5)  # fmt: skip
+            if not drawn:
+                missing.append(f"{arch} on {dataset_label(dataset)} vs P")
+            clean_log_axes(ax)
+            ax.set_title(f"{arch}, {dataset_label(dataset)}")
+            ax.set_xlabel("training-set size $P$")
+        row[0].set_ylabel("$G_f$, $D_f$, $R_f$ (trained)")
+    handles = [Line2D([], [], color=col, label=QUANTITY_NAMES[q])
+               for q, col in QUANTITY_COLORS.items()]  # fmt: skip
+    handles += [
+        Line2D([], [], color="0.3", ls=CUTOFF_STYLES[k % 4][0], marker=CUTOFF_STYLES[k % 4][1],
+               label=f"c={c:g}")  # fmt: skip
+        for k, c in enumerate(all_c)
+    ]
+    fig.legend(handles=handles, loc="outside lower center", ncol=len(handles), frameon=False)
+    return finish(fig, options, missing)

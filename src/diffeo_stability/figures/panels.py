@@ -1,0 +1,179 @@
+"""Panels shared by several figures: init-vs-trained bars, R_f(P) curves, slope triangles.
+
+Each panel function draws on one axis and returns the list of what it could not find, so the
+figure can state it in a note instead of failing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from matplotlib.ticker import NullFormatter
+
+from diffeo_stability.figures.style import CUTOFF_COLORS, add_note
+from diffeo_stability.figures.tables import (
+    Probe,
+    by_size,
+    cutoffs,
+    dataset_label,
+    full_size,
+    log_band,
+    select,
+)
+
+#: colours for the data sets in R_f(P) panels
+DATASET_COLORS = {"mnist": "tab:blue", "fashionmnist": "tab:orange", "cifar10": "tab:green"}
+FALLBACK_COLORS = ("tab:red", "tab:purple", "tab:brown", "tab:pink", "tab:olive", "tab:cyan")
+#: bar opacity per state: init shaded, trained full
+STATE_ALPHA = (("init", 0.3), ("trained", 1.0))
+
+
+def dataset_color(name: str, index: int) -> str:
+    """Colour of a data set (paper sets fixed, others from a fallback cycle by `index`)."""
+    return DATASET_COLORS.get(name, FALLBACK_COLORS[index % len(FALLBACK_COLORS)])
+
+
+def cutoff_color(c: float, all_c: Sequence[float]) -> str:
+    """Colour of cut-off `c` by its rank among `all_c`."""
+    return CUTOFF_COLORS[list(all_c).index(c) % len(CUTOFF_COLORS)]
+
+
+def finish(fig: Figure, options: Mapping[str, str], missing: Sequence[str]) -> Figure:
+    """Put options["note"] in the suptitle and list what is missing in a note under the figure."""
+    if options.get("note"):
+        fig.suptitle(options["note"], fontsize=8)
+    if missing:
+        add_note(fig, "Missing (not drawn): " + "; ".join(dict.fromkeys(missing)))
+    return fig
+
+
+def clean_log_axes(ax: Axes) -> None:
+    """Log scale on both axes; minor tick labels only where an axis spans less than 10x."""
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    quiet_minor_labels(ax)
+
+
+def quiet_minor_labels(ax: Axes) -> None:
+    """Drop the minor tick labels of log axes spanning more than a decade (call after plotting)."""
+    for axis, (low, high) in ((ax.xaxis, ax.get_xlim()), (ax.yaxis, ax.get_ylim())):
+        if axis.get_scale() == "log" and low > 0 and high / low > 10:
+            axis.set_minor_formatter(NullFormatter())
+
+
+def slope_triangle(ax: Axes, x0: float, y0: float, slope: float = -1.0, decades: float = 0.5):
+    """A log-log slope triangle with its left corner at (x0, y0), `decades` wide in x."""
+    x1 = x0 * 10**decades
+    y1 = y0 * 10 ** (slope * decades)
+    ax.plot([x0, x1, x1, x0], [y0, y0, y1, y0], color="0.3", lw=0.8)
+    ax.text(x1 * 1.08, np.sqrt(y0 * y1), f"{slope:g}", fontsize=6, va="center", color="0.3")
+
+
+def stability_bars(
+    ax: Axes, logavg: pd.DataFrame | None, arch: str, datasets: Sequence[str], probe: Probe
+) -> list[str]:
+    """R_f(delta=1) at P = full per data set (groups) and c (colours): init shaded, trained full.
+
+    Each (data set, c) slot holds the init bar (left half) and the trained bar (right half).
+    """
+    rows = full_size(probe.rows(logavg, arch=arch))
+    all_c = cutoffs(rows)
+    missing = []
+    width = 0.8 / max(len(all_c), 1)
+    heights = []
+    for i, dataset in enumerate(datasets):
+        here = select(rows, dataset=dataset)
+        if here.empty:
+            missing.append(f"{arch} on {dataset_label(dataset)} (P=full)")
+            continue
+        for j, c in enumerate(all_c):
+            for k, (state, alpha) in enumerate(STATE_ALPHA):
+                value = select(here, c=c, state=state)["R"]
+                if not value.empty:
+                    x = i - 0.4 + (j + 0.25 + 0.5 * k) * width
+                    ax.bar(x, value.iloc[0], width / 2, color=cutoff_color(c, all_c), alpha=alpha)
+                    heights.append(float(value.iloc[0]))
+    ax.set_yscale("log")
+    positive = [h for h in heights if h > 0]
+    if positive:
+        ax.set_ylim(min(min(positive), 1.0) / 3, max(max(positive), 1.0) * 2)
+    quiet_minor_labels(ax)
+    ax.axhline(1.0, color="0.5", lw=0.6, ls=":")
+    ax.set_xticks(range(len(datasets)), [dataset_label(d) for d in datasets])
+    ax.set_xlim(-0.6, len(datasets) - 0.4)
+    ax.set_ylabel(r"$R_f(\delta=1)$")
+    ax.set_title(f"{arch}, P = full")
+    if all_c:
+        handles = [Patch(color=cutoff_color(c, all_c), label=f"c={c:g}") for c in all_c]
+        handles += [Patch(color="0.4", alpha=alpha, label=state) for state, alpha in STATE_ALPHA]
+        ax.legend(handles=handles, frameon=False, fontsize=6, ncol=2)
+    return missing
+
+
+def size_curve(
+    ax: Axes,
+    rows: pd.DataFrame,
+    value: str,
+    label: str,
+    color: str,
+    errorbars: bool = False,
+    **line_kw,
+) -> bool:
+    """`value` (R, D or G) of trained nets vs the training-set size; False when no rows."""
+    rows = select(rows, state="trained")
+    if rows.empty:
+        return False
+    rows = by_size(rows)
+    x = rows["n_train"].to_numpy(dtype=float)
+    y = rows[value].to_numpy(dtype=float)
+    if errorbars:
+        ax.errorbar(x, y, yerr=log_band(rows, value), color=color, label=label, capsize=2,
+                    **line_kw)  # fmt: skip
+    else:
+        ax.plot(x, y, color=color, label=label, **line_kw)
+    return True
+
+
+def init_level(ax: Axes, rows: pd.DataFrame, color: str) -> None:
+    """The geometric mean of R_f at initialisation over all P, as a dashed horizontal line."""
+    init = select(rows, state="init")["R"].to_numpy(dtype=float)
+    init = init[np.isfinite(init) & (init > 0)]
+    if init.size:
+        ax.axhline(float(np.exp(np.log(init).mean())), color=color, ls="--", lw=0.9)
+
+
+def size_panel(
+    ax: Axes, logavg: pd.DataFrame | None, arch: str, datasets: Sequence[str], probe: Probe,
+    c: float, triangle: bool = True,
+) -> list[str]:  # fmt: skip
+    """R_f(P) at cut-off `c`, one line per data set, init level dashed, optional slope -1."""
+    missing = []
+    drawn = []
+    for i, dataset in enumerate(datasets):
+        rows = probe.rows(logavg, arch=arch, dataset=dataset, c=c)
+        color = dataset_color(dataset, i)
+        if not size_curve(ax, rows, "R", dataset_label(dataset), color, marker="o"):
+            missing.append(f"{arch} on {dataset_label(dataset)} vs P (c={c:g})")
+            continue
+        init_level(ax, rows, color)
+        drawn.append(by_size(select(rows, state="trained")))
+    clean_log_axes(ax)
+    ax.set_xlabel("training-set size $P$")
+    ax.set_ylabel(rf"$R_f(\delta=1)$, $c={c:g}$")
+    ax.set_title(f"{arch}, trained vs P")
+    if drawn:
+        handles = ax.get_legend_handles_labels()[0]
+        handles.append(Line2D([], [], color="0.4", ls="--", label="init"))
+        ax.legend(handles=handles, frameon=False, fontsize=6)
+        both = pd.concat(drawn)
+        if triangle and both["n_train"].nunique() > 1:
+            x0 = float(both["n_train"].min()) * 1.5
+            y0 = float(both["R"].max())
+            slope_triangle(ax, x0, y0, -1.0, 0.5)
+    return missing

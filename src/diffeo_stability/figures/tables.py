@@ -1,0 +1,161 @@
+"""Reading the aggregated tables (`results/tables/*`) and selecting the rows a figure shows.
+
+Shared by every figure module and by `diffeo_stability.claims`. Missing files or rows are not
+errors here: callers draw what exists and list what is missing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+#: readable names of the data sets; the JPEG re-encoding is never called plain CIFAR-10
+DATASET_LABELS = {
+    "mnist": "MNIST",
+    "fashionmnist": "F-MNIST",
+    "cifar10": "CIFAR10",
+    "cifar10-jpeg": "CIFAR10 (JPEG re-encoded)",
+}
+#: the paper's default data sets for the per-data-set panels
+PAPER_DATASETS = ("mnist", "fashionmnist", "cifar10")
+
+
+def dataset_label(name: str) -> str:
+    """Readable label of a data set name (synthetic ones keep their name)."""
+    return DATASET_LABELS.get(name, name)
+
+
+def find_input(inputs: Iterable[str | Path], filename: str) -> Path | None:
+    """The first input whose file name is `filename` and that exists, else None."""
+    for path in map(Path, inputs):
+        if path.name == filename and path.is_file():
+            return path
+    return None
+
+
+def _normalise(frame: pd.DataFrame) -> pd.DataFrame:
+    """Fix the dtypes CSV round trips lose: P is a string ("512" | "full"), flags are bool."""
+    frame = frame.copy()
+    for col in ("dataset", "arch", "P", "state", "interpolation", "point", "statistic"):
+        if col in frame:
+            frame[col] = frame[col].astype(str)
+    if "noise_norm" in frame and frame["noise_norm"].dtype == object:
+        frame["noise_norm"] = frame["noise_norm"].astype(str)
+    if "is_output" in frame and frame["is_output"].dtype != bool:
+        frame["is_output"] = frame["is_output"].astype(str).str.lower().isin(["true", "1"])
+    return frame
+
+
+def read_table(path: Path | None) -> pd.DataFrame | None:
+    """Read a CSV or parquet table (None or a missing file gives None)."""
+    if path is None or not Path(path).is_file():
+        return None
+    path = Path(path)
+    frame = pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path)
+    return _normalise(frame)
+
+
+def load_input(inputs: Iterable[str | Path], filename: str) -> pd.DataFrame | None:
+    """Read the input named `filename` (e.g. "logavg.csv"); None when it is not given/absent."""
+    return read_table(find_input(inputs, filename))
+
+
+def select(frame: pd.DataFrame | None, **equals: object) -> pd.DataFrame:
+    """Rows where each column equals the value (a list/tuple/set value means 'is in')."""
+    if frame is None:
+        return pd.DataFrame()
+    keep = np.ones(len(frame), dtype=bool)
+    for col, value in equals.items():
+        if col not in frame:
+            return frame.iloc[0:0]
+        if isinstance(value, list | tuple | set):
+            keep &= frame[col].isin(list(value)).to_numpy()
+        elif isinstance(value, float):
+            keep &= np.isclose(frame[col].to_numpy(dtype=float), value)
+        else:
+            keep &= (frame[col] == value).to_numpy()
+    return frame[keep]
+
+
+@dataclass(frozen=True)
+class Probe:
+    """Which probing variant a figure shows (the paper's text: median, mean noise norm)."""
+
+    statistic: str = "median"
+    noise_norm: str = "mean"
+    interpolation: str = "bilinear"
+
+    @classmethod
+    def from_options(cls, options: Mapping[str, str]) -> Probe:
+        """Read `statistic`, `noise_norm`, `interpolation` from figure options."""
+        return cls(
+            options.get("statistic", cls.statistic),
+            options.get("noise_norm", cls.noise_norm),
+            options.get("interpolation", cls.interpolation),
+        )
+
+    def rows(self, frame: pd.DataFrame | None, point: str = "delta1", **equals) -> pd.DataFrame:
+        """Output-layer rows of this variant at `point` ("delta1" | "sweep"), further filtered."""
+        return select(
+            frame,
+            point=point,
+            is_output=True,
+            statistic=self.statistic,
+            noise_norm=self.noise_norm,
+            interpolation=self.interpolation,
+            **equals,
+        )
+
+
+def option_list(options: Mapping[str, str], key: str, default: Iterable[str]) -> list[str]:
+    """A comma-separated option as a list of names ("" or absent -> `default`)."""
+    value = options.get(key, "").strip()
+    return [v.strip() for v in value.split(",") if v.strip()] if value else list(default)
+
+
+def option_float(options: Mapping[str, str], key: str, default: float) -> float:
+    """A float option."""
+    return float(options.get(key, default))
+
+
+def option_bool(options: Mapping[str, str], key: str, default: bool) -> bool:
+    """A yes/no option ("1", "true", "yes", "on" are true)."""
+    value = options.get(key)
+    return default if value is None else value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def datasets_option(options: Mapping[str, str], frame: pd.DataFrame | None) -> list[str]:
+    """The `datasets` option; "all" means every data set present in `frame`, in paper order."""
+    wanted = option_list(options, "datasets", PAPER_DATASETS)
+    if wanted != ["all"]:
+        return wanted
+    present = [] if frame is None or frame.empty else sorted(set(frame["dataset"]))
+    order = {name: i for i, name in enumerate(DATASET_LABELS)}
+    return sorted(present, key=lambda d: (order.get(d, len(order)), d))
+
+
+def cutoffs(frame: pd.DataFrame) -> list[float]:
+    """The sorted distinct cut-offs c in `frame`."""
+    return sorted(set(frame["c"].astype(float))) if "c" in frame else []
+
+
+def by_size(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows sorted by the actual training-set size (the P axis of the figures)."""
+    return frame.sort_values("n_train")
+
+
+def full_size(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows trained on the full training set (P == "full")."""
+    return select(frame, P="full")
+
+
+def log_band(frame: pd.DataFrame, value: str) -> tuple[np.ndarray, np.ndarray]:
+    """Lower/upper errors (for `errorbar`) from the seed spread: X * exp(-+ X_logstd)."""
+    x = frame[value].to_numpy(dtype=float)
+    s = frame.get(f"{value}_logstd", pd.Series(0.0, index=frame.index)).fillna(0.0)
+    s = s.to_numpy(dtype=float)
+    return x - x * np.exp(-s), x * np.exp(s) - x

@@ -1,0 +1,211 @@
+"""Figures drawn from SYNTHETIC tables written in the exact `results/tables/logavg.csv` contract.
+
+The numbers below are made up to have known answers (e.g. test error = 0.2 sqrt(R_f) exactly);
+they are not results.
+"""
+
+from __future__ import annotations
+
+import importlib
+import itertools
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.figure import Figure
+
+from diffeo_stability.figures.fig5_error_vs_rf import comparison_rows, error_scatter
+from diffeo_stability.figures.style import new_figure
+from diffeo_stability.figures.tables import Probe, load_input, select
+
+NAMES = {
+    "fig2_illustration": "fig2_illustration",
+    "fig3_sota_stability": "fig3_sota_stability",
+    "fig4_primitive_nets": "fig4_primitive_nets",
+    "fig5_error_vs_rf": "fig5_error_vs_rf",
+    "fig6_noise_diffeo_vs_P": "fig6_noise_diffeo_vs_P",
+    "appendix_depth": "appendix_depth",
+    "appendix_df_gf_vs_error": "appendix_df_gf_vs_error",
+    "appendix_fig5_errorbars": "appendix_fig5_errorbars",
+    "appendix_fig6_errorbars": "appendix_fig6_errorbars",
+    "appendix_robustness": "appendix_robustness",
+}
+#: expected number of visible (data) axes per figure on the full synthetic grid
+EXPECTED_AXES = {
+    "fig3_sota_stability": 6,
+    "fig4_primitive_nets": 4,
+    "fig5_error_vs_rf": 1,
+    "fig6_noise_diffeo_vs_P": 6,
+    "appendix_depth": 2,
+    "appendix_df_gf_vs_error": 2,
+    "appendix_fig5_errorbars": 1,
+    "appendix_fig6_errorbars": 6,
+    "appendix_robustness": 5,
+}
+ARCHS = ["ResNet18", "EfficientNetB0", "FullConnL4", "LeNet", "VGG16bn", "AlexNet",
+         "EfficientNetB0-transfer"]  # fmt: skip
+SIZES = {"512": 512, "4096": 4096, "full": 50000}
+TRAINED_R = {"ResNet18": 0.03, "EfficientNetB0": 0.1, "FullConnL4": 3.0, "LeNet": 0.6,
+             "VGG16bn": 0.02, "AlexNet": 0.3, "EfficientNetB0-transfer": 0.006}  # fmt: skip
+
+
+def synthetic_logavg(datasets=("mnist", "fashionmnist", "cifar10"), archs=ARCHS) -> pd.DataFrame:
+    """Synthetic logavg rows: trained R_f(P=full) from TRAINED_R, error = 0.2 sqrt(R_f)."""
+    rows = []
+    base = dict(cutoff_rule="disk", statistic="median", noise_norm="mean", n_seeds=3)
+    for dataset, arch, (P, n), state, c in itertools.product(
+        datasets, archs, SIZES.items(), ("init", "trained"), (3.0, 5.0, 15.0)
+    ):
+        scale = (50000 / n) ** 0.5
+        R_out = 1.0 if state == "init" else min(TRAINED_R[arch] * scale, 5.0) * (c / 3) ** 0.1
+        G = 1.0 if state == "init" else (0.1 / TRAINED_R[arch]) ** 0.5 / scale
+        err = 0.9 if state == "init" else 0.2 * np.sqrt(R_out)
+        common = dict(base, dataset=dataset, arch=arch, P=P, n_train=n, state=state, c=c,
+                      G_logstd=0.1, D_logstd=0.1, R_logstd=0.2, test_error=err,
+                      test_error_logstd=0.05)  # fmt: skip
+        for layer in range(4):
+            R = R_out ** (layer / 3)
+            rows.append(dict(common, interpolation="bilinear", T=1e-3, delta=1.0, point="delta1",
+                             layer=layer, layer_name=f"l{layer}", is_output=layer == 3, R=R,
+                             G=G, D=R * G))  # fmt: skip
+        if P == "full":
+            deltas = np.geomspace(0.2, 4, 6)
+            for interp, delta in itertools.product(("bilinear", "gaussian"), deltas):
+                R = R_out * (1 + (0.3 if interp == "gaussian" else 0.0) / delta)
+                rows.append(dict(common, interpolation=interp, T=1e-3 * delta**2, delta=delta,
+                                 point="sweep", layer=3, layer_name="l3", is_output=True, R=R,
+                                 G=G, D=R * G))  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+@pytest.fixture(scope="module")
+def tables(tmp_path_factory) -> Path:
+    """A directory with a full synthetic logavg.csv."""
+    folder = tmp_path_factory.mktemp("tables")
+    synthetic_logavg().to_csv(folder / "logavg.csv", index=False)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def partial_tables(tmp_path_factory) -> Path:
+    """logavg.csv without CIFAR10 and without EfficientNetB0 (part of every grid missing)."""
+    folder = tmp_path_factory.mktemp("partial")
+    archs = [a for a in ARCHS if a != "EfficientNetB0"]
+    synthetic_logavg(("mnist", "fashionmnist"), archs).to_csv(folder / "logavg.csv", index=False)
+    return folder
+
+
+def _draw(name: str, inputs: list[Path], options: dict[str, str] | None = None) -> Figure:
+    module = importlib.import_module(f"diffeo_stability.figures.{NAMES[name]}")
+    return module.draw(inputs, options or {})
+
+
+def _texts(fig: Figure) -> str:
+    texts = [t.get_text() for t in fig.texts]
+    if fig._suptitle is not None:
+        texts.append(fig._suptitle.get_text())
+    for ax in fig.axes:
+        texts += [t.get_text() for t in ax.texts] + [ax.get_title()]
+    return "\n".join(texts)
+
+
+def _data_axes(fig: Figure) -> list:
+    """Axes that show data (not colour bars, not switched off)."""
+    return [ax for ax in fig.axes if ax.axison and ax.get_label() != "<colorbar>" and ax.has_data()]
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED_AXES))
+def test_full_grid_draws_every_panel_without_missing_note(name: str, tables: Path) -> None:
+    fig = _draw(name, [tables / "logavg.csv"], {"note": "synthetic data (test)"})
+    assert isinstance(fig, Figure)
+    assert len(_data_axes(fig)) == EXPECTED_AXES[name]
+    text = _texts(fig)
+    assert "synthetic data (test)" in text
+    assert "Missing" not in text
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED_AXES))
+def test_partial_grid_states_what_is_missing(name: str, partial_tables: Path) -> None:
+    options = {"dataset": "mnist"} if name != "fig6_noise_diffeo_vs_P" else {}
+    if name in ("fig5_error_vs_rf", "appendix_df_gf_vs_error", "appendix_fig5_errorbars"):
+        options["archs"] = "ResNet18,EfficientNetB0,LeNet,VGG16bn"
+    if name == "appendix_robustness":
+        options["deltas"] = "0.5,50"  # no sweep row anywhere near delta = 50
+    if name == "appendix_depth":
+        options["archs"] = "ResNet18,EfficientNetB0"
+    fig = _draw(name, [partial_tables / "logavg.csv"], options)
+    assert isinstance(fig, Figure)
+    assert "Missing (not drawn)" in _texts(fig)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED_AXES))
+def test_no_table_at_all_still_draws(name: str, tmp_path: Path) -> None:
+    fig = _draw(name, [tmp_path / "logavg.csv"])
+    assert "logavg.csv" in _texts(fig)
+
+
+def test_fig3_missing_note_names_the_absent_parts(partial_tables: Path) -> None:
+    text = _texts(_draw("fig3_sota_stability", [partial_tables / "logavg.csv"]))
+    assert "EfficientNetB0 on CIFAR10" in text
+    assert "delta sweep of ResNet18 on CIFAR10" in text
+    assert "ResNet18 on MNIST" not in text
+
+
+def test_fig5_fit_recovers_known_power_law(tables: Path) -> None:
+    logavg = load_input([tables / "logavg.csv"], "logavg.csv")
+    rows = comparison_rows(logavg, {})
+    assert sorted(rows["arch"]) == sorted(ARCHS)
+    assert np.allclose(rows["R"], [TRAINED_R[a] for a in rows["arch"]])
+    _, ax = new_figure()
+    summary = error_scatter(ax, rows, "R")
+    assert "x^{0.50}" in summary.replace("R_f", "x")  # exponent 1/2 recovered
+    assert "0.2" in summary and "= 1.00" in summary  # prefactor 0.2, correlation 1
+
+
+def test_fig5_options_select_c_and_statistic(tables: Path) -> None:
+    logavg = load_input([tables / "logavg.csv"], "logavg.csv")
+    assert comparison_rows(logavg, {"c": "5"})["c"].eq(5.0).all()
+    assert comparison_rows(logavg, {"statistic": "mean"}).empty  # only medians in the table
+    assert Probe.from_options({"noise_norm": "per_image"}).noise_norm == "per_image"
+
+
+def test_csv_round_trip_keeps_P_as_string(tmp_path: Path) -> None:
+    frame = synthetic_logavg(("mnist",), ["LeNet"])
+    frame = frame[frame["P"] == "512"]
+    frame.to_csv(tmp_path / "logavg.csv", index=False)
+    loaded = load_input([tmp_path / "logavg.csv"], "logavg.csv")
+    assert loaded["P"].eq("512").all()
+    assert loaded["is_output"].dtype == bool
+    assert len(select(loaded, P="512", is_output=True, point="delta1")) == 6
+
+
+def test_fig2_shows_real_image_and_matched_noise_norm(tmp_path: Path) -> None:
+    from diffeo_stability.data import ImageDataset, save_dataset
+    from diffeo_stability.figures.fig2_illustration import perturbed_images
+
+    rng = np.random.default_rng(0)
+    x = rng.integers(0, 256, size=(4, 1, 28, 28), dtype=np.uint8)
+    y = np.arange(4, dtype=np.int64) % 2
+    save_dataset(tmp_path / "synth-test.npz", ImageDataset("synth-test", x, y, x, y, ["a", "b"]))
+    images = perturbed_images(x[1], 3.0, 1.0, "bilinear", 0)
+    change = np.linalg.norm(images["tau"] - images["x"])
+    assert change > 0
+    assert np.isclose(np.linalg.norm(images["eta"] - images["x"]), change, rtol=1e-4)
+    fig = _draw("fig2_illustration", [tmp_path / "synth-test.npz"], {"index": "1"})
+    assert len(fig.axes) == 4 and len(fig.axes[1].images) == 1
+    assert "Missing" not in _texts(fig)
+    fig = _draw("fig2_illustration", [])
+    assert "Missing (not drawn): dataset .npz" in _texts(fig)
+
+
+def test_registry_names_match_modules() -> None:
+    for name, module in NAMES.items():
+        assert hasattr(importlib.import_module(f"diffeo_stability.figures.{module}"), "draw"), name
