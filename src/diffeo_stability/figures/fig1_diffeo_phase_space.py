@@ -1,0 +1,104 @@
+"""Fig. 1: one photograph deformed over the (T, c) plane, the well-behaved region in green.
+
+Green: measured probability of a diffeomorphism >= 1/2 (Monte Carlo, `samples` fields per c)
+and delta >= 1/2, delta the exact finite-c r.m.s. centre displacement (the asymptotic formula
+plus its pre-asymptotic terms); dashed: delta = 1. Options: size (image side, 320), rows
+(values of c, 5), columns (values of T, 6), samples (200), image (a scikit-image sample
+photograph, chelsea), seed (0), note.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from matplotlib.figure import Figure
+
+from diffeo_stability import diffeo
+from diffeo_stability.errors import ConfigError
+from diffeo_stability.figures.style import TEXT_WIDTH, new_figure
+
+PHOTOGRAPHS = ("chelsea", "astronaut", "coffee", "rocket")
+T_LIMITS = (1e-6, 1e-1)
+C_LIMITS = (2.0, 40.0)
+GREEN = "#b5e3b0"
+
+
+def photograph(name: str = "chelsea", size: int = 320) -> torch.Tensor:
+    """A scikit-image sample photograph, centre-cropped square and resized (antialiased) to
+    size x size; float32 in [0, 1], shape (1, 3, size, size)."""
+    import skimage.data
+
+    if name not in PHOTOGRAPHS:
+        raise ConfigError(f"image {name!r} unknown; allowed: {', '.join(PHOTOGRAPHS)}")
+    img = torch.from_numpy(getattr(skimage.data, name)()).permute(2, 0, 1).float() / 255
+    h, w = img.shape[1:]
+    side = min(h, w)
+    top, left = (h - side) // 2, (w - side) // 2
+    img = img[None, :, top : top + side, left : left + side]
+    out = F.interpolate(img, size=(size, size), mode="bilinear", antialias=True)
+    return out.clamp(0, 1)
+
+
+def well_behaved(
+    temps: np.ndarray, cuts: np.ndarray, n: int, samples: int, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """(probability of a diffeomorphism, delta in pixels) on the mesh, each (len(cuts),
+    len(temps))."""
+    gen = torch.Generator().manual_seed(seed)
+    prob = np.stack([
+        diffeo.bijectivity_probabilities(temps, c, samples=samples, generator=gen,
+                                         grid=max(48, 4 * int(c) + 1)).numpy()
+        for c in cuts
+    ])
+    delta = np.array([[diffeo.expected_delta(t, n, c) for t in temps] for c in cuts])
+    return prob, delta
+
+
+def delta_one_temperature(cuts: np.ndarray, n: int) -> np.ndarray:
+    """T at which the exact finite-c delta equals 1 pixel, per c (delta scales as sqrt(T))."""
+    return np.array([1 / diffeo.expected_delta(1.0, n, c) ** 2 for c in cuts])
+
+
+def draw(inputs: list[Path], options: dict[str, str]) -> Figure:
+    size = int(options.get("size", 320))
+    rows, cols = int(options.get("rows", 5)), int(options.get("columns", 6))
+    samples, seed = int(options.get("samples", 200)), int(options.get("seed", 0))
+    image = photograph(options.get("image", "chelsea"), size)
+
+    temps = np.geomspace(*T_LIMITS, cols)
+    cuts = np.geomspace(*C_LIMITS, rows)[::-1]  # top row = largest c
+    fig, ax = new_figure(TEXT_WIDTH, TEXT_WIDTH * rows / cols * 0.95)
+    # axis limits put grid point k at the centre of cell k (log-uniform spacing)
+    tr = (temps[-1] / temps[0]) ** (0.5 / (cols - 1))
+    cr = (cuts[0] / cuts[-1]) ** (0.5 / (rows - 1))
+    ax.set(xscale="log", yscale="log", xlim=(temps[0] / tr, temps[-1] * tr),
+           ylim=(cuts[-1] / cr, cuts[0] * cr), xlabel="temperature T", ylabel="cut-off c")
+
+    mesh_t = np.geomspace(temps[0] / tr, temps[-1] * tr, 60)
+    mesh_c = np.geomspace(max(cuts[-1] / cr, 1.5), cuts[0] * cr, 14)  # (1, 1) needs c > 1.41
+    prob, delta = well_behaved(mesh_t, mesh_c, size, samples, seed)
+    ax.contourf(mesh_t, mesh_c, ((prob >= 0.5) & (delta >= 0.5)).astype(float),
+                levels=[0.5, 1.5], colors=[GREEN], zorder=0)
+    ax.plot(delta_one_temperature(mesh_c, size), mesh_c, "k--", lw=1, label=r"$\delta = 1$")
+    ax.legend(loc="lower left", frameon=True)
+    ax.set_yticks([2, 3, 5, 10, 20, 40], labels=["2", "3", "5", "10", "20", "40"])
+    ax.minorticks_off()
+
+    gen = torch.Generator().manual_seed(seed)
+    for r, c in enumerate(cuts):
+        disp = diffeo.sample_displacement(cols, size, torch.tensor(temps, dtype=torch.float32),
+                                          float(c), generator=gen)
+        deformed = diffeo.deform(image.expand(cols, -1, -1, -1), disp).clamp(0, 1)
+        for k in range(cols):
+            inset = ax.inset_axes([(k + 0.06) / cols, 1 - (r + 0.94) / rows,
+                                   0.88 / cols, 0.88 / rows])
+            inset.imshow(deformed[k].permute(1, 2, 0).numpy(), interpolation="nearest")
+            inset.set_axis_off()
+    title = f"max-entropy diffeomorphisms of a {size}x{size} image"
+    if "note" in options:
+        title += f" - {options['note']}"
+    fig.suptitle(title)
+    return fig
