@@ -57,10 +57,8 @@ def draw(inputs: list[Path], options: dict[str, str]) -> Figure:
         row[0].set_ylabel("$G_f$, $D_f$, $R_f$ (trained)")
     handles = [Line2D([], [], color=col, label=QUANTITY_NAMES[q])
                for q, col in QUANTITY_COLORS.items()]  # fmt: skip
-    handles += [
-        Line2D([], [], color="0.3", ls=CUTOFF_STYLES[k % 4][0], marker=CUTOFF_STYLES[k % 4][1],
-               label=f"c={c:g}")  # fmt: skip
-        for k, c in enumerate(all_c)
-    ]
+    for k, c in enumerate(all_c):
+        ls, marker = CUTOFF_STYLES[k % len(CUTOFF_STYLES)]
+        handles.append(Line2D([], [], color="0.3", ls=ls, marker=marker, label=f"c={c:g}"))
     fig.legend(handles=handles, loc="outside lower center", ncol=len(handles), frameon=False)
     return finish(fig, options, missing)

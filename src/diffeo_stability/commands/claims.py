@@ -1,0 +1,40 @@
+"""`diffeo-stability claims --logavg ... --training ... --stripe ... --out claims.csv`."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from pathlib import Path
+
+from diffeo_stability.claims import claims_markdown, evaluate_claims
+from diffeo_stability.figures.tables import read_table
+from diffeo_stability.io import atomic_path, write_csv
+
+HELP = "check the paper's quantitative claims against the aggregated tables (CSV + Markdown)"
+log = logging.getLogger(__name__)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--logavg", type=Path, required=True, help="results/tables/logavg.csv")
+    parser.add_argument("--training", type=Path, help="results/tables/training.csv (epochs)")
+    parser.add_argument("--stripe", type=Path, help="results/tables/stripe.csv")
+    parser.add_argument("--out", type=Path, required=True, help="claims CSV to write")
+    parser.add_argument("--markdown", type=Path, help="Markdown rendering to write")
+    parser.add_argument("--c", type=float, default=3.0, help="cut-off of the headline R_f")
+
+
+def run(args: argparse.Namespace) -> None:
+    """Absent tables are allowed: their claims are reported as 'not tested'."""
+    for name in ("logavg", "training", "stripe"):
+        path = getattr(args, name)
+        if path is not None and not path.is_file():
+            log.warning("%s table %s is absent: its claims are 'not tested'", name, path)
+    claims = evaluate_claims(
+        read_table(args.logavg), read_table(args.training), read_table(args.stripe), c=args.c
+    )
+    write_csv(args.out, claims)
+    log.info("wrote %s (%s)", args.out, claims["holds"].value_counts().to_dict())
+    if args.markdown is not None:
+        with atomic_path(args.markdown) as tmp:
+            tmp.write_text(claims_markdown(claims))
+        log.info("wrote %s", args.markdown)

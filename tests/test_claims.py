@@ -1,0 +1,161 @@
+"""Claims table on HAND-MADE synthetic tables (contract columns) where every verdict is known."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from diffeo_stability.claims import COLUMNS, claims_markdown, evaluate_claims
+from diffeo_stability.commands import claims as claims_command
+
+SIZES = {"512": 512, "full": 50000}
+
+
+def logavg_row(arch: str, P: str, state: str, R: float, G: float = 1.0, **extra) -> dict:
+    """One headline logavg row (output layer, delta = 1, c = 3, bilinear, median, mean norm)."""
+    row = dict(
+        dataset="cifar10", arch=arch, P=P, n_train=SIZES[P], state=state,
+        interpolation="bilinear", c=3.0, cutoff_rule="disk", T=1.1e-3, delta=1.0, point="delta1",
+        layer=5, layer_name="out", is_output=True, statistic="median", noise_norm="mean",
+        n_seeds=5, R=R, R_logstd=0.1, D=R * G, D_logstd=0.1, G=G, G_logstd=0.1,
+        test_error=0.2 * np.sqrt(R) if state == "trained" else 0.9, test_error_logstd=0.05,
+    )  # fmt: skip
+    return {**row, **extra}
+
+
+@pytest.fixture
+def logavg() -> pd.DataFrame:
+    """Synthetic: ResNet18 holds every claim, EfficientNetB0 and FullConnL4 init fail some."""
+    rows = [
+        logavg_row("ResNet18", "full", "init", 1.2),
+        logavg_row("FullConnL4", "full", "init", 5.0),  # init claim fails (> 3)
+        logavg_row("ResNet18", "full", "trained", 0.03, G=2.0),  # in [1e-2, 1e-1]
+        logavg_row("ResNet18", "512", "trained", 0.3, G=0.5),  # R falls, G rises with P
+        logavg_row("EfficientNetB0", "full", "trained", 0.2, G=1.0),  # outside the range
+        logavg_row("EfficientNetB0", "512", "trained", 0.5, G=3.0),  # G falls with P: "no"
+        logavg_row("FullConnL4", "full", "trained", 3.0),  # FC >= 1 holds
+        logavg_row("LeNet", "full", "trained", 0.6),
+        # rows that the headline selection must ignore
+        logavg_row("ResNet18", "full", "trained", 50.0, statistic="mean"),
+        logavg_row("ResNet18", "full", "trained", 50.0, c=5.0),
+        logavg_row("ResNet18", "full", "trained", 50.0, is_output=False, layer=2),
+    ]
+    return pd.DataFrame(rows)
+
+
+@pytest.fixture
+def training() -> pd.DataFrame:
+    return pd.DataFrame(
+        [dict(dataset="cifar10", arch="ResNet18", P="full", n_train=50000, seed=s, epochs=250,
+              best_epoch=200, test_error=0.05, final_test_error=0.05, init_test_error=0.9,
+              wall_time_s=1.0, images_per_s=1.0, device="cpu", precision="fp32")
+         for s in range(5)]
+    )  # fmt: skip
+
+
+def stripe_table() -> pd.DataFrame:
+    """d = 30: R = 3/P exactly (slope -1, holds); d = 10: R constant (slope 0, fails)."""
+    rows = []
+    for d, seed, P in [(d, s, P) for d in (10, 30) for s in range(3) for P in (64, 256, 1024)]:
+        R = 3.0 / P if d == 30 else 0.5
+        rows.append(dict(d=d, P=P, seed=seed, h=100, alpha=1e-3, R=R, alignment_perp=0.1,
+                         train_error=0.0, test_error=0.1, steps=1000, wall_time_s=1.0))  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def verdict(claims: pd.DataFrame, claim: str, arch: str | None = None) -> list[str]:
+    rows = claims[claims["claim"].str.startswith(claim)]
+    if arch is not None:
+        rows = rows[rows["arch"] == arch]
+    return list(rows["holds"])
+
+
+def test_known_verdicts(logavg: pd.DataFrame, training: pd.DataFrame) -> None:
+    claims = evaluate_claims(logavg, training, None)
+    assert list(claims.columns) == COLUMNS
+    assert verdict(claims, "R_f at initialisation", "ResNet18") == ["yes"]
+    assert verdict(claims, "R_f at initialisation", "FullConnL4") == ["no"]
+    assert verdict(claims, "trained ResNet", "ResNet18") == ["yes"]
+    assert verdict(claims, "trained ResNet", "EfficientNetB0") == ["no"]
+    assert verdict(claims, "trained fully connected", "FullConnL4") == ["yes"]
+    assert verdict(claims, "fit eps_t = a R_f^b") == ["yes"]
+    assert verdict(claims, "fit eps_t = a sqrt") == ["yes"]
+    assert verdict(claims, "corr(") == ["yes"]
+    assert verdict(claims, "R_f falls with P") == ["yes"]
+    assert verdict(claims, "G_f rises with P", "ResNet18") == ["yes"]
+    assert verdict(claims, "G_f rises with P", "EfficientNetB0") == ["no"]
+    assert verdict(claims, "stripe") == ["not tested"]
+
+
+def test_reproduced_values_come_from_the_tables(logavg, training) -> None:
+    claims = evaluate_claims(logavg, training, None).set_index(["claim", "arch"])
+    resnet = claims.loc[("trained ResNet / VGG-bn / EfficientNet R_f in [1e-2, 1e-1]", "ResNet18")]
+    assert resnet["reproduced_value"] == pytest.approx(0.03)
+    assert resnet["paper_value"] == "0.03"  # the poster's CIFAR-10 value
+    assert resnet["epochs"] == "250" and resnet["seeds"] == "5" and resnet["P"] == "full"
+    fit = claims.loc[("fit eps_t = a R_f^b: exponent b", "all")]
+    assert fit["reproduced_value"] == pytest.approx(0.5)
+    prefactor = claims.loc[("fit eps_t = a sqrt(R_f): prefactor a", "all")]
+    assert prefactor["reproduced_value"] == pytest.approx(0.2)
+    slope = claims.loc[("R_f falls with P (ResNet18)", "ResNet18")]
+    assert slope["reproduced_value"] == pytest.approx(np.log(0.1) / np.log(50000 / 512))
+
+
+def test_stripe_slope(logavg) -> None:
+    stripe = stripe_table()
+    stripe["P"] = stripe["P"].astype(str)  # as read back through the shared table reader
+    claims = evaluate_claims(logavg, None, stripe)
+    rows = claims[claims["claim"].str.startswith("stripe")].set_index("dataset")
+    assert rows.loc["stripe d=30", "holds"] == "yes"
+    assert rows.loc["stripe d=30", "reproduced_value"] == pytest.approx(-1.0)
+    assert rows.loc["stripe d=30", "P"] == "64,256,1024" and rows.loc["stripe d=30", "seeds"] == "3"
+    assert rows.loc["stripe d=10", "holds"] == "no"
+
+
+def test_everything_absent_is_not_tested() -> None:
+    claims = evaluate_claims(None, None, None)
+    assert len(claims) >= 9
+    assert set(claims["holds"]) == {"not tested"}
+    assert claims["reproduced_value"].isna().all()
+
+
+def test_too_few_architectures_for_the_fit(logavg) -> None:
+    claims = evaluate_claims(logavg[logavg["arch"].isin(["ResNet18", "LeNet"])], None, None)
+    assert verdict(claims, "fit eps_t") == ["not tested", "not tested"]
+    assert verdict(claims, "corr(") == ["not tested"]
+
+
+def test_command_writes_csv_and_markdown(tmp_path: Path, logavg, training) -> None:
+    logavg.to_csv(tmp_path / "logavg.csv", index=False)
+    training.to_csv(tmp_path / "training.csv", index=False)
+    stripe_table().to_csv(tmp_path / "stripe.csv", index=False)
+    parser = argparse.ArgumentParser()
+    claims_command.add_arguments(parser)
+    args = parser.parse_args([
+        "--logavg", str(tmp_path / "logavg.csv"), "--training", str(tmp_path / "training.csv"),
+        "--stripe", str(tmp_path / "stripe.csv"), "--out", str(tmp_path / "claims.csv"),
+        "--markdown", str(tmp_path / "claims.md"),
+    ])  # fmt: skip
+    claims_command.run(args)
+    written = pd.read_csv(tmp_path / "claims.csv")
+    assert list(written.columns) == COLUMNS
+    assert verdict(written, "trained ResNet", "ResNet18") == ["yes"]
+    assert verdict(written, "stripe") == ["no", "yes"]
+    markdown = (tmp_path / "claims.md").read_text()
+    assert markdown == claims_markdown(evaluate_claims(
+        *(pd.read_csv(tmp_path / f) for f in ("logavg.csv", "training.csv", "stripe.csv"))
+    ))  # fmt: skip
+    assert markdown.count("\n| ") == len(written) + 1  # header + one line per claim
+
+
+def test_command_with_missing_tables(tmp_path: Path) -> None:
+    parser = argparse.ArgumentParser()
+    claims_command.add_arguments(parser)
+    args = parser.parse_args(["--logavg", str(tmp_path / "none.csv"),
+                              "--out", str(tmp_path / "claims.csv")])  # fmt: skip
+    claims_command.run(args)
+    assert set(pd.read_csv(tmp_path / "claims.csv")["holds"]) == {"not tested"}
