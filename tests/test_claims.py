@@ -123,6 +123,13 @@ def test_everything_absent_is_not_tested() -> None:
     assert claims["reproduced_value"].isna().all()
 
 
+def test_nan_value_is_not_tested(logavg) -> None:
+    logavg.loc[(logavg["arch"] == "ResNet18") & (logavg["P"] == "full"), "R"] = np.nan
+    claims = evaluate_claims(logavg, None, None)
+    assert verdict(claims, "trained ResNet", "ResNet18") == ["not tested"]
+    assert verdict(claims, "R_f falls with P") == ["not tested"]
+
+
 def test_too_few_architectures_for_the_fit(logavg) -> None:
     claims = evaluate_claims(logavg[logavg["arch"].isin(["ResNet18", "LeNet"])], None, None)
     assert verdict(claims, "fit eps_t") == ["not tested", "not tested"]

@@ -96,7 +96,8 @@ def _per_net(
     for group in _groups(rows, ["dataset", "arch"]):
         dataset, arch = group["dataset"].iloc[0], group["arch"].iloc[0]
         value = float(group["R"].iloc[0])
-        out.append(_claim(claim, paper(dataset, arch), criterion, test(value), group, training,
+        ok = test(value) if np.isfinite(value) else None
+        out.append(_claim(claim, paper(dataset, arch), criterion, ok, group, training,
                           value, f"R_f = {value:.3g} ({dataset_label(dataset)})"))  # fmt: skip
     if not out:
         out.append(_claim(claim, paper("", ""), criterion, None, rows, training,
@@ -107,6 +108,12 @@ def _per_net(
 def _groups(frame: pd.DataFrame, keys: list[str]) -> list[pd.DataFrame]:
     """The groups of `frame` by `keys`, in sorted order; none for an empty frame."""
     return [] if frame.empty else [group for _, group in frame.groupby(keys, sort=True)]
+
+
+def _n_positive(*columns: pd.Series) -> int:
+    """Number of rows where every column is finite and > 0 (usable in a log-log fit)."""
+    values = np.stack([c.to_numpy(dtype=float) for c in columns])
+    return int(np.all(np.isfinite(values) & (values > 0), axis=0).sum())
 
 
 def _matching(frame: pd.DataFrame, pattern: re.Pattern[str]) -> pd.DataFrame:
@@ -150,7 +157,7 @@ def fit_claims(headline: pd.DataFrame, training: pd.DataFrame | None) -> list[di
                 f">= {CORRELATION_MIN:g}")  # fmt: skip
     papers = ("0.5", "0.2-0.24", "0.97")
     for group in _groups(trained, ["dataset"]):
-        if group["arch"].nunique() < MIN_ARCHS_FOR_FIT:
+        if _n_positive(group["R"], group["test_error"]) < MIN_ARCHS_FOR_FIT:
             continue
         r, err = group["R"].to_numpy(dtype=float), group["test_error"].to_numpy(dtype=float)
         free, half = fit_power_law(r, err), fit_power_law(r, err, exponent=0.5)
@@ -182,7 +189,8 @@ def size_claims(
     out = []
     word = "< 0" if sign < 0 else "> 0"
     for group in _groups(trained, ["dataset", "arch"]):
-        if group["n_train"].nunique() < 2:
+        usable = group[np.isfinite(group[value]) & (group[value] > 0)]
+        if usable["n_train"].nunique() < 2:
             continue
         fit = fit_power_law(group["n_train"].to_numpy(float), group[value].to_numpy(float))
         out.append(_claim(claim, "falls" if sign < 0 else "rises", f"fitted slope {word}",
