@@ -73,6 +73,11 @@ def count_parameters(model: nn.Module) -> int:
     return sum(p.numel() for p in model.parameters() if p.requires_grad)
 
 
+def cpu_state_dict(model: nn.Module) -> dict[str, torch.Tensor]:
+    """A detached CPU copy of the model's state dict."""
+    return {k: v.detach().to("cpu", copy=True) for k, v in model.state_dict().items()}
+
+
 def checkpoint_dict(
     model: nn.Module,
     arch: str,
@@ -92,7 +97,7 @@ def checkpoint_dict(
         "image_size": image_size,
         "num_classes": num_classes,
         "normalization": normalization_dict(normalization),
-        "state_dict": {k: v.detach().to("cpu", copy=True) for k, v in model.state_dict().items()},
+        "state_dict": cpu_state_dict(model),
         "epoch": epoch,
         "test_error": test_error,
     }

@@ -40,9 +40,7 @@ class Prepare(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if x.dim() != 4 or x.shape[1] != self.in_channels:
-            raise ValueError(
-                f"expected input (B, {self.in_channels}, H, W), got {tuple(x.shape)}"
-            )
+            raise ValueError(f"expected input (B, {self.in_channels}, H, W), got {tuple(x.shape)}")
         if self.normalize:
             x = (x - self.mean) / self.std
         if self.repeat_to is not None and x.shape[1] != self.repeat_to:

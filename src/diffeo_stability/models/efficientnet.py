@@ -54,9 +54,7 @@ class MBConv(nn.Module):
         return x + y if self.residual else y
 
 
-def efficientnet_b0(
-    in_channels: int, image_size: int, num_classes: int, prep: Prepare
-) -> BlockNet:
+def efficientnet_b0(in_channels: int, image_size: int, num_classes: int, prep: Prepare) -> BlockNet:
     """(B, C, S, S) -> (B, num_classes); probed blocks: stem, 7 stages, 1x1 head, classifier."""
     blocks: list[tuple[str, nn.Module]] = [
         ("stem", nn.Sequential(*conv_bn_act(in_channels, 32, act=nn.SiLU)))

@@ -47,9 +47,7 @@ def resnet(
 ) -> BlockNet:
     """(B, C, S, S) -> (B, num_classes); probed blocks: stem, the four stages, classifier."""
     bottleneck, counts = LAYOUTS[depth]
-    blocks: list[tuple[str, nn.Module]] = [
-        ("stem", nn.Sequential(*conv_bn_act(in_channels, 64)))
-    ]
+    blocks: list[tuple[str, nn.Module]] = [("stem", nn.Sequential(*conv_bn_act(in_channels, 64)))]
     c_in = 64
     for stage, (width, count) in enumerate(zip((64, 128, 256, 512), counts, strict=True)):
         units = []

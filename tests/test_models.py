@@ -1,0 +1,226 @@
+"""Architectures: forward/backward on both input shapes, registry facts, checkpoints, errors."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+import torch
+from torch import nn
+
+from diffeo_stability.errors import ConfigError, MissingWeightsError
+from diffeo_stability.models import (
+    ARCHITECTURES,
+    build_model,
+    count_parameters,
+    layer_modules,
+    load_checkpoint,
+)
+from diffeo_stability.models.build import checkpoint_dict
+
+SHAPES = [(1, 28), (3, 32)]
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _one_thread():
+    """Small CPU batches run faster on one thread (and far faster on a shared machine)."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+SMALL_TRANSFER = {"pretrained": False, "resize": 32}  # random weights, small internal resize
+
+
+def _build(name: str, channels: int, side: int, **kwargs) -> nn.Module:
+    extra = SMALL_TRANSFER if ARCHITECTURES[name].transfer else {}
+    return build_model(name, channels, side, **extra, **kwargs)
+
+
+def _meta(name: str) -> nn.Module:
+    """The 3x32x32 network with parameters on the meta device (structure only, no compute)."""
+    with torch.device("meta"):
+        return _build(name, 3, 32)
+
+
+@pytest.mark.parametrize(("channels", "side"), SHAPES)
+@pytest.mark.parametrize("name", list(ARCHITECTURES))
+def test_forward_backward_every_parameter_gets_a_gradient(name, channels, side):
+    torch.manual_seed(0)
+    model = _build(name, channels, side)
+    out = model(torch.rand(2, channels, side, side))
+    assert out.shape == (2, 10)
+    out.square().sum().backward()
+    for pname, param in model.named_parameters():
+        assert param.grad is not None, pname
+        assert torch.isfinite(param.grad).all(), pname
+    assert any(p.grad.abs().sum() > 0 for p in model.parameters())
+
+
+# trainable parameters for 3x32x32 inputs, 10 classes (ResNet18 11,173,962 as in the CIFAR
+# literature; the transfer counts equal torchvision's with a 10-way head)
+PARAMS_3x32 = {
+    "FullConnL2": 197_312,
+    "FullConnL4": 205_632,
+    "FullConnL6": 213_952,
+    "LeNet": 62_006,
+    "AlexNet": 23_272_266,
+    "VGG11": 9_225_610,
+    "VGG11bn": 9_228_362,
+    "VGG16": 14_719_818,
+    "VGG16bn": 14_724_042,
+    "VGG19": 20_029_514,
+    "VGG19bn": 20_035_018,
+    "ResNet18": 11_173_962,
+    "ResNet34": 21_282_122,
+    "ResNet50": 23_520_842,
+    "EfficientNetB0": 4_020_358,
+    "EfficientNetB0-transfer": 4_020_358,
+    "EfficientNetB2-transfer": 7_715_084,
+}
+
+
+def test_parameter_counts_are_pinned():
+    from diffeo_stability.commands.params import parameter_counts
+
+    assert parameter_counts(3, 32, 10) == PARAMS_3x32
+    # FullConn-L2 on 1x28x28: 784*64 + 64 biases + 64*10 (no output bias)
+    assert parameter_counts(1, 28, 10)["FullConnL2"] == 784 * 64 + 64 + 640
+
+
+def _weight_layers(model: nn.Module) -> int:
+    """Convolutions and linear maps on the main path (no shortcut, no squeeze-excitation)."""
+    from diffeo_stability.models.fc import ScaledDense
+
+    excluded = set()
+    for name, module in model.named_modules():
+        if name.endswith("shortcut") or type(module).__name__.startswith("SqueezeExcit"):
+            excluded |= {id(m) for m in module.modules()}
+    weights = (nn.Conv2d, nn.Linear, ScaledDense)
+    return sum(isinstance(m, weights) and id(m) not in excluded for m in model.modules())
+
+
+@pytest.mark.parametrize("name", list(ARCHITECTURES))
+def test_registry_depth_counts_weight_layers(name):
+    assert _weight_layers(_meta(name)) == ARCHITECTURES[name].depth
+
+
+def test_registry_flags():
+    assert {n for n, s in ARCHITECTURES.items() if s.skip} == {
+        "ResNet18", "ResNet34", "ResNet50", "EfficientNetB0",
+        "EfficientNetB0-transfer", "EfficientNetB2-transfer",
+    }  # fmt: skip
+    for name, spec in ARCHITECTURES.items():
+        model = _meta(name)
+        has_bn = any(isinstance(m, nn.BatchNorm2d) for m in model.modules())
+        assert has_bn == spec.batchnorm, name
+        assert spec.family == ("fc" if name.startswith("FullConn") else
+                               "transfer" if spec.transfer else "conv")  # fmt: skip
+
+
+def test_registry_and_hparams_import_without_torch():
+    code = (
+        "import sys, diffeo_stability.models, diffeo_stability.models.registry, "
+        "diffeo_stability.hparams; assert 'torch' not in sys.modules, 'torch imported'"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_layer_modules_end_with_the_output():
+    model = _build("ResNet18", 3, 32).eval()
+    layers = layer_modules(model)
+    assert [n for n, _ in layers] == ["stem", "stage1", "stage2", "stage3", "stage4", "fc"]
+    seen = []
+    hooks = [m.register_forward_hook(lambda m, i, o: seen.append(o)) for _, m in layers]
+    x = torch.rand(3, 3, 32, 32)
+    out = model(x)
+    for hook in hooks:
+        hook.remove()
+    assert len(seen) == len(layers)
+    assert torch.equal(seen[-1], out)
+    assert seen[0].shape == (3, 64, 32, 32)
+
+
+def test_model_applies_the_normalisation_itself():
+    mean, std = (0.4914, 0.4822, 0.4465), (0.2023, 0.1994, 0.2010)
+    torch.manual_seed(1)
+    normed = build_model("LeNet", 3, 32, normalization=(mean, std)).eval()
+    plain = build_model("LeNet", 3, 32).eval()
+    plain.load_state_dict(normed.state_dict())
+    x = torch.rand(4, 3, 32, 32)
+    m, s = torch.tensor(mean).view(1, 3, 1, 1), torch.tensor(std).view(1, 3, 1, 1)
+    torch.testing.assert_close(normed(x), plain((x - m) / s))
+
+
+def test_checkpoint_round_trip(tmp_path):
+    torch.manual_seed(2)
+    model = build_model("VGG11bn", 1, 28, normalization={"mean": [0.5], "std": [0.5]})
+    model(torch.rand(8, 1, 28, 28))  # update the batch-norm running statistics
+    ckpt = checkpoint_dict(model, "VGG11bn", {}, 1, 28, 10, ((0.5,), (0.5,)), 3, 0.25)
+    torch.save(ckpt, tmp_path / "m.pt")
+    loaded, meta = load_checkpoint(tmp_path / "m.pt", "cpu")
+    assert meta["epoch"] == 3 and meta["test_error"] == 0.25 and "state_dict" not in meta
+    assert meta["normalization"] == {"mean": [0.5], "std": [0.5]}
+    x = torch.rand(5, 1, 28, 28)
+    torch.testing.assert_close(loaded(x), model.eval()(x), rtol=0, atol=0)
+
+
+def test_transfer_checkpoint_loads_without_imagenet_weights(tmp_path, monkeypatch):
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path / "empty"))
+    model = build_model("EfficientNetB0-transfer", 1, 28, pretrained=False, resize=32)
+    ckpt = checkpoint_dict(
+        model, "EfficientNetB0-transfer", {"resize": 32}, 1, 28, 10, None, 0, 0.9
+    )
+    torch.save(ckpt, tmp_path / "t.pt")
+    loaded, _ = load_checkpoint(tmp_path / "t.pt")
+    x = torch.rand(2, 1, 28, 28)
+    torch.testing.assert_close(loaded(x), model.eval()(x), rtol=0, atol=0)
+
+
+def test_transfer_without_weights_names_the_file(tmp_path, monkeypatch):
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path))
+    with pytest.raises(MissingWeightsError, match="efficientnet_b2_rwightman-c35c1473.pth"):
+        build_model("EfficientNetB2-transfer", 3, 32)
+    missing = tmp_path / "nowhere.pth"
+    with pytest.raises(MissingWeightsError, match="nowhere.pth"):
+        build_model("EfficientNetB0-transfer", 3, 32, weights=str(missing))
+
+
+def test_transfer_reads_weights_from_the_cache_and_replaces_the_head(tmp_path, monkeypatch):
+    import torchvision
+
+    torch.manual_seed(3)
+    imagenet = torchvision.models.efficientnet_b0()
+    cache = tmp_path / "hub" / "checkpoints"
+    cache.mkdir(parents=True)
+    torch.save(imagenet.state_dict(), cache / "efficientnet_b0_rwightman-7f5810bc.pth")
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path))
+    model = build_model("EfficientNetB0-transfer", 3, 32, resize=32)
+    torch.testing.assert_close(model.blocks.stem[0].weight, imagenet.features[0][0].weight)
+    assert model.blocks.fc[-1].out_features == 10
+
+
+def test_transfer_resizes_and_repeats_gray_inside_the_model():
+    model = build_model("EfficientNetB0-transfer", 1, 28, pretrained=False, resize=40).eval()
+    seen = []
+    model.blocks.stem.register_forward_hook(lambda m, i, o: seen.append(i[0].shape))
+    model(torch.rand(2, 1, 28, 28))
+    assert seen == [torch.Size([2, 3, 40, 40])]
+
+
+def test_bad_inputs_fail_clearly():
+    with pytest.raises(ConfigError, match="unknown architecture 'ResNet19'.*ResNet18"):
+        build_model("ResNet19", 3, 32)
+    with pytest.raises(ConfigError, match="unsupported input shape 2x32x32"):
+        build_model("LeNet", 2, 32)
+    model = build_model("LeNet", 1, 28)
+    with pytest.raises(ValueError, match=r"expected input \(B, 1, H, W\)"):
+        model(torch.rand(2, 3, 28, 28))
+
+
+def test_parameter_count_helper_counts_only_trainable():
+    model = build_model("FullConnL2", 1, 28)
+    model.blocks.dense1.weight.requires_grad_(False)
+    assert count_parameters(model) == 64 + 640
