@@ -58,6 +58,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    logging.getLogger("fontTools").setLevel(logging.WARNING)  # floods INFO when saving PDFs
     try:
         _load(args.command).run(args)
     except DiffeoStabilityError as err:
