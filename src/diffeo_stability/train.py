@@ -1,0 +1,321 @@
+"""Training of one (dataset, architecture, P, seed) cell with the paper's procedure.
+
+The training subset and test set live on the device as uint8; batches are converted to float
+in [0, 1] and augmented there. Every epoch: training pass, test error, resumable checkpoint.
+At the end: init.pt, trained.pt (best test error), last.pt, then metrics.json (last).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import platform
+import time
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from diffeo_stability.augment import crop_flip
+from diffeo_stability.checkpoint import load_state, restore_rng_states, rng_states, save_state
+from diffeo_stability.data import ImageDataset
+from diffeo_stability.errors import DataError, TrainingDivergedError
+from diffeo_stability.io import torch_save, write_json
+from diffeo_stability.models import build_model, get_arch
+from diffeo_stability.models.build import checkpoint_dict, cpu_state_dict
+from diffeo_stability.subsets import subset_indices
+
+log = logging.getLogger(__name__)
+
+TIMING_KEYS = ("wall_time_s", "train_time_s", "images_per_s")
+
+
+@dataclass
+class RunConfig:
+    """One training job. `hparams` comes from `hparams.resolve_hparams`; P=None: full set.
+
+    `normalization` ((mean, std) or None) and `default_augmentation` come from the dataset's
+    registry entry; `weights` is the ImageNet weights file of transfer nets.
+    """
+
+    arch: str
+    P: int | None
+    seed: int
+    hparams: dict[str, Any]
+    out_dir: Path
+    normalization: Any = None
+    default_augmentation: str = "none"
+    device: torch.device = field(default_factory=lambda: torch.device("cpu"))
+    deterministic: bool = False
+    weights: str | None = None
+
+
+def _lr_factor(hp: dict[str, Any]) -> Callable[[int], float]:
+    """Epoch -> multiplier of the initial learning rate(s)."""
+    if hp["schedule"] == "cosine":
+        t_max = hp["cosine_tmax_factor"] * hp["epochs"]
+        return lambda epoch: 0.5 * (1.0 + math.cos(math.pi * epoch / t_max))
+    if hp["schedule"] == "exponential":
+        return lambda epoch: hp["gamma"] ** epoch
+    return lambda epoch: 1.0
+
+
+def make_optimizer(model: nn.Module, hp: dict[str, Any], transfer: bool) -> torch.optim.Optimizer:
+    """SGD or Adam; transfer nets get lr for the classifier block and lr_body for the rest."""
+    if transfer:
+        head = list(model.blocks.fc.parameters())
+        head_ids = {id(p) for p in head}
+        body = [p for p in model.parameters() if id(p) not in head_ids]
+        lr_body = hp["lr"] if hp["lr_body"] is None else hp["lr_body"]
+        groups: list[dict[str, Any]] = [{"params": body, "lr": lr_body}, {"params": head}]
+    else:
+        groups = [{"params": list(model.parameters())}]
+    if hp["optimizer"] == "adam":
+        return torch.optim.Adam(groups, lr=hp["lr"], weight_decay=hp["weight_decay"])
+    return torch.optim.SGD(
+        groups,
+        lr=hp["lr"],
+        momentum=hp["momentum"],
+        nesterov=hp["nesterov"],
+        weight_decay=hp["weight_decay"],
+    )
+
+
+class Trainer:
+    """Device-resident data, the model, its optimiser and schedule, and the epoch loops."""
+
+    def __init__(self, data: ImageDataset, config: RunConfig) -> None:
+        hp, device = config.hparams, config.device
+        self.config, self.hp, self.device = config, hp, device
+        self.spec = get_arch(config.arch)
+        _, channels, height, width = data.x_train.shape
+        if height != width:
+            raise DataError(f"dataset {data.name!r}: images are {height}x{width}, expected square")
+        self.n_train_total = len(data.x_train)
+        indices = subset_indices(self.n_train_total, config.P, config.seed)
+        self.x_train = torch.from_numpy(data.x_train[indices]).to(device)
+        self.y_train = torch.from_numpy(data.y_train[indices]).to(device)
+        self.x_test = torch.from_numpy(data.x_test).to(device)
+        self.y_test = torch.from_numpy(data.y_test).to(device)
+        self.num_classes = len(data.classes)
+        augmentation = hp["augmentation"]
+        self.augmentation = config.default_augmentation if augmentation == "auto" else augmentation
+        self.arch_kwargs = {"resize": hp["input_size"]} if self.spec.transfer else {}
+        self.shape = (channels, height)
+
+        torch.manual_seed(config.seed)
+        extra = {"weights": config.weights} if self.spec.transfer else {}
+        model = build_model(
+            config.arch, channels, height, self.num_classes, config.normalization,
+            **self.arch_kwargs, **extra,
+        )  # fmt: skip
+        self.channels_last = device.type == "cuda"
+        memory_format = torch.channels_last if self.channels_last else torch.preserve_format
+        self.model = model.to(device, memory_format=memory_format)
+        self.forward = self._compiled(self.model)
+        self.optimizer = make_optimizer(self.model, hp, self.spec.transfer)
+        self.scheduler = torch.optim.lr_scheduler.LambdaLR(self.optimizer, _lr_factor(hp))
+        self.order_gen = torch.Generator().manual_seed(config.seed)
+        self.augment_gen = torch.Generator(device=device).manual_seed(config.seed + 1)
+
+    def _compiled(self, model: nn.Module) -> Callable[[torch.Tensor], torch.Tensor]:
+        """torch.compile (cuda_graph: mode 'reduce-overhead', i.e. CUDA graphs); CUDA only."""
+        if not (self.hp["compile"] or self.hp["cuda_graph"]):
+            return model
+        if self.device.type != "cuda":
+            log.info("compile / cuda_graph ignored on %s: running eager", self.device)
+            return model
+        mode = "reduce-overhead" if self.hp["cuda_graph"] else None
+        return torch.compile(model, mode=mode, dynamic=False)
+
+    def autocast(self) -> AbstractContextManager:
+        if self.hp["precision"] == "bf16":
+            return torch.autocast(device_type=self.device.type, dtype=torch.bfloat16)
+        return nullcontext()
+
+    def _batch(self, x: torch.Tensor) -> torch.Tensor:
+        """uint8 (B, C, H, W) -> float32 in [0, 1], channels-last on CUDA."""
+        x = x.float().div_(255.0)
+        return x.contiguous(memory_format=torch.channels_last) if self.channels_last else x
+
+    @torch.no_grad()
+    def evaluate(self, x_all: torch.Tensor, y_all: torch.Tensor) -> tuple[float, float]:
+        """(mean cross-entropy, error rate) of the model in eval mode on uint8 images x_all."""
+        self.model.eval()
+        loss = torch.zeros((), device=self.device, dtype=torch.float64)
+        wrong = torch.zeros((), device=self.device, dtype=torch.int64)
+        for start in range(0, len(x_all), self.hp["eval_batch_size"]):
+            stop = start + self.hp["eval_batch_size"]
+            with self.autocast():
+                logits = self.model(self._batch(x_all[start:stop])).float()
+            y = y_all[start:stop]
+            loss += F.cross_entropy(logits, y, reduction="sum")
+            wrong += (logits.argmax(1) != y).sum()
+        return loss.item() / len(x_all), wrong.item() / len(x_all)
+
+    def train_epoch(self) -> float:
+        """One pass over the shuffled subset; returns the mean training loss."""
+        self.model.train()
+        n, batch_size = len(self.x_train), self.hp["batch_size"]
+        order = torch.randperm(n, generator=self.order_gen).to(self.device)
+        total = torch.zeros((), device=self.device, dtype=torch.float64)
+        for start in range(0, n, batch_size):
+            idx = order[start : start + batch_size]
+            x = self._batch(self.x_train[idx])
+            if self.augmentation == "crop_flip":
+                x = crop_flip(x, self.hp["crop_padding"], self.augment_gen)
+            with self.autocast():
+                loss = F.cross_entropy(self.forward(x).float(), self.y_train[idx])
+            self.optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            self.optimizer.step()
+            total += loss.detach() * len(idx)
+        self.scheduler.step()
+        return total.item() / n
+
+    def generators(self) -> dict[str, torch.Generator]:
+        return {"order": self.order_gen, "augment": self.augment_gen}
+
+    def checkpoint(self, epoch: int, test_error: float | None, state: dict | None = None) -> dict:
+        """The checkpoint-contract dict of the current model (or of `state`)."""
+        c, s = self.shape
+        out = checkpoint_dict(
+            self.model, self.config.arch, self.arch_kwargs, c, s, self.num_classes,
+            self.config.normalization, epoch, test_error,
+        )  # fmt: skip
+        if state is not None:
+            out["state_dict"] = state
+        return out
+
+
+def library_versions() -> dict[str, str]:
+    import torchvision
+
+    import diffeo_stability
+
+    return {
+        "python": platform.python_version(),
+        "torch": torch.__version__,
+        "torchvision": torchvision.__version__,
+        "numpy": np.__version__,
+        "diffeo_stability": getattr(diffeo_stability, "__version__", "unknown"),
+    }
+
+
+def _check_loss(loss: float, reference: float, factor: float, epoch: int) -> None:
+    if not math.isfinite(loss):
+        raise TrainingDivergedError(f"training loss is {loss} at epoch {epoch}")
+    if loss > factor * reference:
+        raise TrainingDivergedError(
+            f"training loss {loss:.4g} at epoch {epoch} exceeds {factor:g} x the loss at "
+            f"initialisation ({reference:.4g}): diverging (lower the learning rate)"
+        )
+
+
+def _initial_state(trainer: Trainer, identity: dict[str, Any]) -> dict[str, Any]:
+    """The run state before the first epoch (losses and errors at initialisation)."""
+    init_loss, _ = trainer.evaluate(trainer.x_train, trainer.y_train)
+    _, init_test_error = trainer.evaluate(trainer.x_test, trainer.y_test)
+    return {
+        "identity": identity, "epoch": 0, "init_state": cpu_state_dict(trainer.model),
+        "init_train_loss": init_loss, "init_test_error": init_test_error,
+        "train_loss": [], "test_error": [], "lr": [],
+        "best_error": math.inf, "best_epoch": 0, "best_state": None, "train_time_s": 0.0,
+    }  # fmt: skip
+
+
+def _run_epoch(trainer: Trainer, state: dict[str, Any]) -> None:
+    """Train one epoch, measure the test error, update `state` in place (best model too)."""
+    epoch, hp = state["epoch"] + 1, trainer.hp
+    lr = trainer.optimizer.param_groups[-1]["lr"]
+    tic = time.perf_counter()
+    loss = trainer.train_epoch()
+    if trainer.device.type == "cuda":
+        torch.cuda.synchronize()
+    state["train_time_s"] += time.perf_counter() - tic
+    _check_loss(loss, state["init_train_loss"], hp["max_loss_factor"], epoch)
+    _, test_error = trainer.evaluate(trainer.x_test, trainer.y_test)
+    state["train_loss"].append(loss)
+    state["test_error"].append(test_error)
+    state["lr"].append(lr)
+    if test_error < state["best_error"]:
+        state |= {"best_error": test_error, "best_epoch": epoch,
+                  "best_state": cpu_state_dict(trainer.model)}  # fmt: skip
+    state |= {
+        "epoch": epoch, "model": cpu_state_dict(trainer.model),
+        "optimizer": trainer.optimizer.state_dict(),
+        "scheduler": trainer.scheduler.state_dict(), "rng": rng_states(trainer.generators()),
+    }  # fmt: skip
+    log.info(
+        "epoch %d/%d  lr %.4g  train loss %.4f  test error %.4f  (best %.4f @ %d)  %.0f img/s",
+        epoch, hp["epochs"], lr, loss, test_error, state["best_error"], state["best_epoch"],
+        len(trainer.x_train) * epoch / max(state["train_time_s"], 1e-9),
+    )  # fmt: skip
+
+
+def _metrics(
+    trainer: Trainer, data: ImageDataset, state: dict[str, Any], wall_time_s: float
+) -> dict[str, Any]:
+    """The content of metrics.json."""
+    config, hp, epochs = trainer.config, trainer.hp, state["epoch"]
+    return {
+        "arch": config.arch, "dataset": data.name, "P": config.P or "full",
+        "n_train": len(trainer.x_train), "seed": config.seed, "hparams": hp,
+        "augmentation": trainer.augmentation, "epochs_run": epochs,
+        "stopped_early": epochs < hp["epochs"],
+        "history": {"epoch": list(range(1, epochs + 1)), "train_loss": state["train_loss"],
+                    "test_error": state["test_error"], "lr": state["lr"]},
+        "init_train_loss": state["init_train_loss"], "init_test_error": state["init_test_error"],
+        "best_epoch": state["best_epoch"], "test_error": state["best_error"],
+        "last_test_error": state["test_error"][-1],
+        "device": str(config.device), "precision": hp["precision"],
+        "deterministic": config.deterministic, "versions": library_versions(),
+        "wall_time_s": wall_time_s, "train_time_s": state["train_time_s"],
+        "images_per_s": len(trainer.x_train) * epochs / max(state["train_time_s"], 1e-9),
+    }  # fmt: skip
+
+
+def train(data: ImageDataset, config: RunConfig) -> dict[str, Any]:
+    """Train (resuming from out_dir/checkpoint.pt if present); write init.pt, trained.pt,
+    last.pt, then metrics.json in config.out_dir. Returns the metrics."""
+    previous = torch.are_deterministic_algorithms_enabled()
+    torch.use_deterministic_algorithms(config.deterministic)
+    try:
+        return _train(data, config)
+    finally:
+        torch.use_deterministic_algorithms(previous)
+
+
+def _train(data: ImageDataset, config: RunConfig) -> dict[str, Any]:
+    started = time.perf_counter()
+    out, hp = Path(config.out_dir), config.hparams
+    trainer = Trainer(data, config)
+    identity = {"arch": config.arch, "P": config.P, "seed": config.seed, "hparams": hp,
+                "dataset": data.name, "n_train": len(trainer.x_train)}  # fmt: skip
+    state = load_state(out / "checkpoint.pt", identity)
+    if state is None:
+        state = _initial_state(trainer, identity)
+    else:
+        trainer.model.load_state_dict(state["model"])
+        trainer.optimizer.load_state_dict(state["optimizer"])
+        trainer.scheduler.load_state_dict(state["scheduler"])
+        restore_rng_states(state["rng"], trainer.generators())
+    while state["epoch"] < hp["epochs"] and state["train_loss"][-1:] != [0.0]:
+        _run_epoch(trainer, state)
+        save_state(out / "checkpoint.pt", state)
+    if state["epoch"] == 0:
+        raise TrainingDivergedError("no epoch was run (epochs must be >= 1)")
+    init = trainer.checkpoint(0, state["init_test_error"], state["init_state"])
+    torch_save(out / "init.pt", init)
+    best = trainer.checkpoint(state["best_epoch"], state["best_error"], state["best_state"])
+    torch_save(out / "trained.pt", best)
+    torch_save(out / "last.pt", trainer.checkpoint(state["epoch"], state["test_error"][-1]))
+    metrics = _metrics(trainer, data, state, time.perf_counter() - started)
+    write_json(out / "metrics.json", metrics)
+    return metrics
