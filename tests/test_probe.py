@@ -15,6 +15,7 @@ from diffeo_stability import diffeo
 from diffeo_stability.probe import (
     MEASUREMENT_COLUMNS,
     ProbeSettings,
+    perturb,
     probe_function,
     probing_mode,
     temperature_points,
@@ -189,3 +190,15 @@ def test_measurement_schema_is_stable() -> None:
     assert {k: str(v) for k, v in rows.dtypes.items()} == MEASUREMENT_COLUMNS
     assert len(rows) == 2 * 2  # 1 point x 1 layer x 2 statistics x 2 noise norms
     assert math.isfinite(rows.R.sum())
+
+
+def test_gaussian_clean_images_are_smoothed_alike() -> None:
+    # a vanishing diffeo under the Gaussian resampling equals the smoothed clean image, so
+    # ||tau x - x|| -> 0; compared with the raw image it would stay at the smoothing's size
+    x = torch.rand(6, 3, 12, 12, generator=torch.Generator().manual_seed(4))
+    clean = diffeo.smooth(x, "gaussian")
+    pert = perturb(x, clean, "gaussian", 3.0, 1e-14, "disk", torch.Generator().manual_seed(0))
+    assert float(pert.distance.max()) < 1e-4 < float((clean - x).flatten(1).norm(dim=1).min())
+    noise = {k: (v - clean).flatten(1).norm(dim=1) for k, v in pert.noisy.items()}
+    torch.testing.assert_close(noise["per_image"], pert.distance)
+    torch.testing.assert_close(noise["mean"], pert.distance.mean().expand(6))

@@ -193,7 +193,7 @@ def _ratio(a: float, b: float) -> float:
 
 
 @dataclass(frozen=True)
-class _Perturbed:
+class Perturbation:
     """One measurement point: images (B, C, n, n) tau x, x + eta for each noise norm, and
     ||tau x - x|| (B,)."""
 
@@ -205,7 +205,7 @@ class _Perturbed:
 def perturb(
     images: torch.Tensor, clean: torch.Tensor, interpolation: str, c: float, T: float,
     cutoff_rule: str, generator: torch.Generator,
-) -> _Perturbed:
+) -> Perturbation:
     """One diffeo per image (tau x from the raw images) and one isotropic noise direction per
     image added to the clean (possibly smoothed) images, rescaled for each of `NOISE_NORMS`."""
     n = images.shape[-1]
@@ -221,7 +221,7 @@ def perturb(
     direction = direction / direction.flatten(1).norm(dim=1).view(-1, 1, 1, 1)
     scales = {"per_image": distance, "mean": distance.mean().expand_as(distance)}
     noisy = {name: clean + direction * scales[name].view(-1, 1, 1, 1) for name in NOISE_NORMS}
-    return _Perturbed(deformed, noisy, distance)
+    return Perturbation(deformed, noisy, distance)
 
 
 def _point_rows(
