@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import math
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -126,8 +127,8 @@ def test_exact_copy_gives_identical_rows_and_seed_changes_draws() -> None:
     net, blocks = small_bn_net()
     twin = copy.deepcopy(net)
     twin_blocks = [(name, twin[i]) for i, (name, _) in enumerate(blocks)]
-    x = torch.rand(24, 1, 16, 16, generator=torch.Generator().manual_seed(2))
-    settings = ProbeSettings(cutoffs=(3.0,), sweep_points=2, per_layer=True, max_batch=20)
+    x = torch.rand(12, 1, 16, 16, generator=torch.Generator().manual_seed(2))
+    settings = ProbeSettings(cutoffs=(3.0,), sweep_points=1, per_layer=True, max_batch=20)
     for batch_stats in (False, True):
         first = probe_function(net, x, settings, seed=5, blocks=blocks, batch_stats=batch_stats)
         second = probe_function(twin, x, settings, seed=5, blocks=twin_blocks,
@@ -143,7 +144,8 @@ def test_exact_copy_gives_identical_rows_and_seed_changes_draws() -> None:
 def test_per_layer_rows_layout_and_consistency() -> None:
     net, blocks = small_bn_net()
     x = torch.rand(16, 1, 16, 16, generator=torch.Generator().manual_seed(3))
-    settings = ProbeSettings(cutoffs=(3.0, 5.0), sweep_points=3, per_layer=True)
+    settings = ProbeSettings(cutoffs=(3.0, 5.0), interpolations=("gaussian",), sweep_points=2,
+                             per_layer=True)
     rows = probe_function(net, x, settings, seed=1, blocks=blocks)
     delta1 = rows[rows.point == "delta1"]
     assert sorted(delta1.layer.unique()) == [0, 1, 2, 3]
@@ -158,8 +160,7 @@ def test_per_layer_rows_layout_and_consistency() -> None:
         rtol=1e-6,
     )
     # output rows do not depend on whether the other layers are recorded
-    only_out = probe_function(net, x, ProbeSettings(cutoffs=(3.0, 5.0), sweep_points=3),
-                              seed=1, blocks=blocks)
+    only_out = probe_function(net, x, replace(settings, per_layer=False), seed=1, blocks=blocks)
     pd.testing.assert_frame_equal(
         rows[rows.is_output].reset_index(drop=True), only_out.reset_index(drop=True), rtol=1e-6
     )
