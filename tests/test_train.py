@@ -188,3 +188,30 @@ def test_bad_inputs_fail_clearly(tmp_path):
     with pytest.raises(ConfigError, match="unsupported input shape 2x28x28"):
         run(tmp_path, data=toy_dataset(channels=2))
     assert not (tmp_path / "metrics.json").exists()
+
+
+def test_train_command_rejects_mismatched_data_and_bad_hparams(tmp_path):
+    import argparse
+
+    from diffeo_stability.commands import train as command
+    from diffeo_stability.errors import DataError
+
+    data = toy_dataset(n_train=16, n_test=8)
+    path = tmp_path / "d.npz"
+    np.savez(
+        path, x_train=data.x_train[:, 0], y_train=data.y_train, x_test=data.x_test[:, 0],
+        y_test=data.y_test, classes=np.array(data.classes), dataset=np.array("toy"),
+    )  # fmt: skip
+    parser = argparse.ArgumentParser()
+    command.add_arguments(parser)
+    base = ["--data", str(path), "--arch", "LeNet", "--P", "8", "--seed", "0", "--out",
+            str(tmp_path / "run"), "--device", "cpu"]  # fmt: skip
+    with pytest.raises(DataError, match="images are 1x28x28, but dataset 'cifar10' has 3x32x32"):
+        command.run(parser.parse_args([*base, "--dataset", "cifar10"]))
+    with pytest.raises(ConfigError, match="unknown hyper-parameter.*momentun"):
+        command.run(
+            parser.parse_args([*base, "--dataset", "mnist", "--hparams", '{"momentun": 1}'])
+        )
+    with pytest.raises(ConfigError, match="P=64 is larger than the training set \\(16 images\\)"):
+        command.run(parser.parse_args([*base, "--dataset", "mnist", "--P", "64"]))
+    assert not (tmp_path / "run" / "metrics.json").exists()

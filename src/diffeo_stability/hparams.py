@@ -11,8 +11,9 @@ train --hparams JSON`. Keys (identical for every family):
 - augmentation: "auto" (the dataset's registry default) | "crop_flip" (random crop with
   padding crop_padding px, horizontal flip) | "none".
 - input_size: side in px the transfer nets resize their inputs to (bicubic); None otherwise.
-- precision: "fp32" | "bf16" (autocast, CUDA only); compile / cuda_graph: torch.compile of the
-  model / CUDA-graph capture of the training step (CUDA only, ignored on CPU).
+- precision: "fp32" | "bf16" (autocast on the training device).
+- compile / cuda_graph: torch.compile of the model / the same in mode "reduce-overhead", which
+  replays the forward and backward passes as CUDA graphs (CUDA only, ignored on CPU).
 - max_loss_factor: the run is declared diverged when the epoch's mean training loss exceeds
   this factor times the loss at initialisation (NaN/inf always is).
 """
