@@ -1,0 +1,204 @@
+"""The stripe model of Section 6: data, one-hidden-layer net and its feature-regime training.
+
+Data: x ~ N(0, I_d); the label depends on x_1 only (x_parallel), +1 inside the stripe
+LOW < x_1 < HIGH and -1 outside. The two thresholds make both classes equally likely.
+
+Net: f(x) = (1/h) sum_n beta_n relu(w_n . x / sqrt(d) + b_n), all parameters N(0, 1) at
+initialisation. Training uses the alpha trick, F(x) = alpha (f(x) - f_0(x)) with f_0 the net at
+initialisation (a frozen copy), so that a small alpha forces the weights to grow by a factor
+~ alpha^(-1/2) and the net leaves the lazy regime (feature learning).
+
+Loss: (h / alpha) * mean_mu l(y_mu F(x_mu)) with l the hinge max(0, 1 - z) or its smooth
+version softplus(k (1 - z)) / k. The prefactor h / alpha makes each parameter's velocity
+O(1) for any h and alpha, so one learning rate works across them. Full-batch gradient
+descent runs until every training margin y F is at least 1 (the hinge loss is then exactly
+zero), or until `max_steps`.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from dataclasses import asdict, dataclass
+
+import torch
+
+from diffeo_stability.errors import ConfigError, TrainingDivergedError
+from diffeo_stability.stripe_measure import alignment_perp, relative_stability
+
+log = logging.getLogger(__name__)
+
+#: stripe boundaries on x_1: Phi(HIGH) - Phi(LOW) = 1/2 for a standard normal x_1
+LOW = -0.3
+HIGH = 1.18549
+LOSSES = ("hinge", "softhinge")
+#: sharpness k of the soft hinge softplus(k (1 - z)) / k
+SOFT_HINGE_SHARPNESS = 10.0
+
+
+@dataclass(frozen=True)
+class StripeConfig:
+    """All parameters of one stripe-model run (noise is ||nu|| = ||eta||, input units)."""
+
+    d: int = 30
+    P: int = 1024
+    seed: int = 0
+    h: int = 100
+    alpha: float = 1e-6
+    loss: str = "hinge"
+    lr: float = 1.0
+    max_steps: int = 30_000
+    noise: float = 1.0
+    n_test: int = 10_000
+    device: str = "cpu"
+
+    def validate(self) -> None:
+        """Raise ConfigError naming the first invalid field."""
+        if self.loss not in LOSSES:
+            raise ConfigError(f"stripe loss {self.loss!r} unknown; allowed: {', '.join(LOSSES)}")
+        for key in ("d", "P", "h", "max_steps", "n_test"):
+            if getattr(self, key) < (2 if key == "d" else 1):
+                raise ConfigError(f"stripe {key} must be a positive integer (d >= 2)")
+        for key in ("alpha", "lr", "noise"):
+            value = getattr(self, key)
+            if not (math.isfinite(value) and value > 0):
+                raise ConfigError(f"stripe {key} must be a positive finite number, got {value}")
+
+
+def stripe_label(x: torch.Tensor) -> torch.Tensor:
+    """Labels +-1 (same dtype as x), shape (N,), of points x (N, d): +1 iff LOW < x_1 < HIGH."""
+    inside = (x[:, 0] > LOW) & (x[:, 0] < HIGH)
+    return inside.to(x.dtype) * 2 - 1
+
+
+def sample_stripe(
+    n: int, d: int, generator: torch.Generator, dtype: torch.dtype = torch.float64
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """n points x ~ N(0, I_d), shape (n, d), and their labels, shape (n,)."""
+    x = torch.randn(n, d, generator=generator, dtype=dtype)
+    return x, stripe_label(x)
+
+
+class StripeNet(torch.nn.Module):
+    """f(x) = (1/h) sum_n beta_n relu(w_n . x / sqrt(d) + b_n); input (N, d), output (N,)."""
+
+    def __init__(self, d: int, h: int, generator: torch.Generator, dtype: torch.dtype) -> None:
+        super().__init__()
+        self.w = torch.nn.Parameter(torch.randn(h, d, generator=generator, dtype=dtype))
+        self.b = torch.nn.Parameter(torch.randn(h, generator=generator, dtype=dtype))
+        self.beta = torch.nn.Parameter(torch.randn(h, generator=generator, dtype=dtype))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        pre = x @ self.w.T / math.sqrt(self.w.shape[1]) + self.b
+        return torch.relu(pre) @ self.beta / self.beta.shape[0]
+
+
+class AlphaModel(torch.nn.Module):
+    """F(x) = alpha (f(x) - f_0(x)): the trained net minus its frozen initialisation."""
+
+    def __init__(self, net: StripeNet, alpha: float) -> None:
+        super().__init__()
+        self.net = net
+        self.alpha = alpha
+        self.register_buffer("w0", net.w.detach().clone())
+        self.register_buffer("b0", net.b.detach().clone())
+        self.register_buffer("beta0", net.beta.detach().clone())
+
+    def initial(self, x: torch.Tensor) -> torch.Tensor:
+        """f_0(x), shape (N,)."""
+        pre = x @ self.w0.T / math.sqrt(self.w0.shape[1]) + self.b0
+        return torch.relu(pre) @ self.beta0 / self.beta0.shape[0]
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.alpha * (self.net(x) - self.initial(x))
+
+
+def margin_loss(margins: torch.Tensor, loss: str) -> torch.Tensor:
+    """Per-point loss of the margins z = y F, shape (N,)."""
+    if loss == "hinge":
+        return torch.relu(1 - margins)
+    return torch.nn.functional.softplus(SOFT_HINGE_SHARPNESS * (1 - margins)) / (
+        SOFT_HINGE_SHARPNESS
+    )
+
+
+@dataclass(frozen=True)
+class TrainResult:
+    """Outcome of `train`: steps taken, whether all margins reached 1, final train error."""
+
+    steps: int
+    fitted: bool
+    train_error: float
+    wall_time_s: float
+
+
+def train(model: AlphaModel, x: torch.Tensor, y: torch.Tensor, config: StripeConfig) -> TrainResult:
+    """Full-batch GD on (h/alpha) mean l(y F) until min margin >= 1 or config.max_steps."""
+    params = list(model.net.parameters())
+    optimizer = torch.optim.SGD(params, lr=config.lr)
+    scale = config.h / config.alpha
+    start = time.perf_counter()
+    step = 0
+    while True:
+        with torch.no_grad():
+            margins = y * model(x)
+        unfitted = margins < 1
+        if bool(~unfitted.any()) or step == config.max_steps:
+            break
+        # the hinge loss and its gradient vanish on fitted points: back-propagate the rest only
+        active = unfitted if config.loss == "hinge" else torch.ones_like(unfitted)
+        xa, ya = x[active], y[active]
+        loss = scale * margin_loss(ya * model(xa), config.loss).sum() / len(y)
+        if not torch.isfinite(loss):
+            raise TrainingDivergedError(
+                f"stripe training diverged at step {step} (lr={config.lr}); lower --lr"
+            )
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+        step += 1
+        if step % 5000 == 0:
+            log.info("step %d: %d / %d points unfitted", step, int(unfitted.sum()), len(y))
+    with torch.no_grad():
+        train_error = float((y * model(x) <= 0).to(x.dtype).mean())
+    return TrainResult(step, bool(~unfitted.any()), train_error, time.perf_counter() - start)
+
+
+def run_stripe(config: StripeConfig) -> dict[str, object]:
+    """Train one net on P stripe points and measure it on n_test fresh points.
+
+    Seeds: the training set and the initialisation come from `seed`, the test points and
+    the noise from a second stream (seed + 2^31), so a run is reproducible on CPU.
+    Returns the JSON record: the config plus R, D, G, alignment_perp (at init and trained),
+    train/test error, steps, fitted and wall_time_s.
+    """
+    config.validate()
+    from diffeo_stability.device import pick_device
+
+    device = pick_device(config.device)
+    dtype = torch.float64
+    start = time.perf_counter()
+    gen = torch.Generator().manual_seed(config.seed)
+    test_gen = torch.Generator().manual_seed(config.seed + 2**31)
+    x, y = sample_stripe(config.P, config.d, gen, dtype)
+    model = AlphaModel(StripeNet(config.d, config.h, gen, dtype), config.alpha)
+    x_test, y_test = sample_stripe(config.n_test, config.d, test_gen, dtype)
+    align_init = alignment_perp(model.net.w.detach(), model.net.beta.detach())
+    result = train(model.to(device), x.to(device), y.to(device), config)
+    model.cpu()
+    stability = relative_stability(model, x_test, config.noise, test_gen)
+    with torch.no_grad():
+        test_error = float((y_test * model(x_test) <= 0).to(dtype).mean())
+    record: dict[str, object] = asdict(config)
+    record.update(stability)
+    record.update(
+        alignment_perp=alignment_perp(model.net.w.detach(), model.net.beta.detach()),
+        alignment_perp_init=align_init,
+        train_error=result.train_error,
+        test_error=test_error,
+        steps=result.steps,
+        fitted=result.fitted,
+        wall_time_s=time.perf_counter() - start,
+    )
+    return record
