@@ -123,8 +123,9 @@ def test_training_lowers_the_test_error_and_writes_outputs(tmp_path):
     assert metrics["test_error"] == min(metrics["history"]["test_error"])
     assert metrics["history"]["test_error"][metrics["best_epoch"] - 1] == metrics["test_error"]
     assert json.loads((tmp_path / "metrics.json").read_text()) == json.loads(json.dumps(metrics))
-    for name in ("init.pt", "trained.pt", "last.pt", "checkpoint.pt"):
+    for name in ("init.pt", "trained.pt", "last.pt"):
         assert (tmp_path / name).is_file()
+    assert not (tmp_path / "checkpoint.pt").exists()  # removed once the run is complete
     # trained.pt is the best epoch's net: re-evaluating it gives the recorded test error
     model, meta = load_checkpoint(tmp_path / "trained.pt")
     assert meta["epoch"] == metrics["best_epoch"] and meta["test_error"] == metrics["test_error"]
@@ -215,3 +216,24 @@ def test_train_command_rejects_mismatched_data_and_bad_hparams(tmp_path):
     with pytest.raises(ConfigError, match="P=64 is larger than the training set \\(16 images\\)"):
         command.run(parser.parse_args([*base, "--dataset", "mnist", "--P", "64"]))
     assert not (tmp_path / "run" / "metrics.json").exists()
+
+
+def test_stops_early_only_when_the_training_loss_is_exactly_zero(tmp_path, monkeypatch):
+    from diffeo_stability.train import Trainer
+
+    losses = iter([0.5, 1e-30, 0.0, 0.3])
+    original = Trainer.train_epoch
+
+    def fake_epoch(self):
+        original(self)
+        return next(losses)
+
+    monkeypatch.setattr(Trainer, "train_epoch", fake_epoch)
+    metrics = run(tmp_path, P=32, epochs=4)
+    assert metrics["history"]["train_loss"] == [0.5, 1e-30, 0.0]
+    assert metrics["epochs_run"] == 3 and metrics["stopped_early"]
+
+
+def test_bf16_autocast_runs_on_cpu(tmp_path):
+    metrics = run(tmp_path, P=64, epochs=1, precision="bf16")
+    assert metrics["precision"] == "bf16" and math.isfinite(metrics["history"]["train_loss"][0])

@@ -2,7 +2,8 @@
 
 The training subset and test set live on the device as uint8; batches are converted to float
 in [0, 1] and augmented there. Every epoch: training pass, test error, resumable checkpoint.
-At the end: init.pt, trained.pt (best test error), last.pt, then metrics.json (last).
+At the end: init.pt, trained.pt (best test error), last.pt, then metrics.json (last); the
+resumable checkpoint is then deleted.
 """
 
 from __future__ import annotations
@@ -97,8 +98,7 @@ class Trainer:
         _, channels, height, width = data.x_train.shape
         if height != width:
             raise DataError(f"dataset {data.name!r}: images are {height}x{width}, expected square")
-        self.n_train_total = len(data.x_train)
-        indices = subset_indices(self.n_train_total, config.P, config.seed)
+        indices = subset_indices(len(data.x_train), config.P, config.seed)
         self.x_train = torch.from_numpy(data.x_train[indices]).to(device)
         self.y_train = torch.from_numpy(data.y_train[indices]).to(device)
         self.x_test = torch.from_numpy(data.x_test).to(device)
@@ -183,15 +183,12 @@ class Trainer:
         return {"order": self.order_gen, "augment": self.augment_gen}
 
     def checkpoint(self, epoch: int, test_error: float | None, state: dict | None = None) -> dict:
-        """The checkpoint-contract dict of the current model (or of `state`)."""
+        """The checkpoint-contract dict of `state` (default: the current model's state)."""
         c, s = self.shape
-        out = checkpoint_dict(
-            self.model, self.config.arch, self.arch_kwargs, c, s, self.num_classes,
-            self.config.normalization, epoch, test_error,
+        return checkpoint_dict(
+            state or cpu_state_dict(self.model), self.config.arch, self.arch_kwargs, c, s,
+            self.num_classes, self.config.normalization, epoch, test_error,
         )  # fmt: skip
-        if state is not None:
-            out["state_dict"] = state
-        return out
 
 
 def library_versions() -> dict[str, str]:
@@ -318,4 +315,5 @@ def _train(data: ImageDataset, config: RunConfig) -> dict[str, Any]:
     torch_save(out / "last.pt", trainer.checkpoint(state["epoch"], state["test_error"][-1]))
     metrics = _metrics(trainer, data, state, time.perf_counter() - started)
     write_json(out / "metrics.json", metrics)
+    (out / "checkpoint.pt").unlink()  # served its purpose; large (model, best, init, optimiser)
     return metrics

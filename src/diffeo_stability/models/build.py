@@ -79,7 +79,7 @@ def cpu_state_dict(model: nn.Module) -> dict[str, torch.Tensor]:
 
 
 def checkpoint_dict(
-    model: nn.Module,
+    model: nn.Module | Mapping[str, torch.Tensor],
     arch: str,
     arch_kwargs: Mapping[str, Any],
     in_channels: int,
@@ -89,7 +89,11 @@ def checkpoint_dict(
     epoch: int,
     test_error: float | None,
 ) -> dict[str, Any]:
-    """The checkpoint contract: everything `load_checkpoint` needs to rebuild the net (CPU)."""
+    """The checkpoint contract: everything `load_checkpoint` needs to rebuild the net.
+
+    `model` is the network (its state is copied to the CPU) or a state dict already on the CPU.
+    """
+    state = cpu_state_dict(model) if isinstance(model, nn.Module) else dict(model)
     return {
         "arch": arch,
         "arch_kwargs": dict(arch_kwargs),
@@ -97,7 +101,7 @@ def checkpoint_dict(
         "image_size": image_size,
         "num_classes": num_classes,
         "normalization": normalization_dict(normalization),
-        "state_dict": cpu_state_dict(model),
+        "state_dict": state,
         "epoch": epoch,
         "test_error": test_error,
     }
