@@ -19,14 +19,6 @@ from diffeo_stability.subsets import parse_P, subset_indices
 from diffeo_stability.train import RunConfig, make_optimizer, train
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 def toy_dataset(n_train: int = 384, n_test: int = 256, channels: int = 1, side: int = 28):
     """Learnable: class k = a bright 4x4 square at one of 10 places on a noisy background."""
     rng = np.random.default_rng(0)
