@@ -3,7 +3,8 @@ planes; right, R_f(P) log-log (geometric mean over seeds, min-max band), fitted 
 slope -1 triangle.
 
 Inputs: results/tables/stripe.csv (columns d, P, seed, R, ...). Options: `d` (which d to plot;
-default the largest in the table), `note` (added to the title).
+default the largest in the table), `fit_p_min` (fit the slope on P >= this;
+default all P), `note` (added to the title).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.ticker import NullFormatter
 
 from diffeo_stability.errors import DataError
 from diffeo_stability.figures.style import new_figure
@@ -44,8 +46,8 @@ def slope_triangle(ax: Axes, x0: float, y0: float, decades: float = 0.5) -> None
     ax.text(x0 / 1.08, np.sqrt(y0 * y1), "1", ha="right", va="center", fontsize=7, color="0.3")
 
 
-def draw_rf(ax: Axes, runs: pd.DataFrame) -> float:
-    """R_f vs P: seeds as dots, geometric mean line, min-max band, power-law fit. Returns slope."""
+def draw_rf(ax: Axes, runs: pd.DataFrame, fit_p_min: float = 0.0) -> float:
+    """R_f vs P: seeds, geometric mean, min-max band, power-law fit on P >= fit_p_min; slope."""
     runs = runs[runs["R"] > 0]
     stats = runs.groupby("P")["R"].agg(
         gmean=lambda r: float(np.exp(np.log(r).mean())), lo="min", hi="max", n="size"
@@ -54,10 +56,14 @@ def draw_rf(ax: Axes, runs: pd.DataFrame) -> float:
     ax.scatter(runs["P"], runs["R"], s=5, color="tab:green", alpha=0.35, lw=0)
     ax.fill_between(p, stats["lo"], stats["hi"], color="tab:green", alpha=0.15, lw=0)
     ax.plot(p, stats["gmean"], "o-", color="tab:green", label="geometric mean over seeds")
-    fit = fit_power_law(p, stats["gmean"].to_numpy())
-    ax.plot(p, fit(p), "--", color="k", lw=0.9, label=f"fit: slope {fit.exponent:.2f}")
+    fitted = p >= fit_p_min
+    fit = fit_power_law(p[fitted], stats["gmean"].to_numpy()[fitted])
+    ax.plot(
+        p[fitted], fit(p[fitted]), "--", color="k", lw=0.9, label=f"fit: slope {fit.exponent:.2f}"
+    )
     slope_triangle(ax, p[0] * 1.5, float(fit(p[0] * 1.5)) / 2.5)
     ax.set(xscale="log", yscale="log", xlabel="training-set size $P$", ylabel="$R_f$")
+    ax.xaxis.set_minor_formatter(NullFormatter())
     ax.legend(loc="upper right")
     return fit.exponent
 
@@ -74,7 +80,7 @@ def draw(inputs: list[Path], options: dict[str, str]) -> Figure:
     fig, (left, right) = new_figure(height=2.6, ncols=2, gridspec_kw={"width_ratios": [1, 1.3]})
     draw_data(left)
     left.set_title("stripe model: red $y = +1$, blue $y = -1$")
-    slope = draw_rf(right, runs)
+    slope = draw_rf(right, runs, float(options.get("fit_p_min", 0)))
     n_seeds = runs.groupby("P")["seed"].nunique().min()
     right.set_title(f"$d = {d}$, {n_seeds} seeds per $P$, slope {slope:.2f}")
     if options.get("note"):
