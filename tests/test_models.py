@@ -224,3 +224,13 @@ def test_parameter_count_helper_counts_only_trainable():
     model = build_model("FullConnL2", 1, 28)
     model.blocks.dense1.weight.requires_grad_(False)
     assert count_parameters(model) == 64 + 640
+
+
+def test_width_factor_shrinks_resnet_and_efficientnet_only():
+    full = count_parameters(build_model("ResNet18", 3, 32))
+    tiny = count_parameters(build_model("ResNet18", 3, 32, width_factor=0.125))
+    assert tiny < full / 50  # channels / 8: parameters of the convolutions / 64
+    small = build_model("EfficientNetB0", 1, 28, width_factor=0.25)
+    assert small(torch.rand(2, 1, 28, 28)).shape == (2, 10)
+    with pytest.raises(ConfigError, match="does not take option"):
+        build_model("LeNet", 1, 28, width_factor=0.5)

@@ -14,6 +14,8 @@ train --hparams JSON`. Keys (identical for every family):
 - precision: "fp32" | "bf16" (autocast on the training device).
 - compile / cuda_graph: torch.compile of the model / the same in mode "reduce-overhead", which
   replays the forward and backward passes as CUDA graphs (CUDA only, ignored on CPU).
+- width_factor: multiplies every channel count of ResNet* and EfficientNetB0 (1.0 = the
+  published nets; the CPU smoke config uses tiny ones); other architectures need 1.0.
 - max_loss_factor: the run is declared diverged when the epoch's mean training loss exceeds
   this factor times the loss at initialisation (NaN/inf always is).
 """
@@ -41,6 +43,7 @@ _COMMON: dict[str, Any] = {
     "compile": False,
     "cuda_graph": False,
     "max_loss_factor": 100.0,
+    "width_factor": 1.0,
 }
 
 PAPER_DEFAULTS: dict[str, dict[str, Any]] = {

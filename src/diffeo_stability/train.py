@@ -107,6 +107,8 @@ class Trainer:
         augmentation = hp["augmentation"]
         self.augmentation = config.default_augmentation if augmentation == "auto" else augmentation
         self.arch_kwargs = {"resize": hp["input_size"]} if self.spec.transfer else {}
+        if hp["width_factor"] != 1.0:
+            self.arch_kwargs["width_factor"] = hp["width_factor"]
         self.shape = (channels, height)
 
         torch.manual_seed(config.seed)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import inspect
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -58,6 +59,10 @@ def build_model(
     prep = Prepare(in_channels, norm and norm["mean"], norm and norm["std"])
     module_name, function_name = spec.builder.split(":")
     builder = getattr(importlib.import_module(module_name), function_name)
+    accepted = inspect.signature(builder).parameters
+    unknown = sorted(set(arch_kwargs) - set(accepted))
+    if unknown:
+        raise ConfigError(f"{arch} does not take option(s) {', '.join(unknown)}")
     return builder(in_channels, image_size, num_classes, prep, **spec.options, **arch_kwargs)
 
 

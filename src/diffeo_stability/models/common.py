@@ -98,3 +98,8 @@ def classifier(c_in: int, num_classes: int, dropout: float = 0.0) -> nn.Sequenti
         layers.append(nn.Dropout(dropout))
     layers.append(nn.Linear(c_in, num_classes))
     return nn.Sequential(*layers)
+
+
+def scale_width(channels: int, width_factor: float) -> int:
+    """Channel count scaled by `width_factor` (>= 4); 1.0 gives the published architecture."""
+    return channels if width_factor == 1.0 else max(4, round(channels * width_factor))

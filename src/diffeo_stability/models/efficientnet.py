@@ -6,7 +6,13 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from diffeo_stability.models.common import BlockNet, Prepare, classifier, conv_bn_act
+from diffeo_stability.models.common import (
+    BlockNet,
+    Prepare,
+    classifier,
+    conv_bn_act,
+    scale_width,
+)
 
 # (expansion, kernel, stride, output channels, repeats) of the seven MBConv stages of B0
 B0_STAGES: tuple[tuple[int, int, int, int, int], ...] = (
@@ -54,19 +60,26 @@ class MBConv(nn.Module):
         return x + y if self.residual else y
 
 
-def efficientnet_b0(in_channels: int, image_size: int, num_classes: int, prep: Prepare) -> BlockNet:
-    """(B, C, S, S) -> (B, num_classes); probed blocks: stem, 7 stages, 1x1 head, classifier."""
+def efficientnet_b0(
+    in_channels: int, image_size: int, num_classes: int, prep: Prepare, width_factor: float = 1.0
+) -> BlockNet:
+    """(B, C, S, S) -> (B, num_classes); probed blocks: stem, 7 stages, 1x1 head, classifier.
+
+    `width_factor` scales every channel count (tiny nets for the CPU smoke config).
+    """
+    c_in = scale_width(32, width_factor)
     blocks: list[tuple[str, nn.Module]] = [
-        ("stem", nn.Sequential(*conv_bn_act(in_channels, 32, act=nn.SiLU)))
+        ("stem", nn.Sequential(*conv_bn_act(in_channels, c_in, act=nn.SiLU)))
     ]
-    c_in = 32
-    for index, (expansion, kernel, stride, c_out, repeats) in enumerate(B0_STAGES):
+    for index, (expansion, kernel, stride, channels, repeats) in enumerate(B0_STAGES):
+        c_out = scale_width(channels, width_factor)
         units = [
             MBConv(c_in if i == 0 else c_out, c_out, expansion, kernel, stride if i == 0 else 1)
             for i in range(repeats)
         ]
         blocks.append((f"stage{index + 1}", nn.Sequential(*units)))
         c_in = c_out
-    blocks.append(("head", nn.Sequential(*conv_bn_act(c_in, 1280, 1, act=nn.SiLU))))
-    blocks.append(("fc", classifier(1280, num_classes, dropout=0.2)))
+    head = scale_width(1280, width_factor)
+    blocks.append(("head", nn.Sequential(*conv_bn_act(c_in, head, 1, act=nn.SiLU))))
+    blocks.append(("fc", classifier(head, num_classes, dropout=0.2)))
     return BlockNet(prep, blocks)

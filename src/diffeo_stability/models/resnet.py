@@ -5,7 +5,13 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from diffeo_stability.models.common import BlockNet, Prepare, classifier, conv_bn_act
+from diffeo_stability.models.common import (
+    BlockNet,
+    Prepare,
+    classifier,
+    conv_bn_act,
+    scale_width,
+)
 
 # depth -> (bottleneck?, blocks per stage)
 LAYOUTS: dict[int, tuple[bool, tuple[int, int, int, int]]] = {
@@ -43,13 +49,24 @@ class Residual(nn.Module):
 
 
 def resnet(
-    in_channels: int, image_size: int, num_classes: int, prep: Prepare, depth: int
+    in_channels: int,
+    image_size: int,
+    num_classes: int,
+    prep: Prepare,
+    depth: int,
+    width_factor: float = 1.0,
 ) -> BlockNet:
-    """(B, C, S, S) -> (B, num_classes); probed blocks: stem, the four stages, classifier."""
+    """(B, C, S, S) -> (B, num_classes); probed blocks: stem, the four stages, classifier.
+
+    `width_factor` scales every channel count (tiny nets for the CPU smoke config).
+    """
     bottleneck, counts = LAYOUTS[depth]
-    blocks: list[tuple[str, nn.Module]] = [("stem", nn.Sequential(*conv_bn_act(in_channels, 64)))]
-    c_in = 64
-    for stage, (width, count) in enumerate(zip((64, 128, 256, 512), counts, strict=True)):
+    widths = [scale_width(w, width_factor) for w in (64, 128, 256, 512)]
+    blocks: list[tuple[str, nn.Module]] = [
+        ("stem", nn.Sequential(*conv_bn_act(in_channels, widths[0])))
+    ]
+    c_in = widths[0]
+    for stage, (width, count) in enumerate(zip(widths, counts, strict=True)):
         units = []
         for i in range(count):
             unit = Residual(c_in, width, 2 if stage > 0 and i == 0 else 1, bottleneck)
