@@ -6,7 +6,6 @@ import time
 
 import pytest
 import yaml
-
 from workflow_helpers import CONFIGS, ROOT, planned_jobs, snakemake
 
 

@@ -1,0 +1,88 @@
+"""End to end: the smoke config through the whole workflow on CPU, then incremental rebuilds.
+
+One module-scoped run (a few minutes on 2 cores) serves every test here.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import matplotlib.image as mpimg
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+from workflow_helpers import CONFIGS, planned_jobs, snakemake
+
+pytestmark = pytest.mark.slow
+
+SMOKE = CONFIGS / "smoke.yaml"
+FIGURES = [
+    "fig1_diffeo_phase_space", "fig2_illustration", "fig3_sota_stability",
+    "fig4_primitive_nets", "fig5_error_vs_rf", "fig6_noise_diffeo_vs_P", "fig7_stripe_model",
+    "appendix/bijectivity_probability", "appendix/delta_vs_T", "appendix/interpolation",
+    "appendix/depth", "appendix/df_gf_vs_error", "appendix/fig5_errorbars",
+    "appendix/fig6_errorbars", "appendix/robustness",
+]  # fmt: skip
+TABLES = ["training.csv", "stability.parquet", "logavg.csv", "stripe.csv", "claims.csv"]
+
+
+@pytest.fixture(scope="module")
+def smoke_run(tmp_path_factory) -> Path:
+    workdir = tmp_path_factory.mktemp("smoke")
+    snakemake("--cores", "2", "--configfile", str(SMOKE), workdir=workdir, timeout=1500)
+    return workdir
+
+
+@pytest.mark.parametrize("stem", FIGURES)
+def test_every_figure_is_a_valid_nonempty_pdf_and_png(smoke_run, stem):
+    pdf = (smoke_run / "results" / "figures" / f"{stem}.pdf").read_bytes()
+    assert pdf.startswith(b"%PDF-") and pdf.rstrip().endswith(b"%%EOF") and len(pdf) > 2000
+    image = mpimg.imread(smoke_run / "results" / "figures" / f"{stem}.png")
+    assert image.ndim == 3 and min(image.shape[:2]) > 100
+    assert np.std(image[..., :3]) > 0.01, "blank image"
+
+
+def test_every_table_is_written(smoke_run):
+    tables = smoke_run / "results" / "tables"
+    for name in TABLES:
+        assert (tables / name).stat().st_size > 0, name
+    stability = pd.read_parquet(tables / "stability.parquet")
+    assert set(stability["state"]) == {"init", "trained"}
+    assert np.isfinite(stability["R"]).all()
+    assert len(pd.read_csv(tables / "training.csv")) == 26
+
+
+def test_report_gathers_figures_and_claims(smoke_run):
+    report = smoke_run / "report.zip"
+    snakemake("--report", str(report), "--configfile", str(SMOKE), workdir=smoke_run)
+    names = zipfile.ZipFile(report).namelist()
+    assert sum(n.endswith(".png") for n in names) >= len(FIGURES)
+    assert any(n.endswith("claims.csv") for n in names)
+
+
+def test_nothing_left_to_do_after_the_run(smoke_run):
+    assert planned_jobs("--configfile", str(SMOKE), workdir=smoke_run) == {}
+
+
+def test_changing_a_plot_option_redraws_only_that_figure(smoke_run, tmp_path):
+    config = yaml.safe_load(SMOKE.read_text())
+    config["figures"]["options"] = {"fig5_error_vs_rf": {"c": "5"}}
+    path = tmp_path / "plot.yaml"
+    path.write_text(yaml.safe_dump(config))
+    jobs = planned_jobs("--configfile", str(path), workdir=smoke_run)
+    assert {rule for rule in jobs if rule != "all"} == {"figure_fig5_error_vs_rf"}
+
+
+def test_adding_a_seed_trains_and_probes_only_the_new_runs(smoke_run, tmp_path):
+    config = yaml.safe_load(SMOKE.read_text())
+    config["experiments"]["sota"]["seeds"] = [0, 1]
+    path = tmp_path / "seed.yaml"
+    path.write_text(yaml.safe_dump(config))
+    jobs = planned_jobs("--configfile", str(path), workdir=smoke_run)
+    new_runs = 2 * 2 * 2  # 2 datasets x 2 archs x 2 P, seed 1
+    assert jobs["train"] == new_runs and jobs["probe"] == new_runs
+    assert jobs["aggregate"] == 1
+    assert "fetch_data" not in jobs and "stripe" not in jobs
+    assert "figure_fig1_diffeo_phase_space" not in jobs and "figure_fig7_stripe_model" not in jobs
