@@ -55,3 +55,20 @@ def test_readme_commands_are_the_ones_ci_runs():
     readme = (ROOT / "README.md").read_text()
     ci = (ROOT / ".ci" / "run").read_text().strip().splitlines()[-1]
     assert ci in readme
+
+
+def test_imagenet_probe_joins_the_dag_only_when_configured(tmp_path):
+    config = yaml.safe_load((CONFIGS / "smoke.yaml").read_text())
+    plain = tmp_path / "plain.yaml"
+    plain.write_text(yaml.safe_dump(config))
+    assert "probe_imagenet" not in planned_jobs("--configfile", str(plain), workdir=tmp_path)
+    (tmp_path / "images").mkdir()
+    (tmp_path / "resnet101.pth").write_bytes(b"")
+    config["imagenet"] = {
+        "images": str(tmp_path / "images"),
+        "weights": {"resnet101": str(tmp_path / "resnet101.pth")},
+    }
+    with_imagenet = tmp_path / "imagenet.yaml"
+    with_imagenet.write_text(yaml.safe_dump(config))
+    jobs = planned_jobs("--configfile", str(with_imagenet), workdir=tmp_path)
+    assert jobs["probe_imagenet"] == 1

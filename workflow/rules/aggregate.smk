@@ -3,7 +3,7 @@
 
 rule aggregate:
     input:
-        probe=run_paths(PROBE),
+        probe=run_paths(PROBE) + imagenet_probes(),
         metrics=run_paths(f"{TRAIN_DIR}/metrics.json"),
     output:
         stability=f"{TABLES}/stability.parquet",

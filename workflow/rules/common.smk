@@ -34,6 +34,7 @@ SYNTHETIC = "resources/synthetic/{dataset}"
 TRAIN_DIR = "results/train/{dataset}/{arch}/P{P}/seed{seed}"
 PROBE = "results/probe/{dataset}/{arch}/P{P}/seed{seed}.parquet"
 STRIPE = "results/stripe/d{d}/P{P}/seed{seed}.json"
+IMAGENET_PROBE = "results/probe/imagenet/{imagenet_arch}/Pfull/seed0.parquet"
 LOGS = "results/logs"
 TABLES = "results/tables"
 
@@ -44,6 +45,7 @@ wildcard_constraints:
     P=r"\d+|full",
     seed=r"\d+",
     d=r"\d+",
+    imagenet_arch="resnet101|efficientnet_b2",
 
 
 def run_of(wildcards):
@@ -57,6 +59,13 @@ def run_of(wildcards):
 def run_paths(pattern):
     """`pattern` expanded over every configured training run."""
     return [pattern.format(dataset=r.dataset, arch=r.arch, P=r.P, seed=r.seed) for r in RUNS]
+
+
+def imagenet_probes():
+    """ImageNet probe outputs: one per configured weights file, when an image folder is set."""
+    if not config["imagenet"]["images"]:
+        return []
+    return [IMAGENET_PROBE.format(imagenet_arch=arch) for arch in config["imagenet"]["weights"]]
 
 
 def hparams_json(wildcards):

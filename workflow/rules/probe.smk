@@ -1,6 +1,7 @@
 """Probing: D_f, G_f and R_f of the initial and trained network of every run."""
 
 PROBE_CFG = config["probe"]
+IMAGENET_CFG = config["imagenet"]
 
 
 rule probe:
@@ -38,3 +39,31 @@ rule probe:
         " --sweep-range {params.sweep_range}"
         f" --cutoff-rule {PROBE_CFG['cutoff_rule']}"
         " {params.layers} --device {params.device} > {log} 2>&1"
+
+
+rule probe_imagenet:
+    input:
+        images=IMAGENET_CFG["images"] or [],
+        weights=lambda wildcards: IMAGENET_CFG["weights"][wildcards.imagenet_arch],
+    output:
+        IMAGENET_PROBE,
+    params:
+        cutoffs=" ".join(map(str, IMAGENET_CFG["cutoffs"])),
+        interpolations=" ".join(PROBE_CFG["interpolations"]),
+        device=config["device"],
+    conda:
+        "../../envs/diffeo-stability.yaml"
+    log:
+        f"{LOGS}/probe/imagenet/{{imagenet_arch}}.log",
+    threads: 1
+    resources:
+        gpu=1,
+        cpus_per_gpu=4,
+        mem_mb=lambda wildcards, attempt: 32000 * attempt,
+        runtime=lambda wildcards, attempt: 60 * attempt,
+    shell:
+        "OMP_NUM_THREADS={threads} python -m diffeo_stability probe-imagenet"
+        " --images {input.images} --weights {input.weights} --arch {wildcards.imagenet_arch}"
+        f" --out {{output}} --n-probe {IMAGENET_CFG['n_probe']} --size {IMAGENET_CFG['size']}"
+        " --cutoffs {params.cutoffs} --interpolations {params.interpolations}"
+        f" --cutoff-rule {PROBE_CFG['cutoff_rule']} --device {{params.device}} > {{log}} 2>&1"
