@@ -16,7 +16,7 @@ converted unverified, with a warning in the log:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 SourceFormat = Literal["idx", "cifar-pickle", "image-folder"]
@@ -91,6 +91,26 @@ def _idx_files(md5s: tuple[str | None, ...], mirrors: tuple[str, ...]) -> tuple[
     )
 
 
+_CIFAR10 = DatasetInfo(
+    name="cifar10",
+    source_format="cifar-pickle",
+    files=(
+        SourceFile(
+            CIFAR10_TARBALL,
+            "c58f30108f718f92721af3b95e74349a",
+            ("https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz",),
+        ),
+    ),
+    n_train=50000,
+    n_test=10000,
+    image_size=32,
+    channels=3,
+    classes=CIFAR10_CLASSES,
+    normalization=CIFAR10_NORMALIZATION,
+    augmentation="crop_flip",
+)
+
+
 DATASETS: dict[str, DatasetInfo] = {
     "mnist": DatasetInfo(
         name="mnist",
@@ -134,35 +154,13 @@ DATASETS: dict[str, DatasetInfo] = {
         augmentation="none",
         torchvision_dir="FashionMNIST",
     ),
-    "cifar10": DatasetInfo(
-        name="cifar10",
-        source_format="cifar-pickle",
-        files=(
-            SourceFile(
-                CIFAR10_TARBALL,
-                "c58f30108f718f92721af3b95e74349a",
-                ("https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz",),
-            ),
-        ),
-        n_train=50000,
-        n_test=10000,
-        image_size=32,
-        channels=3,
-        classes=CIFAR10_CLASSES,
-        normalization=CIFAR10_NORMALIZATION,
-        augmentation="crop_flip",
-    ),
-    "cifar10-jpeg": DatasetInfo(
+    "cifar10": _CIFAR10,
+    # the JPEG re-encoding (quality 75) of CIFAR-10: same shapes and classes, its own name
+    "cifar10-jpeg": replace(
+        _CIFAR10,
         name="cifar10-jpeg",
         source_format="image-folder",
         files=(SourceFile("cifar10-jpeg.tar.gz", None),),
-        n_train=50000,
-        n_test=10000,
-        image_size=32,
-        channels=3,
-        classes=CIFAR10_CLASSES,
-        normalization=CIFAR10_NORMALIZATION,
-        augmentation="crop_flip",
     ),
     "synth-mnist": DatasetInfo(
         name="synth-mnist",
