@@ -108,6 +108,28 @@ def test_invalid_config_is_reported():
         StripeConfig(loss="square").validate()
     with pytest.raises(ConfigError, match="alpha"):
         StripeConfig(alpha=0.0).validate()
+    with pytest.raises(ConfigError, match="boost"):
+        StripeConfig(boost=0.5).validate()
+    with pytest.raises(ConfigError, match="dtype"):
+        StripeConfig(dtype="float16").validate()
+
+
+def _fit(boost: float) -> tuple[int, float]:
+    config = StripeConfig(d=5, P=128, h=20, alpha=1e-3, lr=0.5, max_steps=20_000, boost=boost)
+    gen = _gen(14)
+    x, y = sample_stripe(config.P, config.d, gen, torch.float64)
+    model = AlphaModel(StripeNet(config.d, config.h, gen, torch.float64), config.alpha)
+    result = train(model, x, y, config)
+    assert result.fitted
+    with torch.no_grad():
+        return result.steps, float((y * model(x)).min())
+
+
+def test_boost_shortens_the_tail_of_the_fit():
+    plain_steps, plain_margin = _fit(1.0)
+    boosted_steps, boosted_margin = _fit(10.0)
+    assert plain_margin >= 1 and boosted_margin >= 1
+    assert boosted_steps < plain_steps
 
 
 def test_command_and_table_roundtrip(tmp_path):

@@ -12,7 +12,11 @@ Loss: (h / alpha) * mean_mu l(y_mu F(x_mu)) with l the hinge max(0, 1 - z) or it
 version softplus(k (1 - z)) / k. The prefactor h / alpha makes each parameter's velocity
 O(1) for any h and alpha, so one learning rate works across them. Full-batch gradient
 descent runs until every training margin y F is at least 1 (the hinge loss is then exactly
-zero), or until `max_steps`.
+zero), or until `max_steps`. In the tail of the fit only n_active << P margins are below 1 and
+the mean-loss gradient shrinks as n_active / P, so plain GD needs a number of steps that grows
+faster than P; the step is therefore multiplied by min(boost, P / n_active) (default boost 10),
+a rescaling of time along the same gradient flow that keeps large P affordable on a CPU.
+Computations are in float32 by default (float64 on request).
 """
 
 from __future__ import annotations
@@ -33,8 +37,11 @@ log = logging.getLogger(__name__)
 LOW = -0.3
 HIGH = 1.18549
 LOSSES = ("hinge", "softhinge")
+DTYPES = ("float32", "float64")
 #: sharpness k of the soft hinge softplus(k (1 - z)) / k
 SOFT_HINGE_SHARPNESS = 10.0
+#: steps without a new minimum of the unfitted count before a boosted fit falls back to plain GD
+STALL_STEPS = 5000
 
 
 @dataclass(frozen=True)
@@ -52,6 +59,8 @@ class StripeConfig:
     noise: float = 1.0
     n_test: int = 10_000
     device: str = "cpu"
+    boost: float = 10.0
+    dtype: str = "float32"
 
     def validate(self) -> None:
         """Raise ConfigError naming the first invalid field."""
@@ -60,6 +69,10 @@ class StripeConfig:
         for key in ("d", "P", "h", "max_steps", "n_test"):
             if getattr(self, key) < (2 if key == "d" else 1):
                 raise ConfigError(f"stripe {key} must be a positive integer (d >= 2)")
+        if self.dtype not in DTYPES:
+            raise ConfigError(f"stripe dtype {self.dtype!r} unknown; allowed: {', '.join(DTYPES)}")
+        if not self.boost >= 1:
+            raise ConfigError(f"stripe boost must be >= 1 (1 = plain GD), got {self.boost}")
         for key in ("alpha", "lr", "noise"):
             value = getattr(self, key)
             if not (math.isfinite(value) and value > 0):
@@ -125,31 +138,51 @@ def margin_loss(margins: torch.Tensor, loss: str) -> torch.Tensor:
 
 @dataclass(frozen=True)
 class TrainResult:
-    """Outcome of `train`: steps taken, whether all margins reached 1, final train error."""
+    """Outcome of `train`: steps taken, whether all margins reached 1, final train error, and
+    the step at which a stalled boosted fit fell back to plain GD (None if it never did)."""
 
     steps: int
     fitted: bool
     train_error: float
     wall_time_s: float
+    fallback_step: int | None = None
 
 
 def train(model: AlphaModel, x: torch.Tensor, y: torch.Tensor, config: StripeConfig) -> TrainResult:
-    """Full-batch GD on (h/alpha) mean l(y F) until min margin >= 1 or config.max_steps."""
+    """Full-batch GD on (h/alpha) mean l(y F) until min margin >= 1 or config.max_steps.
+
+    Late in training only a few margins are below 1 and the mean-loss gradient is ~ n_active / P:
+    the step is then multiplied by min(boost, P / n_active) (the loss is divided by
+    max(n_active, P / boost) instead of P). This rescales time along the gradient flow, so
+    boost = 1 is plain GD and a moderate boost only makes the slow tail of the fit faster.
+    With few points the boosted steps can cycle without fitting: when the number of unfitted
+    points has not reached a new minimum for STALL_STEPS steps, training goes on as plain GD.
+    """
     params = list(model.net.parameters())
     optimizer = torch.optim.SGD(params, lr=config.lr)
     scale = config.h / config.alpha
     start = time.perf_counter()
     step = 0
+    boost = config.boost
+    fallback_step = None
+    best, best_step = len(y) + 1, 0
     while True:
         with torch.no_grad():
             margins = y * model(x)
         unfitted = margins < 1
-        if bool(~unfitted.any()) or step == config.max_steps:
+        n_active = int(unfitted.sum())
+        if n_active == 0 or step == config.max_steps:
             break
+        if n_active < best:
+            best, best_step = n_active, step
+        elif boost > 1 and step - best_step >= STALL_STEPS:
+            log.info("step %d: stalled at %d unfitted points, plain GD from here", step, best)
+            boost, fallback_step = 1.0, step
         # the hinge loss and its gradient vanish on fitted points: back-propagate the rest only
         active = unfitted if config.loss == "hinge" else torch.ones_like(unfitted)
         xa, ya = x[active], y[active]
-        loss = scale * margin_loss(ya * model(xa), config.loss).sum() / len(y)
+        denom = max(n_active, len(y) / boost)
+        loss = scale * margin_loss(ya * model(xa), config.loss).sum() / denom
         if not torch.isfinite(loss):
             raise TrainingDivergedError(
                 f"stripe training diverged at step {step} (lr={config.lr}); lower --lr"
@@ -158,11 +191,12 @@ def train(model: AlphaModel, x: torch.Tensor, y: torch.Tensor, config: StripeCon
         loss.backward()
         optimizer.step()
         step += 1
-        if step % 5000 == 0:
-            log.info("step %d: %d / %d points unfitted", step, int(unfitted.sum()), len(y))
+        if step % 2000 == 0:
+            log.info("step %d: %d / %d points unfitted", step, n_active, len(y))
     with torch.no_grad():
         train_error = float((y * model(x) <= 0).to(x.dtype).mean())
-    return TrainResult(step, bool(~unfitted.any()), train_error, time.perf_counter() - start)
+    wall = time.perf_counter() - start
+    return TrainResult(step, n_active == 0, train_error, wall, fallback_step)
 
 
 def run_stripe(config: StripeConfig) -> dict[str, object]:
@@ -177,7 +211,7 @@ def run_stripe(config: StripeConfig) -> dict[str, object]:
     from diffeo_stability.device import pick_device
 
     device = pick_device(config.device)
-    dtype = torch.float64
+    dtype = getattr(torch, config.dtype)
     start = time.perf_counter()
     gen = torch.Generator().manual_seed(config.seed)
     test_gen = torch.Generator().manual_seed(config.seed + 2**31)
@@ -199,6 +233,7 @@ def run_stripe(config: StripeConfig) -> dict[str, object]:
         test_error=test_error,
         steps=result.steps,
         fitted=result.fitted,
+        fallback_step=result.fallback_step,
         wall_time_s=time.perf_counter() - start,
     )
     return record

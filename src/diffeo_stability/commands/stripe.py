@@ -6,7 +6,7 @@ import argparse
 import logging
 
 from diffeo_stability.io import write_json
-from diffeo_stability.stripe import LOSSES, StripeConfig, run_stripe
+from diffeo_stability.stripe import DTYPES, LOSSES, StripeConfig, run_stripe
 
 HELP = "train one stripe-model net (Section 6) and write its R_f and alignment as JSON"
 log = logging.getLogger(__name__)
@@ -27,6 +27,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--noise", type=float, default=_DEFAULTS.noise, help="||nu|| = ||eta|| (input units)"
     )
     parser.add_argument("--n-test", type=int, default=_DEFAULTS.n_test, help="fresh test points")
+    parser.add_argument(
+        "--boost",
+        type=float,
+        default=_DEFAULTS.boost,
+        help="late-phase step multiplier cap min(boost, P / n_unfitted); 1 = plain GD",
+    )
+    parser.add_argument("--dtype", choices=DTYPES, default=_DEFAULTS.dtype, help="float precision")
     parser.add_argument("--device", default="auto", help="auto, cpu or cuda")
 
 
@@ -42,6 +49,8 @@ def run(args: argparse.Namespace) -> None:
         max_steps=args.max_steps,
         noise=args.noise,
         n_test=args.n_test,
+        boost=args.boost,
+        dtype=args.dtype,
         device=args.device,
     )
     record = run_stripe(config)

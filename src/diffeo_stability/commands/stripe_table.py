@@ -30,7 +30,19 @@ COLUMNS = [
     "wall_time_s",
 ]
 #: further columns kept when present
-EXTRA = ["D", "G", "alignment_perp_init", "fitted", "loss", "lr", "max_steps", "noise", "n_test"]
+EXTRA = [
+    "D",
+    "G",
+    "alignment_perp_init",
+    "fitted",
+    "loss",
+    "lr",
+    "boost",
+    "dtype",
+    "max_steps",
+    "noise",
+    "n_test",
+]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
