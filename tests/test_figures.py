@@ -209,3 +209,19 @@ def test_fig2_shows_real_image_and_matched_noise_norm(tmp_path: Path) -> None:
 def test_registry_names_match_modules() -> None:
     for name, module in NAMES.items():
         assert hasattr(importlib.import_module(f"diffeo_stability.figures.{module}"), "draw"), name
+
+
+
+def test_infinite_values_are_treated_as_missing(tmp_path):
+    """A collapsed net gives G = 0 and R = inf (synthetic table): the figures still draw."""
+    from diffeo_stability.figures import fig3_sota_stability
+    from diffeo_stability.figures.tables import read_table
+
+    frame = synthetic_logavg()
+    trained = frame["state"] == "trained"
+    frame.loc[trained, "R"] = np.inf
+    frame.loc[trained, "G"] = 0.0
+    path = tmp_path / "logavg.csv"
+    frame.to_csv(path, index=False)
+    assert not np.isinf(read_table(path)["R"]).any()
+    assert isinstance(fig3_sota_stability.draw([path], {}), Figure)

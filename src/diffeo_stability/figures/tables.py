@@ -38,8 +38,12 @@ def find_input(inputs: Iterable[str | Path], filename: str) -> Path | None:
 
 
 def _normalise(frame: pd.DataFrame) -> pd.DataFrame:
-    """Fix the dtypes CSV round trips lose: P is a string ("512" | "full"), flags are bool."""
-    frame = frame.copy()
+    """Fix the dtypes CSV round trips lose: P is a string ("512" | "full"), flags are bool.
+
+    Non-finite values (R = inf when a net's output ignores the noise, G = 0) become NaN: they
+    cannot be drawn on log axes, and the figures report them as missing.
+    """
+    frame = frame.replace([np.inf, -np.inf], np.nan)
     for col in ("dataset", "arch", "P", "state", "interpolation", "point", "statistic"):
         if col in frame:
             frame[col] = frame[col].astype(str)
