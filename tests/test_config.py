@@ -136,6 +136,6 @@ def test_hyperparameters_follow_family_defaults_then_matching_overrides():
     assert fc["optimizer"] == "adam" and fc["epochs"] == 250
 
 
-@pytest.mark.parametrize("name", ["config", "paper", "smoke"])
+@pytest.mark.parametrize("name", ["config", "paper", "smoke", "cpu-check"])
 def test_shipped_configs_are_valid(name):
     assert training_runs(validate_config(load(name)))

@@ -11,7 +11,12 @@ from workflow_helpers import CONFIGS, ROOT, planned_jobs, snakemake
 
 @pytest.mark.parametrize(
     ("name", "trainings"),
-    [("smoke", 17), ("config", 81), ("paper", 2 * 2 * 3 * 8 * 16 + 15 * 5 - 4 * 5)],
+    [
+        ("smoke", 17),
+        ("cpu-check", 12),
+        ("config", 81),
+        ("paper", 2 * 2 * 3 * 8 * 16 + 15 * 5 - 4 * 5),
+    ],
 )
 def test_dry_run_lists_the_expected_training_jobs(tmp_path, name, trainings):
     start = time.monotonic()
