@@ -19,7 +19,8 @@ rule stripe:
         runtime=lambda wildcards, attempt: 60 * attempt,
     shell:
         "OMP_NUM_THREADS={threads} python -m diffeo_stability stripe --d {wildcards.d} --P {wildcards.P}"
-        " --seed {wildcards.seed} --out {output} {params.options} > {log} 2>&1"
+        " --seed {wildcards.seed} --out {output} --device {params.device} {params.options}"
+        " > {log} 2>&1"
 
 
 rule stripe_table:
