@@ -76,7 +76,8 @@ def hparams_json(wildcards):
 def cli_options(options):
     """{'h': 100, 'loss': 'hinge'} -> "--h 100 --loss hinge" (shell-quoted)."""
     return " ".join(
-        f"--{key.replace('_', '-')} {shlex.quote(str(value))}" for key, value in options.items()
+        f"--{key.replace('_', '-')} {shlex.quote(str(value))}"
+        for key, value in sorted(options.items())
     )
 
 
@@ -116,7 +117,7 @@ def figure_options(name):
     options = dict(config["figures"]["options"].get(name, {}))
     if config["figures"]["note"]:
         options.setdefault("note", config["figures"]["note"])
-    pairs = [shlex.quote(f"{key}={value}") for key, value in options.items()]
+    pairs = [shlex.quote(f"{key}={value}") for key, value in sorted(options.items())]
     return f"--set {' '.join(pairs)}" if pairs else ""
 
 

@@ -4,7 +4,8 @@ FIGURES_DIR = "results/figures"
 LOGAVG = f"{TABLES}/logavg.csv"
 TRAINING = f"{TABLES}/training.csv"
 STRIPE_TABLE = f"{TABLES}/stripe.csv"
-ILLUSTRATION_DATASET = next(iter(config["experiments"].values()))["datasets"][0]
+# the test image of Fig. 2: the first data set of the registry that the experiments use
+ILLUSTRATION_DATASET = next(d for d in DATASETS if d in {r.dataset for r in RUNS})
 
 # figure name -> (output stem under results/figures, inputs, report category)
 FIGURE_SPECS = {
