@@ -193,11 +193,6 @@ DATASETS: dict[str, DatasetInfo] = {
 
 def get_dataset(name: str) -> DatasetInfo:
     """Registry entry for `name`; raises ConfigError naming the allowed names."""
-    from diffeo_stability.errors import ConfigError
+    from diffeo_stability.errors import lookup
 
-    try:
-        return DATASETS[name]
-    except KeyError:
-        raise ConfigError(
-            f"unknown dataset {name!r}; allowed: {', '.join(sorted(DATASETS))}"
-        ) from None
+    return lookup(DATASETS, name, "dataset")

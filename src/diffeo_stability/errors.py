@@ -4,6 +4,11 @@ The CLI turns these into a one-line error message and exit status 1; anything el
 and keeps its traceback.
 """
 
+from collections.abc import Mapping
+from typing import TypeVar
+
+T = TypeVar("T")
+
 
 class DiffeoStabilityError(Exception):
     """Base class of errors caused by input, configuration or data, not by a bug."""
@@ -23,3 +28,11 @@ class TrainingDivergedError(DiffeoStabilityError):
 
 class MissingWeightsError(DiffeoStabilityError):
     """Pretrained weights that an experiment needs are not available locally."""
+
+
+def lookup(table: Mapping[str, T], name: str, what: str) -> T:
+    """`table[name]`, or a ConfigError naming `what` was unknown and the allowed names."""
+    try:
+        return table[name]
+    except KeyError:
+        raise ConfigError(f"unknown {what} {name!r}; allowed: {', '.join(table)}") from None

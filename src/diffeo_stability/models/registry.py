@@ -87,11 +87,6 @@ ARCHITECTURES: dict[str, ArchSpec] = {spec.name: spec for spec in _SPECS}
 
 def get_arch(name: str) -> ArchSpec:
     """Registry entry for `name`; raises ConfigError naming the allowed architectures."""
-    from diffeo_stability.errors import ConfigError
+    from diffeo_stability.errors import lookup
 
-    try:
-        return ARCHITECTURES[name]
-    except KeyError:
-        raise ConfigError(
-            f"unknown architecture {name!r}; allowed: {', '.join(ARCHITECTURES)}"
-        ) from None
+    return lookup(ARCHITECTURES, name, "architecture")
