@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+from dataclasses import fields
 
 from diffeo_stability.io import write_json
 from diffeo_stability.stripe import DTYPES, LOSSES, StripeConfig, run_stripe
@@ -38,20 +39,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> None:
+    # every StripeConfig field is a command-line option of the same name
     config = StripeConfig(
-        d=args.d,
-        P=args.P,
-        seed=args.seed,
-        h=args.h,
-        alpha=args.alpha,
-        loss=args.loss,
-        lr=args.lr,
-        max_steps=args.max_steps,
-        noise=args.noise,
-        n_test=args.n_test,
-        boost=args.boost,
-        dtype=args.dtype,
-        device=args.device,
+        **{field.name: getattr(args, field.name) for field in fields(StripeConfig)}
     )
     record = run_stripe(config)
     if not record["fitted"]:
