@@ -236,6 +236,18 @@ def _job_counts(dry_run_output: str) -> dict[str, int]:
     }
 
 
+def _dry_run(snakefile, workdir, env, extra) -> subprocess.CompletedProcess:
+    """`snakemake --dry-run` of the workflow through the SLURM profiles (nothing submitted)."""
+    return subprocess.run(
+        _snakemake(snakefile, workdir, *extra, "--dry-run"),
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env=env,
+        timeout=300,
+    )
+
+
 def test_smoke_workflow_survives_scancel(slurm_env, tmp_path):
     """The repository's smoke workflow (config/smoke.yaml) on SLURM, one train job cancelled."""
     snakefile, config = REPO / "Snakefile", REPO / "config" / "smoke.yaml"
@@ -244,14 +256,7 @@ def test_smoke_workflow_survives_scancel(slurm_env, tmp_path):
     workdir = tmp_path / "work"
     workdir.mkdir()
     extra = ("--configfile", str(config))
-    dry = subprocess.run(
-        _snakemake(snakefile, workdir, *extra, "--dry-run"),
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        env=slurm_env,
-        timeout=300,
-    )
+    dry = _dry_run(snakefile, workdir, slurm_env, extra)
     assert dry.returncode == 0, dry.stdout[-3000:] + dry.stderr[-3000:]
     counts = _job_counts(dry.stdout + dry.stderr)
     assert counts.get("train", 0) >= 2, counts
@@ -269,12 +274,5 @@ def test_smoke_workflow_survives_scancel(slurm_env, tmp_path):
     expected = {rule: n for rule, n in counts.items() if rule != "all"}
     assert per_rule == expected, (per_rule, expected)
     # every target exists and is up to date: nothing left to do
-    again = subprocess.run(
-        _snakemake(snakefile, workdir, *extra, "--dry-run"),
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        env=slurm_env,
-        timeout=300,
-    )
+    again = _dry_run(snakefile, workdir, slurm_env, extra)
     assert "Nothing to be done" in again.stdout + again.stderr, again.stdout[-3000:]
