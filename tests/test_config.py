@@ -12,6 +12,7 @@ from diffeo_stability.config import (
     Run,
     load_schema,
     run_hparams,
+    run_probe_settings,
     training_runs,
     validate_config,
 )
@@ -139,3 +140,32 @@ def test_hyperparameters_follow_family_defaults_then_matching_overrides():
 @pytest.mark.parametrize("name", ["config", "paper", "smoke", "cpu-check"])
 def test_shipped_configs_are_valid(name):
     assert training_runs(validate_config(load(name)))
+
+
+def test_probe_overrides_apply_to_matching_runs_only():
+    config = copy.deepcopy(GOOD)
+    config["probe"] = {
+        "sweep_points": 0,
+        "interpolations": ["bilinear"],
+        "overrides": [
+            {"P": ["full"], "seeds": [0], "settings": {"sweep_points": 12, "layers": False}},
+            {"archs": ["ResNet18"], "settings": {"interpolations": ["bilinear", "gaussian"]}},
+        ],
+    }
+    config = validate_config(config)
+    largest = run_probe_settings(config, Run("mnist", "ResNet18", "full", 0))
+    other_seed = run_probe_settings(config, Run("mnist", "ResNet18", "full", 1))
+    small = run_probe_settings(config, Run("mnist", "ResNet18", 512, 0))
+    assert largest == {
+        "cutoffs": [3, 5, 15],
+        "interpolations": ["bilinear", "gaussian"],
+        "sweep_points": 12,
+        "layers": False,
+    }
+    assert other_seed["sweep_points"] == small["sweep_points"] == 0
+    assert other_seed["layers"] is small["layers"] is True
+
+
+def test_probe_override_with_an_unknown_setting_is_refused():
+    message = invalid(lambda c: c.update(probe={"overrides": [{"settings": {"n_probe": 10}}]}))
+    assert "n_probe" in message

@@ -143,11 +143,13 @@ def training_runs(config: dict[str, Any]) -> list[Run]:
 
 
 def _matches(rule: dict[str, Any], run: Run, family: str) -> bool:
+    """Whether `run` passes every filter (datasets, archs, P, families, seeds) `rule` gives."""
     return (
         run.dataset in rule.get("datasets", [run.dataset])
         and run.arch in rule.get("archs", [run.arch])
         and run.P in rule.get("P", [run.P])
         and family in rule.get("families", [family])
+        and run.seed in rule.get("seeds", [run.seed])
     )
 
 
@@ -159,6 +161,20 @@ def run_hparams(config: dict[str, Any], run: Run) -> dict[str, Any]:
         if _matches(rule, run, family):
             overrides.update(rule["hparams"])
     return resolve_hparams(family, overrides)
+
+
+PROBE_RUN_KEYS = ("cutoffs", "interpolations", "sweep_points", "layers")
+
+
+def run_probe_settings(config: dict[str, Any], run: Run) -> dict[str, Any]:
+    """The probe keys that may differ per run (`PROBE_RUN_KEYS`): the `probe` section's values,
+    then the `settings` of every matching `probe.overrides` rule, in order."""
+    family = ARCHITECTURES[run.arch].family
+    settings = {key: config["probe"][key] for key in PROBE_RUN_KEYS}
+    for rule in config["probe"]["overrides"]:
+        if _matches(rule, run, family):
+            settings.update(rule["settings"])
+    return settings
 
 
 def export_cli_environment(src_dir: str | Path) -> None:

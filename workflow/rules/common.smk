@@ -11,6 +11,7 @@ from snakemake.exceptions import WorkflowError
 from diffeo_stability.config import (
     export_cli_environment,
     run_hparams,
+    run_probe_settings,
     training_runs,
     validate_config,
 )
@@ -85,6 +86,18 @@ def write_argsfile(path, items):
     """Write one argument per line (read back with argparse's @file syntax)."""
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     Path(path).write_text("".join(f"{item}\n" for item in items))
+
+
+# probe.smk
+def probe_settings_options(wildcards):
+    """--cutoffs, --interpolations, --sweep-points [--layers] of one run (probe.overrides)."""
+    settings = run_probe_settings(config, run_of(wildcards))
+    options = (
+        f"--cutoffs {' '.join(map(str, settings['cutoffs']))}"
+        f" --interpolations {' '.join(settings['interpolations'])}"
+        f" --sweep-points {settings['sweep_points']}"
+    )
+    return options + (" --layers" if settings["layers"] else "")
 
 
 # data.smk

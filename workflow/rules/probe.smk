@@ -14,10 +14,8 @@ rule probe:
         PROBE,
     params:
         run_dir=lambda wildcards, input: os.path.dirname(input.init),
-        cutoffs=" ".join(map(str, PROBE_CFG["cutoffs"])),
-        interpolations=" ".join(PROBE_CFG["interpolations"]),
+        settings=probe_settings_options,
         sweep_range=" ".join(map(str, PROBE_CFG["sweep_range"])),
-        layers="--layers" if PROBE_CFG["layers"] else "",
         device=config["device"],
     conda:
         "../../envs/diffeo-stability.yaml"
@@ -33,12 +31,9 @@ rule probe:
         "OMP_NUM_THREADS={threads} python -m diffeo_stability probe --run-dir {params.run_dir}"
         " --data {input.data} --out {output} --dataset {wildcards.dataset}"
         " --arch {wildcards.arch} --P {wildcards.P} --seed {wildcards.seed}"
-        f" --n-probe {PROBE_CFG['n_probe']} --cutoffs {{params.cutoffs}}"
-        " --interpolations {params.interpolations}"
-        f" --delta {PROBE_CFG['delta']} --sweep-points {PROBE_CFG['sweep_points']}"
-        " --sweep-range {params.sweep_range}"
-        f" --cutoff-rule {PROBE_CFG['cutoff_rule']}"
-        " {params.layers} --device {params.device} > {log} 2>&1"
+        f" --n-probe {PROBE_CFG['n_probe']} {{params.settings}} --delta {PROBE_CFG['delta']}"
+        f" --sweep-range {{params.sweep_range}} --cutoff-rule {PROBE_CFG['cutoff_rule']}"
+        " --device {params.device} > {log} 2>&1"
 
 
 rule probe_imagenet:
