@@ -226,11 +226,18 @@ def test_parameter_count_helper_counts_only_trainable():
     assert count_parameters(model) == 64 + 640
 
 
-def test_width_factor_shrinks_resnet_and_efficientnet_only():
-    full = count_parameters(build_model("ResNet18", 3, 32))
-    tiny = count_parameters(build_model("ResNet18", 3, 32, width_factor=0.125))
-    assert tiny < full / 50  # channels / 8: parameters of the convolutions / 64
-    small = build_model("EfficientNetB0", 1, 28, width_factor=0.25)
-    assert small(torch.rand(2, 1, 28, 28)).shape == (2, 10)
+@pytest.mark.parametrize(
+    ("arch", "channels", "size"),
+    [("ResNet18", 3, 32), ("EfficientNetB0", 1, 28), ("VGG11bn", 3, 32), ("VGG16", 1, 28),
+     ("AlexNet", 3, 32), ("LeNet", 1, 28)],
+)  # fmt: skip
+def test_width_factor_narrows_every_convolutional_family(arch, channels, size):
+    full = count_parameters(build_model(arch, channels, size))
+    narrow = build_model(arch, channels, size, width_factor=0.25)
+    assert count_parameters(narrow) < full / 4  # most weights scale with the width squared
+    assert narrow(torch.rand(2, channels, size, size)).shape == (2, 10)
+
+
+def test_width_factor_is_refused_by_fully_connected_nets():
     with pytest.raises(ConfigError, match="does not take option"):
-        build_model("LeNet", 1, 28, width_factor=0.5)
+        build_model("FullConnL4", 1, 28, width_factor=0.5)

@@ -14,8 +14,8 @@ train --hparams JSON`. Keys (identical for every family):
 - precision: "fp32" | "bf16" (autocast on the training device).
 - compile / cuda_graph: torch.compile of the model / the same in mode "reduce-overhead", which
   replays the forward and backward passes as CUDA graphs (CUDA only, ignored on CPU).
-- width_factor: multiplies every channel count of ResNet* and EfficientNetB0 (1.0 = the
-  published nets; the CPU smoke config uses tiny ones); other architectures need 1.0.
+- width_factor: multiplies every channel (and hidden-unit) count of the convolutional nets
+  (1.0 = the published nets; the CPU configs use narrower ones); FC nets need 1.0.
 - max_loss_factor: the run is declared diverged when the epoch's mean training loss exceeds
   this factor times the loss at initialisation (NaN/inf always is).
 """

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from torch import nn
 
-from diffeo_stability.models.common import BlockNet, Prepare, conv_bn_act, pad_to
+from diffeo_stability.models.common import BlockNet, Prepare, conv_bn_act, pad_to, scale_width
 
 # output channels of the 3x3 convolutions; "M" = max-pool 2
 CONFIGS: dict[str, list[int | str]] = {
@@ -23,8 +23,12 @@ def vgg(
     prep: Prepare,
     config: str,
     batchnorm: bool,
+    width_factor: float = 1.0,
 ) -> BlockNet:
-    """(B, C, S, S) -> (B, num_classes); one probed block per convolution (pool included)."""
+    """(B, C, S, S) -> (B, num_classes); one probed block per convolution (pool included).
+
+    `width_factor` scales every channel count (narrower nets for CPU configs).
+    """
     blocks: list[tuple[str, nn.Module]] = []
     c_in = in_channels
     stem = pad_to(image_size)
@@ -32,8 +36,9 @@ def vgg(
         if item == "M":
             blocks[-1][1].append(nn.MaxPool2d(2))
             continue
-        layers = stem + conv_bn_act(c_in, int(item), batchnorm=batchnorm)
+        c_out = scale_width(int(item), width_factor)
+        layers = stem + conv_bn_act(c_in, c_out, batchnorm=batchnorm)
         blocks.append((f"conv{len(blocks) + 1}", nn.Sequential(*layers)))
-        c_in, stem = int(item), []
-    blocks.append(("fc", nn.Sequential(nn.Flatten(), nn.Linear(512, num_classes))))
+        c_in, stem = c_out, []
+    blocks.append(("fc", nn.Sequential(nn.Flatten(), nn.Linear(c_in, num_classes))))
     return BlockNet(prep, blocks)
