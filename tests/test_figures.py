@@ -18,7 +18,7 @@ from matplotlib.figure import Figure
 
 from diffeo_stability.figures.fig5_error_vs_rf import comparison_rows, error_scatter
 from diffeo_stability.figures.style import new_figure
-from diffeo_stability.figures.tables import Probe, load_input, select
+from diffeo_stability.figures.tables import Probe, full_size, load_input, select
 
 NAMES = {
     "fig2_illustration": "fig2_illustration",
@@ -211,7 +211,6 @@ def test_registry_names_match_modules() -> None:
         assert hasattr(importlib.import_module(f"diffeo_stability.figures.{module}"), "draw"), name
 
 
-
 def test_infinite_values_are_treated_as_missing(tmp_path):
     """A collapsed net gives G = 0 and R = inf (synthetic table): the figures still draw."""
     from diffeo_stability.figures import fig3_sota_stability
@@ -225,3 +224,14 @@ def test_infinite_values_are_treated_as_missing(tmp_path):
     frame.to_csv(path, index=False)
     assert not np.isinf(read_table(path)["R"]).any()
     assert isinstance(fig3_sota_stability.draw([path], {}), Figure)
+
+
+def test_full_size_takes_the_largest_training_set_of_each_data_set():
+    frame = pd.DataFrame(
+        {"dataset": ["mnist"] * 3 + ["cifar10"] * 2, "P": ["512", "2048", "2048", "512", "full"],
+         "n_train": [512, 2048, 2048, 512, 50000], "arch": ["A", "A", "B", "A", "A"]}
+    )  # fmt: skip
+    largest = full_size(frame)
+    assert sorted(zip(largest["dataset"], largest["P"], largest["arch"], strict=True)) == [
+        ("cifar10", "full", "A"), ("mnist", "2048", "A"), ("mnist", "2048", "B"),
+    ]  # fmt: skip

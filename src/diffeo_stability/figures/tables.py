@@ -153,8 +153,12 @@ def by_size(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def full_size(frame: pd.DataFrame) -> pd.DataFrame:
-    """Rows trained on the full training set (P == "full")."""
-    return select(frame, P="full")
+    """Rows at the largest training-set size of their data set (the paper's P = 50k or full;
+    the largest P of a scaled-down config)."""
+    if frame.empty:
+        return frame
+    largest = frame.groupby("dataset")["n_train"].transform("max")
+    return frame[frame["n_train"] == largest]
 
 
 def log_band(frame: pd.DataFrame, value: str) -> tuple[np.ndarray, np.ndarray]:
