@@ -1,0 +1,158 @@
+"""Image-pass counts of a configuration and its estimated compute on a device.
+
+Torch-free: the Snakefile calls `long_run_warning` when it builds the DAG. Counted per training
+run (stripe model and ImageNet probes left out):
+
+- training image-passes (forward + backward): epochs x n_train;
+- forward-only image-passes: the loss at initialisation on the training set, the test set
+  before and after every epoch, and the probe (2 states x interpolations x [n_probe clean +
+  cutoffs x points x 3 n_probe deformed / noisy], points = delta + sweep).
+
+Hours = training passes / training rate + forward passes / probing rate, with rates in
+images/s of the network at its input side; a rate measured at side s is scaled by (s / side)^2
+to another side (the cost of a conv net grows with the image area).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from diffeo_stability.config import Run, run_hparams, training_runs, training_set_size
+from diffeo_stability.datasets import DATASETS
+
+# (training, probing) images/s per architecture at RATE_SIDE px, for the warning at DAG time.
+# "cpu": measured with `diffeo-stability preflight` (paper batch sizes, fp32, eager) on 2
+# shared cores of the development machine. "cuda": NOT MEASURED, an estimate: the CPU rate
+# x GPU_SPEEDUP, capped at GPU_MAX_RATE (small nets are bound by kernel launches).
+RATE_SIDE = 32
+CPU_RATES: dict[str, tuple[float, float]] = {
+    "FullConnL2": (9000.0, 20000.0),
+    "FullConnL4": (2500.0, 6000.0),
+    "FullConnL6": (1500.0, 4000.0),
+    "LeNet": (1500.0, 4000.0),
+    "AlexNet": (150.0, 500.0),
+    "VGG11": (60.0, 200.0),
+    "VGG11bn": (50.0, 180.0),
+    "VGG16": (30.0, 100.0),
+    "VGG16bn": (28.0, 90.0),
+    "VGG19": (25.0, 80.0),
+    "VGG19bn": (22.0, 70.0),
+    "ResNet18": (25.0, 80.0),
+    "ResNet34": (12.0, 40.0),
+    "ResNet50": (8.0, 25.0),
+    "EfficientNetB0": (30.0, 100.0),
+    "EfficientNetB0-transfer": (3.0, 10.0),
+    "EfficientNetB2-transfer": (1.5, 5.0),
+}
+GPU_SPEEDUP = 200.0
+GPU_MAX_RATE = 50000.0
+WARN_HOURS = 12.0
+
+RateFunction = Callable[[str, int], tuple[float, float]]
+
+
+@dataclass(frozen=True)
+class Passes:
+    """Image-passes of some training runs: `train` forward + backward, `forward` only."""
+
+    train: int
+    forward: int
+
+
+def model_side(config: dict[str, Any], run: Run) -> int:
+    """Side in px of the images the network sees (transfer nets resize to input_size)."""
+    return run_hparams(config, run)["input_size"] or DATASETS[run.dataset].image_size
+
+
+def probe_call_passes(n_probe: int, interpolations: int, cutoffs: int, points: int) -> int:
+    """Forward image-passes of one `probe.probe_function` call (one state)."""
+    return interpolations * n_probe * (1 + 3 * cutoffs * points)
+
+
+def probe_passes(config: dict[str, Any], n_test: int) -> int:
+    """Forward image-passes of probing one run (both states)."""
+    probe = config["probe"]
+    n_probe = min(probe["n_probe"], n_test)
+    points = 1 + probe["sweep_points"]
+    return 2 * probe_call_passes(
+        n_probe, len(probe["interpolations"]), len(probe["cutoffs"]), points
+    )
+
+
+def run_passes(config: dict[str, Any], run: Run) -> Passes:
+    """Image-passes of one training run and its probe."""
+    epochs = run_hparams(config, run)["epochs"]
+    info = DATASETS[run.dataset]
+    n_test = int(config["data"]["synthetic_test"]) if info.synthetic else info.n_test
+    n_train = training_set_size(config, run.dataset) if run.P == "full" else int(run.P)
+    forward = n_train + n_test * (epochs + 1) + probe_passes(config, n_test)
+    return Passes(epochs * n_train, forward)
+
+
+def scaled(rate: float, measured_side: int, side: int) -> float:
+    """A rate measured at `measured_side` px, scaled to `side` px by the image area."""
+    return rate * (measured_side / side) ** 2
+
+
+def estimate_hours(config: dict[str, Any], rates: RateFunction) -> dict[str, tuple[float, float]]:
+    """arch -> (training hours, forward/probing hours) of the whole config;
+    `rates(arch, side)` gives (training, probing) images/s at that input side."""
+    hours: dict[str, tuple[float, float]] = {}
+    for run in training_runs(config):
+        passes = run_passes(config, run)
+        train_rate, probe_rate = rates(run.arch, model_side(config, run))
+        before = hours.get(run.arch, (0.0, 0.0))
+        hours[run.arch] = (
+            before[0] + passes.train / train_rate / 3600,
+            before[1] + passes.forward / probe_rate / 3600,
+        )
+    return hours
+
+
+def table_rates(device_type: str) -> RateFunction:
+    """The static rate table of `device_type` ("cpu" measured, "cuda" estimated)."""
+
+    def rates(arch: str, side: int) -> tuple[float, float]:
+        cpu = [scaled(r, RATE_SIDE, side) for r in CPU_RATES[arch]]
+        if device_type == "cpu":
+            return cpu[0], cpu[1]
+        gpu = [min(r * GPU_SPEEDUP, GPU_MAX_RATE) for r in cpu]
+        return gpu[0], gpu[1]
+
+    return rates
+
+
+def detected_device_type(preference: str) -> str:
+    """ "cuda" or "cpu" for the config's `device`, without importing torch ("auto": cuda when
+    the NVIDIA driver lists a GPU)."""
+    if preference != "auto":
+        return preference.split(":")[0]
+    gpus = Path("/proc/driver/nvidia/gpus")
+    return "cuda" if gpus.is_dir() and any(gpus.iterdir()) else "cpu"
+
+
+def total_hours(hours: dict[str, tuple[float, float]]) -> float:
+    return sum(train + forward for train, forward in hours.values())
+
+
+def long_run_warning(config: dict[str, Any], name: str) -> str | None:
+    """A warning when `config` (file `name`) needs more than WARN_HOURS of compute on the
+    detected device by the static rate table; None otherwise."""
+    device = detected_device_type(config["device"])
+    hours = estimate_hours(config, table_rates(device))
+    total = total_hours(hours)
+    if total <= WARN_HOURS:
+        return None
+    train = sum(h[0] for h in hours.values())
+    gpu = total_hours(estimate_hours(config, table_rates("cuda")))
+    where = "a CPU (measured rates)" if device == "cpu" else "one GPU (estimated rates)"
+    return (
+        f"{name}: about {total:,.0f} hours of compute on {where} ({train:,.0f} h training, "
+        f"{total - train:,.0f} h test evaluation and probing); on one GPU about {gpu:,.0f} h "
+        "(estimated). Smaller configs: config/smoke.yaml, config/cpu-check.yaml (see README "
+        "'Configs'); measure this machine first: diffeo-stability preflight --configfile "
+        f"{name}. The run is not stopped."
+    )
