@@ -253,14 +253,16 @@ def _duration(hours: float) -> str:
 def report(results: list[ArchResult], device: torch.device, name: str) -> str:
     """The table printed by `diffeo-stability preflight`."""
     head = ("arch", "input", "options", "status", "logits err", "burst loss (fp32 cpu)",
-            "R_f init (fp32 cpu)", "train img/s", "probe img/s", "training", "eval+probe")  # fmt: skip
+            "R_f init (fp32 cpu)", "train img/s", "probe img/s", "training",
+            "eval+probe")  # fmt: skip
     rows = []
     for r in results:
         info = DATASETS[r.run.dataset]
         rows.append((
             r.arch, f"{info.channels}x{info.image_size}x{info.image_size}", r.options,
             "ok" if r.ok else "FAILED", f"{r.logits_error:.2g}",
-            f"{r.loss[0]:.4f} ({r.loss[1]:.4f})", f"{r.R[0]:.4g} ({r.R[1]:.4g})", f"{r.rates[0]:,.0f}", f"{r.rates[1]:,.0f}",
+            f"{r.loss[0]:.4f} ({r.loss[1]:.4f})", f"{r.R[0]:.4g} ({r.R[1]:.4g})",
+            f"{r.rates[0]:,.0f}", f"{r.rates[1]:,.0f}",
             _duration(r.hours[0]), _duration(r.hours[1]),
         ))  # fmt: skip
     widths = [max(len(str(row[k])) for row in [head, *rows]) for k in range(len(head))]
