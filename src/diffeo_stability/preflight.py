@@ -119,11 +119,15 @@ def without_dropout(*models: torch.nn.Module) -> Iterator[None]:
 
 
 def compare_R(trainer: Trainer, images: torch.Tensor, settings: ProbeSettings) -> float:
-    """R_f (median, per-image noise, output) of the trainer's net on CPU `images`, perturbations
-    drawn on the CPU and the net run on its own device in float32."""
+    """R_f (median, per-image noise, output) of the trainer's initial net on CPU `images`, probed
+    as initial nets are (batch-norm on batch statistics), perturbations drawn on the CPU and
+    the net run on its own device in float32."""
     model, device = trainer.model, trainer.device
-    with fp32_probing(), probing_mode(model, batch_stats=False):
-        rows = probe_function(lambda x: model(x.to(device)).float().cpu(), images, settings, seed=0)
+    with fp32_probing(), probing_mode(model, batch_stats=True):
+        rows = probe_function(
+            lambda x: model(x.to(device)).float().cpu(), images, settings, seed=0,
+            state="init", batch_stats=True,
+        )  # fmt: skip
     row = rows[(rows.statistic == "median") & (rows.noise_norm == "per_image") & rows.is_output]
     return float(row.R.iloc[0])
 
@@ -188,7 +192,10 @@ def check_arch(config: dict[str, Any], arch: str, device: torch.device, steps: i
             f"logits differ from float32 eager on the CPU by {result.logits_error:.3g} "
             f"(relative norm), more than {LOGITS_TOLERANCE[hp['precision']]:.0%}"
         )
-    for name, (value, ref) in (("loss", result.loss), ("R_f", result.R)):
+    compared = [("loss", result.loss)]
+    if math.isfinite(result.R[1]):  # else undefined on the reference too (constant output)
+        compared.append(("R_f", result.R))
+    for name, (value, ref) in compared:
         if not (math.isfinite(value) and _relative(value, ref) <= tolerance):
             result.error = (
                 f"{name} {value:.5g} differs from float32 eager on the CPU ({ref:.5g}) by more "

@@ -7,6 +7,8 @@ rule preflight:
         device=config["device"],
     conda:
         "../../envs/diffeo-stability.yaml"
+    log:
+        f"{LOGS}/preflight.log",
     threads: 1
     resources:
         gpu=1,
@@ -15,4 +17,4 @@ rule preflight:
         runtime=30,
     shell:
         "python -m diffeo_stability preflight --configfile {params.configfile}"
-        " --device {params.device}"
+        " --device {params.device} 2>&1 | tee {log}"
