@@ -9,8 +9,9 @@ run (stripe model and ImageNet probes left out):
   cutoffs x points x 3 n_probe deformed / noisy], points = delta + sweep).
 
 Hours = training passes / training rate + forward passes / probing rate, with rates in
-images/s of the network at its input side; a rate measured at side s is scaled by (s / side)^2
-to another side (the cost of a conv net grows with the image area).
+images/s of the network at its `effective_side` (input side x width factor); a rate measured
+at side s is scaled by (s / side)^2 to another side (the cost of a conv net grows with the
+image area and the square of its width).
 """
 
 from __future__ import annotations
@@ -22,12 +23,17 @@ from typing import Any
 
 from diffeo_stability.config import Run, run_hparams, training_runs, training_set_size
 from diffeo_stability.datasets import DATASETS
+from diffeo_stability.models.registry import ARCHITECTURES
 
-# (training, probing) images/s per architecture at RATE_SIDE px, for the warning at DAG time.
-# "cpu": measured with `diffeo-stability preflight` (paper batch sizes, fp32, eager) on 2
-# shared cores of the development machine. "cuda": NOT MEASURED, an estimate: the CPU rate
-# x GPU_SPEEDUP, capped at GPU_MAX_RATE (small nets are bound by kernel launches).
+# (training, probing) images/s per architecture, for the warning at DAG time; at RATE_SIDE px,
+# those of transfer nets at TRANSFER_SIDE px (their resized input).
+# "cpu": measured with `preflight.check_arch` (fp32, eager, batches of 16, one thread) on the
+# development machine, its 2 cores shared with other jobs (load ~8): pessimistic.
+# "cuda": NOT MEASURED, an estimate: GPU_RESNET18 (CIFAR ResNet18 in bf16, channels-last, on an
+# H100-class GPU) scaled by each architecture's CPU cost relative to ResNet18, capped at
+# GPU_MAX_RATE (small nets are bound by kernel launches).
 RATE_SIDE = 32
+TRANSFER_SIDE = 224
 CPU_RATES: dict[str, tuple[float, float]] = {
     "FullConnL2": (9000.0, 20000.0),
     "FullConnL4": (2500.0, 6000.0),
@@ -47,11 +53,11 @@ CPU_RATES: dict[str, tuple[float, float]] = {
     "EfficientNetB0-transfer": (3.0, 10.0),
     "EfficientNetB2-transfer": (1.5, 5.0),
 }
-GPU_SPEEDUP = 200.0
+GPU_RESNET18 = (25000.0, 80000.0)
 GPU_MAX_RATE = 50000.0
 WARN_HOURS = 12.0
 
-RateFunction = Callable[[str, int], tuple[float, float]]
+RateFunction = Callable[[str, float], tuple[float, float]]
 
 
 @dataclass(frozen=True)
@@ -62,9 +68,11 @@ class Passes:
     forward: int
 
 
-def model_side(config: dict[str, Any], run: Run) -> int:
-    """Side in px of the images the network sees (transfer nets resize to input_size)."""
-    return run_hparams(config, run)["input_size"] or DATASETS[run.dataset].image_size
+def effective_side(config: dict[str, Any], run: Run) -> float:
+    """Side in px of the images the network sees (transfer nets resize to input_size) times
+    its width factor: the cost of a conv net grows as (side x width)^2."""
+    hp = run_hparams(config, run)
+    return (hp["input_size"] or DATASETS[run.dataset].image_size) * hp["width_factor"]
 
 
 def probe_call_passes(n_probe: int, interpolations: int, cutoffs: int, points: int) -> int:
@@ -92,7 +100,7 @@ def run_passes(config: dict[str, Any], run: Run) -> Passes:
     return Passes(epochs * n_train, forward)
 
 
-def scaled(rate: float, measured_side: int, side: int) -> float:
+def scaled(rate: float, measured_side: float, side: float) -> float:
     """A rate measured at `measured_side` px, scaled to `side` px by the image area."""
     return rate * (measured_side / side) ** 2
 
@@ -103,7 +111,7 @@ def estimate_hours(config: dict[str, Any], rates: RateFunction) -> dict[str, tup
     hours: dict[str, tuple[float, float]] = {}
     for run in training_runs(config):
         passes = run_passes(config, run)
-        train_rate, probe_rate = rates(run.arch, model_side(config, run))
+        train_rate, probe_rate = rates(run.arch, effective_side(config, run))
         before = hours.get(run.arch, (0.0, 0.0))
         hours[run.arch] = (
             before[0] + passes.train / train_rate / 3600,
@@ -115,11 +123,16 @@ def estimate_hours(config: dict[str, Any], rates: RateFunction) -> dict[str, tup
 def table_rates(device_type: str) -> RateFunction:
     """The static rate table of `device_type` ("cpu" measured, "cuda" estimated)."""
 
-    def rates(arch: str, side: int) -> tuple[float, float]:
-        cpu = [scaled(r, RATE_SIDE, side) for r in CPU_RATES[arch]]
+    def rates(arch: str, side: float) -> tuple[float, float]:
+        measured_at = TRANSFER_SIDE if ARCHITECTURES[arch].family == "transfer" else RATE_SIDE
+        cpu = [scaled(r, measured_at, side) for r in CPU_RATES[arch]]
         if device_type == "cpu":
             return cpu[0], cpu[1]
-        gpu = [min(r * GPU_SPEEDUP, GPU_MAX_RATE) for r in cpu]
+        reference = CPU_RATES["ResNet18"]
+        gpu = [
+            min(g * c / r, GPU_MAX_RATE)
+            for g, c, r in zip(GPU_RESNET18, cpu, reference, strict=True)
+        ]
         return gpu[0], gpu[1]
 
     return rates

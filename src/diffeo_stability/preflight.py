@@ -74,7 +74,7 @@ class ArchResult:
 def representative_run(config: dict[str, Any], arch: str) -> Run:
     """The arch's run on its largest input (side, channels), the first of those."""
     runs = [run for run in training_runs(config) if run.arch == arch]
-    return max(runs, key=lambda r: (cost.model_side(config, r), DATASETS[r.dataset].channels))
+    return max(runs, key=lambda r: (cost.effective_side(config, r), DATASETS[r.dataset].channels))
 
 
 def random_data(dataset: str, n_train: int, n_test: int, seed: int = 0) -> ImageDataset:
@@ -233,9 +233,9 @@ def run_preflight(config: dict[str, Any], device: torch.device, steps: int = 3) 
             run = representative_run(config, arch)
             result = ArchResult(arch, run, "-", error=f"{type(err).__name__}: {message}")
         results.append(result)
-    rates = {r.arch: (r.rates, cost.model_side(config, r.run)) for r in results}
+    rates = {r.arch: (r.rates, cost.effective_side(config, r.run)) for r in results}
 
-    def measured(arch: str, side: int) -> tuple[float, float]:
+    def measured(arch: str, side: float) -> tuple[float, float]:
         (train, forward), at = rates[arch]
         return cost.scaled(train, at, side), cost.scaled(forward, at, side)
 
@@ -292,7 +292,6 @@ def report(results: list[ArchResult], device: torch.device, name: str) -> str:
         + ", ".join(f"{v:.0%} ({k})" for k, v in TOLERANCE.items())
         + "; logits "
         + ", ".join(f"{v:.0%} ({k})" for k, v in LOGITS_TOLERANCE.items())
-        + "; rates on random images, scaled to other input sizes "
-        "by the image area"
+        + "; rates on random images, scaled to other runs by (input side x width factor)^2"
     )
     return "\n".join(lines)
