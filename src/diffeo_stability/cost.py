@@ -35,23 +35,23 @@ from diffeo_stability.models.registry import ARCHITECTURES
 RATE_SIDE = 32
 TRANSFER_SIDE = 224
 CPU_RATES: dict[str, tuple[float, float]] = {
-    "FullConnL2": (9000.0, 20000.0),
-    "FullConnL4": (2500.0, 6000.0),
-    "FullConnL6": (1500.0, 4000.0),
-    "LeNet": (1500.0, 4000.0),
-    "AlexNet": (150.0, 500.0),
-    "VGG11": (60.0, 200.0),
-    "VGG11bn": (50.0, 180.0),
-    "VGG16": (30.0, 100.0),
-    "VGG16bn": (28.0, 90.0),
-    "VGG19": (25.0, 80.0),
-    "VGG19bn": (22.0, 70.0),
-    "ResNet18": (25.0, 80.0),
-    "ResNet34": (12.0, 40.0),
-    "ResNet50": (8.0, 25.0),
-    "EfficientNetB0": (30.0, 100.0),
-    "EfficientNetB0-transfer": (3.0, 10.0),
-    "EfficientNetB2-transfer": (1.5, 5.0),
+    "FullConnL2": (2017.0, 1377.0),
+    "FullConnL4": (2987.0, 1643.0),
+    "FullConnL6": (5537.0, 1692.0),
+    "LeNet": (1532.0, 1175.0),
+    "AlexNet": (21.2, 146.0),
+    "VGG11": (20.5, 84.9),
+    "VGG11bn": (20.0, 79.6),
+    "VGG16": (10.8, 64.5),
+    "VGG16bn": (6.3, 25.2),
+    "VGG19": (8.2, 44.9),
+    "VGG19bn": (4.5, 23.2),
+    "ResNet18": (8.2, 28.3),
+    "ResNet34": (2.0, 9.0),
+    "ResNet50": (2.3, 6.3),
+    "EfficientNetB0": (9.1, 37.5),
+    "EfficientNetB0-transfer": (1.7, 3.7),
+    "EfficientNetB2-transfer": (0.7, 1.5),  # not measured: B0-transfer x 0.4 (FLOPs at 224 px)
 }
 GPU_RESNET18 = (25000.0, 80000.0)
 GPU_MAX_RATE = 50000.0

@@ -133,10 +133,11 @@ def compare_R(trainer: Trainer, images: torch.Tensor, settings: ProbeSettings) -
 
 
 def logits(trainer: Trainer, x: torch.Tensor) -> torch.Tensor:
-    """The training forward (train mode, autocast) of uint8 images x on the CPU, as float32."""
+    """The training forward (train mode, autocast) of uint8 images x on the CPU, as float32;
+    with gradients on, as in training, so that a compiled forward is not compiled again."""
     trainer.model.train()
-    with torch.no_grad(), trainer.autocast():
-        return trainer.forward(trainer._batch(x.to(trainer.device))).float().cpu()
+    with trainer.autocast():
+        return trainer.forward(trainer._batch(x.to(trainer.device))).float().detach().cpu()
 
 
 def _relative(a: float, b: float) -> float:
