@@ -22,6 +22,7 @@ include: "workflow/rules/probe.smk"
 include: "workflow/rules/aggregate.smk"
 include: "workflow/rules/stripe.smk"
 include: "workflow/rules/figures.smk"
+include: "workflow/rules/preflight.smk"
 
 
 rule all:

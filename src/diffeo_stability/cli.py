@@ -28,6 +28,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "stripe-table": ("stripe_table", "collect stripe-model runs into one table"),
     "figure": ("figure", "draw one figure (PDF + PNG) from its inputs"),
     "claims": ("claims", "check the paper's quantitative claims against the tables"),
+    "preflight": ("preflight", "check a config on this machine and estimate its compute"),
 }
 
 

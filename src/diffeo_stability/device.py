@@ -12,6 +12,13 @@ def pick_device(preference: str = "auto") -> torch.device:
     return torch.device(preference)
 
 
+def memory_format(device: torch.device, arch: str) -> torch.memory_format:
+    """The memory format of hyper-parameter memory_format="auto" for `arch` on `device`:
+    channels-last on CUDA, contiguous elsewhere."""
+    del arch  # the same choice for every architecture for now
+    return torch.channels_last if device.type == "cuda" else torch.contiguous_format
+
+
 def strict_fp32() -> None:
     """Disable TF32 so float32 matmuls and convolutions are true float32 (for measurements)."""
     torch.backends.cuda.matmul.allow_tf32 = False

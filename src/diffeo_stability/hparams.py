@@ -12,8 +12,11 @@ train --hparams JSON`. Keys (identical for every family):
   padding crop_padding px, horizontal flip) | "none".
 - input_size: side in px the transfer nets resize their inputs to (bicubic); None otherwise.
 - precision: "fp32" | "bf16" (autocast on the training device).
-- compile / cuda_graph: torch.compile of the model / the same in mode "reduce-overhead", which
-  replays the forward and backward passes as CUDA graphs (CUDA only, ignored on CPU).
+- compile / cuda_graph: torch.compile of the model (any device) / the same in mode
+  "reduce-overhead", which replays the forward and backward passes as CUDA graphs (CUDA only,
+  ignored elsewhere; the one training path not exercised by the CPU tests).
+- memory_format: "auto" (`device.memory_format`: channels-last on CUDA) | "channels_last" |
+  "contiguous": layout of the model's weights and of the training batches.
 - width_factor: multiplies every channel (and hidden-unit) count of the convolutional nets
   (1.0 = the published nets; the CPU configs use narrower ones); FC nets need 1.0.
 - max_loss_factor: the run is declared diverged when the epoch's mean training loss exceeds
@@ -42,6 +45,7 @@ _COMMON: dict[str, Any] = {
     "precision": "fp32",
     "compile": False,
     "cuda_graph": False,
+    "memory_format": "auto",
     "max_loss_factor": 100.0,
     "width_factor": 1.0,
 }
@@ -77,6 +81,7 @@ _CHOICES: dict[str, tuple[Any, ...]] = {
     "schedule": ("cosine", "exponential", "none"),
     "augmentation": ("auto", "crop_flip", "none"),
     "precision": ("fp32", "bf16"),
+    "memory_format": ("auto", "channels_last", "contiguous"),
 }
 
 

@@ -26,6 +26,7 @@ from torch import nn
 from diffeo_stability.augment import crop_flip
 from diffeo_stability.checkpoint import load_state, restore_rng_states, rng_states, save_state
 from diffeo_stability.data import ImageDataset
+from diffeo_stability.device import memory_format
 from diffeo_stability.errors import DataError, TrainingDivergedError
 from diffeo_stability.io import torch_save, write_json
 from diffeo_stability.models import build_model, get_arch
@@ -117,24 +118,30 @@ class Trainer:
             config.arch, channels, height, self.num_classes, config.normalization,
             **self.arch_kwargs, **extra,
         )  # fmt: skip
-        self.channels_last = device.type == "cuda"
-        memory_format = torch.channels_last if self.channels_last else torch.preserve_format
-        self.model = model.to(device, memory_format=memory_format)
+        self.memory_format = self._memory_format()
+        self.model = model.to(device, memory_format=self.memory_format)
         self.forward = self._compiled(self.model)
         self.optimizer = make_optimizer(self.model, hp, self.spec.transfer)
         self.scheduler = torch.optim.lr_scheduler.LambdaLR(self.optimizer, _lr_factor(hp))
         self.order_gen = torch.Generator().manual_seed(config.seed)
         self.augment_gen = torch.Generator(device=device).manual_seed(config.seed + 1)
 
+    def _memory_format(self) -> torch.memory_format:
+        """The hyper-parameter memory_format; "auto": `device.memory_format`."""
+        choice = self.hp["memory_format"]
+        if choice == "auto":
+            return memory_format(self.device, self.config.arch)
+        return torch.channels_last if choice == "channels_last" else torch.contiguous_format
+
     def _compiled(self, model: nn.Module) -> Callable[[torch.Tensor], torch.Tensor]:
-        """torch.compile (cuda_graph: mode 'reduce-overhead', i.e. CUDA graphs); CUDA only."""
-        if not (self.hp["compile"] or self.hp["cuda_graph"]):
+        """torch.compile on any device; with cuda_graph on CUDA in mode 'reduce-overhead'
+        (CUDA graphs: the one CUDA-only path, untested without a GPU)."""
+        graphs = self.hp["cuda_graph"] and self.device.type == "cuda"
+        if self.hp["cuda_graph"] and not graphs:
+            log.info("cuda_graph ignored on %s (CUDA only)", self.device)
+        if not (self.hp["compile"] or graphs):
             return model
-        if self.device.type != "cuda":
-            log.info("compile / cuda_graph ignored on %s: running eager", self.device)
-            return model
-        mode = "reduce-overhead" if self.hp["cuda_graph"] else None
-        return torch.compile(model, mode=mode, dynamic=False)
+        return torch.compile(model, mode="reduce-overhead" if graphs else None, dynamic=False)
 
     def autocast(self) -> AbstractContextManager:
         if self.hp["precision"] == "bf16":
@@ -142,9 +149,8 @@ class Trainer:
         return nullcontext()
 
     def _batch(self, x: torch.Tensor) -> torch.Tensor:
-        """uint8 (B, C, H, W) -> float32 in [0, 1], channels-last on CUDA."""
-        x = x.float().div_(255.0)
-        return x.contiguous(memory_format=torch.channels_last) if self.channels_last else x
+        """uint8 (B, C, H, W) -> float32 in [0, 1], in the model's memory format."""
+        return x.float().div_(255.0).contiguous(memory_format=self.memory_format)
 
     @torch.no_grad()
     def evaluate(self, x_all: torch.Tensor, y_all: torch.Tensor) -> tuple[float, float]:
@@ -234,9 +240,7 @@ def _run_epoch(trainer: Trainer, state: dict[str, Any]) -> None:
     epoch, hp = state["epoch"] + 1, trainer.hp
     lr = trainer.optimizer.param_groups[-1]["lr"]
     tic = time.perf_counter()
-    loss = trainer.train_epoch()
-    if trainer.device.type == "cuda":
-        torch.cuda.synchronize()
+    loss = trainer.train_epoch()  # ends with .item(): the device is synchronised
     state["train_time_s"] += time.perf_counter() - tic
     _check_loss(loss, state["init_train_loss"], hp["max_loss_factor"], epoch)
     _, test_error = trainer.evaluate(trainer.x_test, trainer.y_test)

@@ -7,6 +7,7 @@ import shlex
 from pathlib import Path
 
 from snakemake.exceptions import WorkflowError
+from snakemake.logging import logger
 
 from diffeo_stability.config import (
     export_cli_environment,
@@ -15,6 +16,7 @@ from diffeo_stability.config import (
     training_runs,
     validate_config,
 )
+from diffeo_stability.cost import long_run_warning
 from diffeo_stability.datasets import DATASETS
 from diffeo_stability.errors import ConfigError
 from diffeo_stability.models.registry import ARCHITECTURES
@@ -26,6 +28,12 @@ try:
     validate_config(config)
 except ConfigError as err:
     raise WorkflowError(str(err)) from None
+
+# the config file: the last one given (see Snakefile)
+CONFIGFILE = os.path.relpath(workflow.configfiles[-1]) if workflow.configfiles else "config/config.yaml"
+_long_run = long_run_warning(config, CONFIGFILE)
+if _long_run:
+    logger.warning(f"WARNING: {_long_run}")
 
 RUNS = training_runs(config)
 RUN_KEYS = {(r.dataset, r.arch, str(r.P), int(r.seed)): r for r in RUNS}

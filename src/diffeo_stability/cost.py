@@ -1,0 +1,171 @@
+"""Image-pass counts of a configuration and its estimated compute on a device.
+
+Torch-free: the Snakefile calls `long_run_warning` when it builds the DAG. Counted per training
+run (stripe model and ImageNet probes left out):
+
+- training image-passes (forward + backward): epochs x n_train;
+- forward-only image-passes: the loss at initialisation on the training set, the test set
+  before and after every epoch, and the probe (2 states x interpolations x [n_probe clean +
+  cutoffs x points x 3 n_probe deformed / noisy], points = delta + sweep).
+
+Hours = training passes / training rate + forward passes / probing rate, with rates in
+images/s of the network at its `effective_side` (input side x width factor); a rate measured
+at side s is scaled by (s / side)^2 to another side (the cost of a conv net grows with the
+image area and the square of its width).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from diffeo_stability.config import Run, run_hparams, training_runs, training_set_size
+from diffeo_stability.datasets import DATASETS
+from diffeo_stability.models.registry import ARCHITECTURES
+
+# (training, probing) images/s per architecture, for the warning at DAG time; at RATE_SIDE px,
+# those of transfer nets at TRANSFER_SIDE px (their resized input).
+# "cpu": measured with `preflight.check_arch` (fp32, eager, batches of 16, one thread) on the
+# development machine, its 2 cores shared with other jobs (load ~8): pessimistic.
+# "cuda": NOT MEASURED, an estimate: GPU_RESNET18 (CIFAR ResNet18 in bf16, channels-last, on an
+# H100-class GPU) scaled by each architecture's CPU cost relative to ResNet18, capped at
+# GPU_MAX_RATE (small nets are bound by kernel launches).
+RATE_SIDE = 32
+TRANSFER_SIDE = 224
+CPU_RATES: dict[str, tuple[float, float]] = {
+    "FullConnL2": (2017.0, 1377.0),
+    "FullConnL4": (2987.0, 1643.0),
+    "FullConnL6": (5537.0, 1692.0),
+    "LeNet": (1532.0, 1175.0),
+    "AlexNet": (21.2, 146.0),
+    "VGG11": (20.5, 84.9),
+    "VGG11bn": (20.0, 79.6),
+    "VGG16": (10.8, 64.5),
+    "VGG16bn": (6.3, 25.2),
+    "VGG19": (8.2, 44.9),
+    "VGG19bn": (4.5, 23.2),
+    "ResNet18": (8.2, 28.3),
+    "ResNet34": (2.0, 9.0),
+    "ResNet50": (2.3, 6.3),
+    "EfficientNetB0": (9.1, 37.5),
+    "EfficientNetB0-transfer": (1.7, 3.7),
+    "EfficientNetB2-transfer": (0.7, 1.5),  # not measured: B0-transfer x 0.4 (FLOPs at 224 px)
+}
+GPU_RESNET18 = (25000.0, 80000.0)
+GPU_MAX_RATE = 50000.0
+WARN_HOURS = 12.0
+
+RateFunction = Callable[[str, float], tuple[float, float]]
+
+
+@dataclass(frozen=True)
+class Passes:
+    """Image-passes of some training runs: `train` forward + backward, `forward` only."""
+
+    train: int
+    forward: int
+
+
+def effective_side(config: dict[str, Any], run: Run) -> float:
+    """Side in px of the images the network sees (transfer nets resize to input_size) times
+    its width factor: the cost of a conv net grows as (side x width)^2."""
+    hp = run_hparams(config, run)
+    return (hp["input_size"] or DATASETS[run.dataset].image_size) * hp["width_factor"]
+
+
+def probe_call_passes(n_probe: int, interpolations: int, cutoffs: int, points: int) -> int:
+    """Forward image-passes of one `probe.probe_function` call (one state)."""
+    return interpolations * n_probe * (1 + 3 * cutoffs * points)
+
+
+def probe_passes(config: dict[str, Any], n_test: int) -> int:
+    """Forward image-passes of probing one run (both states)."""
+    probe = config["probe"]
+    n_probe = min(probe["n_probe"], n_test)
+    points = 1 + probe["sweep_points"]
+    return 2 * probe_call_passes(
+        n_probe, len(probe["interpolations"]), len(probe["cutoffs"]), points
+    )
+
+
+def run_passes(config: dict[str, Any], run: Run) -> Passes:
+    """Image-passes of one training run and its probe."""
+    epochs = run_hparams(config, run)["epochs"]
+    info = DATASETS[run.dataset]
+    n_test = int(config["data"]["synthetic_test"]) if info.synthetic else info.n_test
+    n_train = training_set_size(config, run.dataset) if run.P == "full" else int(run.P)
+    forward = n_train + n_test * (epochs + 1) + probe_passes(config, n_test)
+    return Passes(epochs * n_train, forward)
+
+
+def scaled(rate: float, measured_side: float, side: float) -> float:
+    """A rate measured at `measured_side` px, scaled to `side` px by the image area."""
+    return rate * (measured_side / side) ** 2
+
+
+def estimate_hours(config: dict[str, Any], rates: RateFunction) -> dict[str, tuple[float, float]]:
+    """arch -> (training hours, forward/probing hours) of the whole config;
+    `rates(arch, side)` gives (training, probing) images/s at that input side."""
+    hours: dict[str, tuple[float, float]] = {}
+    for run in training_runs(config):
+        passes = run_passes(config, run)
+        train_rate, probe_rate = rates(run.arch, effective_side(config, run))
+        before = hours.get(run.arch, (0.0, 0.0))
+        hours[run.arch] = (
+            before[0] + passes.train / train_rate / 3600,
+            before[1] + passes.forward / probe_rate / 3600,
+        )
+    return hours
+
+
+def table_rates(device_type: str) -> RateFunction:
+    """The static rate table of `device_type` ("cpu" measured, "cuda" estimated)."""
+
+    def rates(arch: str, side: float) -> tuple[float, float]:
+        measured_at = TRANSFER_SIDE if ARCHITECTURES[arch].family == "transfer" else RATE_SIDE
+        cpu = [scaled(r, measured_at, side) for r in CPU_RATES[arch]]
+        if device_type == "cpu":
+            return cpu[0], cpu[1]
+        reference = CPU_RATES["ResNet18"]
+        gpu = [
+            min(g * c / r, GPU_MAX_RATE)
+            for g, c, r in zip(GPU_RESNET18, cpu, reference, strict=True)
+        ]
+        return gpu[0], gpu[1]
+
+    return rates
+
+
+def detected_device_type(preference: str) -> str:
+    """ "cuda" or "cpu" for the config's `device`, without importing torch ("auto": cuda when
+    the NVIDIA driver lists a GPU)."""
+    if preference != "auto":
+        return preference.split(":")[0]
+    gpus = Path("/proc/driver/nvidia/gpus")
+    return "cuda" if gpus.is_dir() and any(gpus.iterdir()) else "cpu"
+
+
+def total_hours(hours: dict[str, tuple[float, float]]) -> float:
+    return sum(train + forward for train, forward in hours.values())
+
+
+def long_run_warning(config: dict[str, Any], name: str) -> str | None:
+    """A warning when `config` (file `name`) needs more than WARN_HOURS of compute on the
+    detected device by the static rate table; None otherwise."""
+    device = detected_device_type(config["device"])
+    hours = estimate_hours(config, table_rates(device))
+    total = total_hours(hours)
+    if total <= WARN_HOURS:
+        return None
+    train = sum(h[0] for h in hours.values())
+    gpu = total_hours(estimate_hours(config, table_rates("cuda")))
+    where = "a CPU (measured rates)" if device == "cpu" else "one GPU (estimated rates)"
+    return (
+        f"{name}: about {total:,.0f} hours of compute on {where} ({train:,.0f} h training, "
+        f"{total - train:,.0f} h test evaluation and probing); on one GPU about {gpu:,.0f} h "
+        "(estimated). Smaller configs: config/smoke.yaml, config/cpu-check.yaml (see README "
+        "'Configs'); measure this machine first: diffeo-stability preflight --configfile "
+        f"{name}. The run is not stopped."
+    )

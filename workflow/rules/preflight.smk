@@ -1,0 +1,20 @@
+"""`snakemake preflight`: check the config on this machine before a long run (prints a table)."""
+
+
+rule preflight:
+    params:
+        configfile=CONFIGFILE,
+        device=config["device"],
+    conda:
+        "../../envs/diffeo-stability.yaml"
+    log:
+        f"{LOGS}/preflight.log",
+    threads: 1
+    resources:
+        gpu=1,
+        cpus_per_gpu=4,
+        mem_mb=16000,
+        runtime=30,
+    shell:
+        "python -m diffeo_stability preflight --configfile {params.configfile}"
+        " --device {params.device} 2>&1 | tee {log}"
