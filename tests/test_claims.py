@@ -166,3 +166,16 @@ def test_command_with_missing_tables(tmp_path: Path) -> None:
                               "--out", str(tmp_path / "claims.csv")])  # fmt: skip
     claims_command.run(args)
     assert set(pd.read_csv(tmp_path / "claims.csv")["holds"]) == {"not tested"}
+
+
+def test_collapsed_runs_are_counted_as_excluded(logavg: pd.DataFrame) -> None:
+    """A run with undefined R_f is not a value: one row says how many runs and why."""
+    collapsed = logavg_row("VGG16bn", "full", "trained", float("nan"), n_undefined=2)
+    frame = pd.concat([logavg.assign(n_undefined=0), pd.DataFrame([collapsed])])
+    claims = evaluate_claims(frame, None, None)
+    excluded = claims[claims["claim"] == "runs excluded: R_f undefined"]
+    assert len(excluded) == 1 and excluded["holds"].iloc[0] == "not tested"
+    assert excluded["details"].iloc[0].startswith("2 runs excluded: collapsed")
+    assert "VGG16bn" not in set(claims.loc[claims["holds"] != "not tested", "arch"])
+    assert evaluate_claims(logavg.assign(n_undefined=0), None, None)["claim"].ne(
+        "runs excluded: R_f undefined").all()

@@ -236,6 +236,21 @@ def stripe_claims(stripe: pd.DataFrame | None) -> list[dict]:
     return out
 
 
+def excluded_runs(headline: pd.DataFrame, training: pd.DataFrame | None) -> list[dict]:
+    """One row counting the runs left out because R_f is undefined (e.g. a collapsed network:
+    constant output, so D_f and G_f are undefined); none when every run is defined."""
+    if headline.empty or "n_undefined" not in headline:
+        return []
+    bad = headline[headline["n_undefined"] > 0]
+    if bad.empty:
+        return []
+    runs = ", ".join(f"{dataset_label(r.dataset)}/{r.arch}/P={r.P}/{r.state} ({r.n_undefined})"
+                     for r in bad.itertuples())  # fmt: skip
+    details = f"{int(bad['n_undefined'].sum())} runs excluded: collapsed (D_f, G_f undefined)"
+    return [_claim("runs excluded: R_f undefined", "", "R_f finite", None, bad, training,
+                   details=f"{details}: {runs}")]  # fmt: skip
+
+
 def evaluate_claims(
     logavg: pd.DataFrame | None, training: pd.DataFrame | None, stripe: pd.DataFrame | None,
     c: float = 3.0, probe: Probe | None = None,
@@ -258,6 +273,7 @@ def evaluate_claims(
     rows += size_claims(headline, training, "G_f rises with P",
                         ["ResNet18", "EfficientNetB0"], "G", +1)  # fmt: skip
     rows += stripe_claims(stripe)
+    rows += excluded_runs(headline, training)
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
