@@ -58,4 +58,4 @@ def draw(inputs: list[Path], options: dict[str, str]) -> Figure:
     axes[0].set_ylabel(r"$R_{f_\ell}$ ($\delta=1$)")
     if axes[1].get_legend_handles_labels()[0]:
         axes[1].legend(frameon=False, fontsize=6)
-    return finish(fig, options, missing)
+    return finish(fig, options, missing, logavg)
