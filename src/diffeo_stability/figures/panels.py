@@ -42,12 +42,22 @@ def cutoff_color(c: float, all_c: Sequence[float]) -> str:
     return CUTOFF_COLORS[list(all_c).index(c) % len(CUTOFF_COLORS)]
 
 
+#: the columns naming one network (seeds counted in n_undefined)
+RUN_KEYS = ["arch", "dataset", "P", "state"]
+
+
 def excluded_note(logavg: pd.DataFrame | None) -> list[str]:
     """'n runs excluded: collapsed' when logavg counts runs with an undefined R_f."""
     if logavg is None or "n_undefined" not in logavg:
         return []
-    n = int(pd.to_numeric(logavg["n_undefined"], errors="coerce").fillna(0).sum())
-    return [f"{n} runs excluded: collapsed (R_f undefined, not drawn)"] if n else []
+    counts = pd.to_numeric(logavg["n_undefined"], errors="coerce").fillna(0)
+    runs = counts.groupby([logavg[k] for k in RUN_KEYS]).max()  # one count per run, not per row
+    runs = runs[runs > 0]
+    if runs.empty:
+        return []
+    names = ", ".join(" ".join(map(str, key)) for key in runs.index[:3])
+    more = ", ..." if len(runs) > 3 else ""
+    return [f"{int(runs.sum())} runs excluded: collapsed (R_f undefined, not drawn): {names}{more}"]
 
 
 def finish(

@@ -166,8 +166,9 @@ def overlapping_tick_labels(axis: Axis) -> bool:
 
 
 def unclutter_ticks(fig: Figure) -> None:
-    """Where tick labels of an axis overlap: drop the minor labels of a log axis, and if they
-    still overlap, slant the x labels / keep about 4 major y labels."""
+    """Where tick labels of an axis overlap: drop the minor labels of a log axis; if they
+    still overlap, break x labels after their first '-' (then turn them upright) and keep
+    about 4 major y labels."""
     fig.draw_without_rendering()
     axes = [a for ax in fig.axes for a in (ax.xaxis, ax.yaxis) if overlapping_tick_labels(a)]
     for axis in axes:
@@ -177,11 +178,15 @@ def unclutter_ticks(fig: Figure) -> None:
         fig.draw_without_rendering()
     for axis in (a for a in axes if overlapping_tick_labels(a)):
         if axis.axis_name == "x":
-            for label in axis.get_ticklabels():
-                label.set_rotation(30)
-                label.set_ha("right")
+            wrapped = [t.get_text().replace("-", "-\n", 1) for t in axis.get_ticklabels()]
+            axis.set_ticks(axis.get_ticklocs(), wrapped)
         else:
             axis.set_major_locator(MaxNLocator(nbins=4))
+    if axes:
+        fig.draw_without_rendering()
+    for axis in (a for a in axes if a.axis_name == "x" and overlapping_tick_labels(a)):
+        for label in axis.get_ticklabels():
+            label.set_rotation(90)
 
 
 def apply_style() -> None:
