@@ -179,3 +179,18 @@ def test_collapsed_runs_are_counted_as_excluded(logavg: pd.DataFrame) -> None:
     assert "VGG16bn" not in set(claims.loc[claims["holds"] != "not tested", "arch"])
     assert evaluate_claims(logavg.assign(n_undefined=0), None, None)["claim"].ne(
         "runs excluded: R_f undefined").all()
+
+
+def test_synthetic_run_says_so_in_the_first_line(logavg: pd.DataFrame, tmp_path: Path) -> None:
+    logavg.assign(dataset="synth-cifar10").to_csv(tmp_path / "logavg.csv", index=False)
+    parser = argparse.ArgumentParser()
+    claims_command.add_arguments(parser)
+    claims_command.run(parser.parse_args([
+        "--logavg", str(tmp_path / "logavg.csv"), "--out", str(tmp_path / "claims.csv"),
+        "--markdown", str(tmp_path / "claims.md"),
+    ]))  # fmt: skip
+    for name in ("claims.csv", "claims.md"):
+        assert "SYNTHETIC" in (tmp_path / name).read_text().splitlines()[0], name
+    assert list(pd.read_csv(tmp_path / "claims.csv", comment="#").columns) == COLUMNS
+    real = claims_markdown(evaluate_claims(logavg, None, None), "")
+    assert "SYNTHETIC" not in real

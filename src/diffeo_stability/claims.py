@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 import numpy as np
 import pandas as pd
 
+from diffeo_stability.datasets import DATASETS
 from diffeo_stability.figures.tables import Probe, dataset_label, full_size, select
 from diffeo_stability.fits import fit_power_law, log_correlation
 
@@ -277,19 +278,30 @@ def evaluate_claims(
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
+def synthetic_line(logavg: pd.DataFrame | None) -> str:
+    """'SYNTHETIC data (...): not a result' when a data set of `logavg` is synthetic, else ''."""
+    if logavg is None or logavg.empty:
+        return ""
+    names = sorted(d for d in set(logavg["dataset"].astype(str))
+                   if d in DATASETS and DATASETS[d].synthetic)  # fmt: skip
+    return f"SYNTHETIC data ({', '.join(names)}): not a result" if names else ""
+
+
 def _cell(value: object) -> str:
     if isinstance(value, float):
         return "" if np.isnan(value) else f"{value:.3g}"
     return str(value).replace("|", "\\|")
 
 
-def claims_markdown(claims: pd.DataFrame) -> str:
-    """A Markdown table of the claims (reproduced values to 3 significant digits)."""
+def claims_markdown(claims: pd.DataFrame, first_line: str = "") -> str:
+    """A Markdown table of the claims (reproduced values to 3 significant digits), after
+    `first_line` (e.g. `synthetic_line`) when given."""
     columns = list(claims.columns)
     lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
     for _, row in claims.iterrows():
         lines.append("| " + " | ".join(_cell(row[c]) for c in columns) + " |")
     counts = claims["holds"].value_counts()
     summary = ", ".join(f"{counts.get(k, 0)} {k}" for k in ("yes", "no", "not tested"))
-    return "# Claims of the paper vs this reproduction\n\n" + summary + "\n\n" + "\n".join(
+    head = f"**{first_line}**\n\n" if first_line else ""
+    return head + "# Claims of the paper vs this reproduction\n\n" + summary + "\n\n" + "\n".join(
         lines) + "\n"  # fmt: skip
