@@ -163,13 +163,19 @@ def size_curve(
     errorbars: bool = False,
     **line_kw,
 ) -> bool:
-    """`value` (R, D or G) of trained nets vs the training-set size; False when no rows."""
+    """`value` (R, D or G) of trained nets vs the training-set size; False when no rows with
+    a defined (finite) value."""
     rows = select(rows, state="trained")
-    if rows.empty:
+    if rows.empty or not np.isfinite(rows[value].to_numpy(dtype=float)).any():
         return False
     rows = by_size(rows)
     x = rows["n_train"].to_numpy(dtype=float)
     y = rows[value].to_numpy(dtype=float)
+    gaps = ~np.isfinite(y)  # undefined (collapsed): the line breaks, an x marks the P
+    if gaps.any():
+        ax.plot(x[gaps], np.full(gaps.sum(), 0.03), ls="", marker="x", ms=3, color=color,
+                transform=ax.get_xaxis_transform(), clip_on=False)  # fmt: skip
+    y[gaps] = np.nan
     if errorbars:
         ax.errorbar(x, y, yerr=log_band(rows, value), color=color, label=label, capsize=2,
                     **line_kw)  # fmt: skip

@@ -16,9 +16,10 @@ from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.axis import Axis  # noqa: E402
 from matplotlib.collections import PathCollection  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.layout_engine import ConstrainedLayoutEngine  # noqa: E402
 from matplotlib.legend import Legend  # noqa: E402
 from matplotlib.text import Annotation  # noqa: E402
-from matplotlib.ticker import MaxNLocator, NullFormatter  # noqa: E402
+from matplotlib.ticker import LogLocator, MaxNLocator, NullFormatter  # noqa: E402
 from matplotlib.transforms import Bbox  # noqa: E402
 
 from diffeo_stability.io import atomic_path  # noqa: E402
@@ -167,8 +168,8 @@ def overlapping_tick_labels(axis: Axis) -> bool:
 
 def unclutter_ticks(fig: Figure) -> None:
     """Where tick labels of an axis overlap: drop the minor labels of a log axis; if they
-    still overlap, break x labels after their first '-' (then turn them upright) and keep
-    about 4 major y labels."""
+    still overlap, keep about 4 major labels (log axes and y), break linear x labels after
+    their first '-' and, if that is not enough, turn them upright."""
     fig.draw_without_rendering()
     axes = [a for ax in fig.axes for a in (ax.xaxis, ax.yaxis) if overlapping_tick_labels(a)]
     for axis in axes:
@@ -177,14 +178,17 @@ def unclutter_ticks(fig: Figure) -> None:
     if axes:
         fig.draw_without_rendering()
     for axis in (a for a in axes if overlapping_tick_labels(a)):
-        if axis.axis_name == "x":
+        if axis.get_scale() == "log":
+            axis.set_major_locator(LogLocator(numticks=4))
+        elif axis.axis_name == "x":
             wrapped = [t.get_text().replace("-", "-\n", 1) for t in axis.get_ticklabels()]
             axis.set_ticks(axis.get_ticklocs(), wrapped)
         else:
             axis.set_major_locator(MaxNLocator(nbins=4))
     if axes:
         fig.draw_without_rendering()
-    for axis in (a for a in axes if a.axis_name == "x" and overlapping_tick_labels(a)):
+    for axis in (a for a in axes if a.axis_name == "x" and a.get_scale() != "log"
+                 and overlapping_tick_labels(a)):  # fmt: skip
         for label in axis.get_ticklabels():
             label.set_rotation(90)
 
@@ -204,6 +208,9 @@ def new_figure(
 
 def add_note(fig: Figure, text: str) -> None:
     """Print a note (e.g. 'synthetic data' or which inputs are missing) under the figure."""
+    if isinstance(fig.get_layout_engine(), ConstrainedLayoutEngine):  # laid out below all
+        fig.supxlabel(text, fontsize=6, color="0.3")
+        return
     fig.text(0.5, -0.02, text, ha="center", va="top", fontsize=6, color="0.3", wrap=True)
 
 
