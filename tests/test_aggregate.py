@@ -41,8 +41,9 @@ def test_geometric_means_over_seeds_by_hand() -> None:
         ignore_index=True,
     )
     averaged = log_average(table)
-    assert list(averaged.columns) == [*GROUP_KEYS, "n_seeds", "R", "R_logstd", "D", "D_logstd",
-                                      "G", "G_logstd", "test_error", "test_error_logstd"]
+    assert list(averaged.columns) == [*GROUP_KEYS, "n_seeds", "n_undefined", "R", "R_logstd",
+                                      "D", "D_logstd", "G", "G_logstd", "test_error",
+                                      "test_error_logstd"]  # fmt: skip
     out = averaged.set_index("state")
     trained, init = out.loc["trained"], out.loc["init"]
     assert trained.n_seeds == 2 and init.n_seeds == 1
@@ -103,3 +104,14 @@ def test_command_reads_an_argsfile(tmp_path: Path) -> None:
     assert len(logavg) == 1 and logavg.R[0] == pytest.approx(1.0)
     assert logavg.R_logstd[0] == pytest.approx(np.std(np.log([0.5, 2.0]), ddof=1))
     assert pd.read_csv(out["training"]).test_error.tolist() == [0.3]
+
+
+def test_undefined_runs_are_left_out_and_counted() -> None:
+    """A collapsed seed (R NaN) does not enter the mean; it is counted in n_undefined."""
+    table = pd.concat(
+        [probe_rows(0, 0.01, 0.1), probe_rows(1, math.nan, 0.4), probe_rows(2, 1.0, 0.5, "init")],
+        ignore_index=True,
+    )
+    out = log_average(table).set_index("state")
+    assert out.loc["trained", "n_undefined"] == 1 and out.loc["init", "n_undefined"] == 0
+    assert out.loc["trained", "R"] == pytest.approx(0.01)

@@ -166,3 +166,31 @@ def test_command_with_missing_tables(tmp_path: Path) -> None:
                               "--out", str(tmp_path / "claims.csv")])  # fmt: skip
     claims_command.run(args)
     assert set(pd.read_csv(tmp_path / "claims.csv")["holds"]) == {"not tested"}
+
+
+def test_collapsed_runs_are_counted_as_excluded(logavg: pd.DataFrame) -> None:
+    """A run with undefined R_f is not a value: one row says how many runs and why."""
+    collapsed = logavg_row("VGG16bn", "full", "trained", float("nan"), n_undefined=2)
+    frame = pd.concat([logavg.assign(n_undefined=0), pd.DataFrame([collapsed])])
+    claims = evaluate_claims(frame, None, None)
+    excluded = claims[claims["claim"] == "runs excluded: R_f undefined"]
+    assert len(excluded) == 1 and excluded["holds"].iloc[0] == "not tested"
+    assert excluded["details"].iloc[0].startswith("2 runs excluded: collapsed")
+    assert "VGG16bn" not in set(claims.loc[claims["holds"] != "not tested", "arch"])
+    assert evaluate_claims(logavg.assign(n_undefined=0), None, None)["claim"].ne(
+        "runs excluded: R_f undefined").all()
+
+
+def test_synthetic_run_says_so_in_the_first_line(logavg: pd.DataFrame, tmp_path: Path) -> None:
+    logavg.assign(dataset="synth-cifar10").to_csv(tmp_path / "logavg.csv", index=False)
+    parser = argparse.ArgumentParser()
+    claims_command.add_arguments(parser)
+    claims_command.run(parser.parse_args([
+        "--logavg", str(tmp_path / "logavg.csv"), "--out", str(tmp_path / "claims.csv"),
+        "--markdown", str(tmp_path / "claims.md"),
+    ]))  # fmt: skip
+    for name in ("claims.csv", "claims.md"):
+        assert "SYNTHETIC" in (tmp_path / name).read_text().splitlines()[0], name
+    assert list(pd.read_csv(tmp_path / "claims.csv", comment="#").columns) == COLUMNS
+    real = claims_markdown(evaluate_claims(logavg, None, None), "")
+    assert "SYNTHETIC" not in real

@@ -203,3 +203,15 @@ def test_gaussian_clean_images_are_smoothed_alike() -> None:
     noise = {k: (v - clean).flatten(1).norm(dim=1) for k, v in pert.noisy.items()}
     torch.testing.assert_close(noise["per_image"], pert.distance)
     torch.testing.assert_close(noise["mean"], pert.distance.mean().expand(6))
+
+
+def test_collapsed_network_gives_undefined_not_a_number() -> None:
+    """A constant output (pair norm 0): D, G and R are NaN, not a ratio of rounding noise."""
+
+    def collapsed(x: torch.Tensor) -> torch.Tensor:
+        return torch.ones(len(x), 3)
+
+    rows = probe_function(collapsed, torch.rand(8, 1, 12, 12), FAST, seed=0)
+    assert rows[["D", "G", "R"]].isna().all().all()
+    defined = probe_function(identity, torch.rand(8, 1, 12, 12), FAST, seed=0)
+    assert np.isfinite(defined[["D", "G", "R"]].to_numpy()).all()

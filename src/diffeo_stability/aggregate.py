@@ -2,7 +2,9 @@
 
 - `stability_table`: the concatenation of the per-run probe files (`probe.PROBE_COLUMNS`).
 - `log_average`: per group of `GROUP_KEYS`, X = exp(mean log x) over seeds and X_logstd = the
-  standard deviation of log x (ddof = 1, 0 for a single seed), for X in R, D, G, test_error.
+  standard deviation of log x (ddof = 1, 0 for a single seed), for X in R, D, G, test_error;
+  undefined (non-finite) values are left out and counted in n_undefined (runs whose R is NaN,
+  e.g. a collapsed network).
 - `training_table`: one row per `metrics.json` of a training run (`TRAINING_COLUMNS`).
 """
 
@@ -53,12 +55,15 @@ def stability_table(paths: Sequence[str | os.PathLike[str]]) -> pd.DataFrame:
 
 def log_average(stability: pd.DataFrame) -> pd.DataFrame:
     """Geometric means over seeds (one row per group of `GROUP_KEYS`) with log spreads."""
+    undefined = ~np.isfinite(stability["R"].to_numpy(dtype=float))
     with np.errstate(divide="ignore"):  # a zero gives log 0 = -inf, hence a geometric mean 0
         logs = stability[GROUP_KEYS].assign(
-            seed=stability["seed"], **{v: np.log(stability[v]) for v in LOG_VALUES}
-        )
+            seed=stability["seed"], n_undefined=undefined,
+            **{v: np.log(stability[v].where(np.isfinite(stability[v]))) for v in LOG_VALUES},
+        )  # fmt: skip
     groups = logs.groupby(GROUP_KEYS, sort=True, dropna=False)
     out = groups["seed"].nunique().rename("n_seeds").to_frame()
+    out["n_undefined"] = groups["n_undefined"].sum().astype(int)
     single = out["n_seeds"] <= 1
     for value in LOG_VALUES:
         out[value] = np.exp(groups[value].mean())

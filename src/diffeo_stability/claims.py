@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 import numpy as np
 import pandas as pd
 
+from diffeo_stability.datasets import DATASETS
 from diffeo_stability.figures.tables import Probe, dataset_label, full_size, select
 from diffeo_stability.fits import fit_power_law, log_correlation
 
@@ -236,6 +237,21 @@ def stripe_claims(stripe: pd.DataFrame | None) -> list[dict]:
     return out
 
 
+def excluded_runs(headline: pd.DataFrame, training: pd.DataFrame | None) -> list[dict]:
+    """One row counting the runs left out because R_f is undefined (e.g. a collapsed network:
+    constant output, so D_f and G_f are undefined); none when every run is defined."""
+    if headline.empty or "n_undefined" not in headline:
+        return []
+    bad = headline[headline["n_undefined"] > 0]
+    if bad.empty:
+        return []
+    runs = ", ".join(f"{dataset_label(r.dataset)}/{r.arch}/P={r.P}/{r.state} ({r.n_undefined})"
+                     for r in bad.itertuples())  # fmt: skip
+    details = f"{int(bad['n_undefined'].sum())} runs excluded: collapsed (D_f, G_f undefined)"
+    return [_claim("runs excluded: R_f undefined", "", "R_f finite", None, bad, training,
+                   details=f"{details}: {runs}")]  # fmt: skip
+
+
 def evaluate_claims(
     logavg: pd.DataFrame | None, training: pd.DataFrame | None, stripe: pd.DataFrame | None,
     c: float = 3.0, probe: Probe | None = None,
@@ -258,7 +274,17 @@ def evaluate_claims(
     rows += size_claims(headline, training, "G_f rises with P",
                         ["ResNet18", "EfficientNetB0"], "G", +1)  # fmt: skip
     rows += stripe_claims(stripe)
+    rows += excluded_runs(headline, training)
     return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def synthetic_line(logavg: pd.DataFrame | None) -> str:
+    """'SYNTHETIC data (...): not a result' when a data set of `logavg` is synthetic, else ''."""
+    if logavg is None or logavg.empty:
+        return ""
+    names = sorted(d for d in set(logavg["dataset"].astype(str))
+                   if d in DATASETS and DATASETS[d].synthetic)  # fmt: skip
+    return f"SYNTHETIC data ({', '.join(names)}): not a result" if names else ""
 
 
 def _cell(value: object) -> str:
@@ -267,13 +293,15 @@ def _cell(value: object) -> str:
     return str(value).replace("|", "\\|")
 
 
-def claims_markdown(claims: pd.DataFrame) -> str:
-    """A Markdown table of the claims (reproduced values to 3 significant digits)."""
+def claims_markdown(claims: pd.DataFrame, first_line: str = "") -> str:
+    """A Markdown table of the claims (reproduced values to 3 significant digits), after
+    `first_line` (e.g. `synthetic_line`) when given."""
     columns = list(claims.columns)
     lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
     for _, row in claims.iterrows():
         lines.append("| " + " | ".join(_cell(row[c]) for c in columns) + " |")
     counts = claims["holds"].value_counts()
     summary = ", ".join(f"{counts.get(k, 0)} {k}" for k in ("yes", "no", "not tested"))
-    return "# Claims of the paper vs this reproduction\n\n" + summary + "\n\n" + "\n".join(
+    head = f"**{first_line}**\n\n" if first_line else ""
+    return head + "# Claims of the paper vs this reproduction\n\n" + summary + "\n\n" + "\n".join(
         lines) + "\n"  # fmt: skip

@@ -186,10 +186,14 @@ def _layer_names(blocks: Blocks | None, per_layer: bool) -> list[tuple[int, str]
 
 
 def _ratio(a: float, b: float) -> float:
-    """a / b, with inf (a > 0) or nan (a == 0) when b == 0."""
-    if b:
-        return a / b
-    return math.inf if a else math.nan
+    """a / b; NaN (undefined) when b == 0 or either value or the ratio is not finite."""
+    ratio = a / b if b and math.isfinite(a) and math.isfinite(b) else math.nan
+    return ratio if math.isfinite(ratio) else math.nan
+
+
+def _collapsed_or(ratio: float, pair_norm: float) -> float:
+    """NaN for a collapsed output (pair norm 0: D, G undefined, R rounding noise), else ratio."""
+    return ratio if pair_norm > 0 and math.isfinite(pair_norm) else math.nan
 
 
 @dataclass(frozen=True)
@@ -240,7 +244,8 @@ def _point_rows(
                 rows.append({
                     "layer": layer, "layer_name": name, "is_output": k == len(layers) - 1,
                     "statistic": stat, "noise_norm": noise_name, "D": _ratio(d_raw, norm),
-                    "G": _ratio(g_raw, norm), "R": _ratio(d_raw, g_raw), "D_raw": d_raw,
+                    "G": _ratio(g_raw, norm), "R": _collapsed_or(_ratio(d_raw, g_raw), norm),
+                    "D_raw": d_raw,
                     "G_raw": g_raw, "pair_norm": norm, "noise_norm_value": noise_values[noise_name],
                 })
     return rows

@@ -1,11 +1,20 @@
 """One rule per figure (PDF + PNG, the PNG shown in the report), and the claims table."""
 
+import yaml
+
+from diffeo_stability.figures.captions import scale_caption
+
 FIGURES_DIR = "results/figures"
 LOGAVG = f"{TABLES}/logavg.csv"
 TRAINING = f"{TABLES}/training.csv"
 STRIPE_TABLE = f"{TABLES}/stripe.csv"
 # the test image of Fig. 2: the first data set of the registry that the experiments use
 ILLUSTRATION_DATASET = next(d for d in DATASETS if d in {r.dataset for r in RUNS})
+
+# the config's scale, stated in every report caption when it differs from config/paper.yaml
+SCALE = scale_caption(
+    config, validate_config(yaml.safe_load((Path(workflow.basedir) / "config/paper.yaml").read_text()))
+)
 
 # figure name -> (output stem under results/figures, inputs, report category)
 FIGURE_SPECS = {
@@ -53,6 +62,7 @@ for _name, (_stem, _inputs, _category) in FIGURE_SPECS.items():
             name=_name,
             stem=lambda wildcards, output: output.pdf.removesuffix(".pdf"),
             options=figure_options(_name),
+            scale=SCALE,
         conda:
             "../../envs/diffeo-stability.yaml"
         log:
@@ -73,6 +83,8 @@ rule claims:
     output:
         csv=report(f"{TABLES}/claims.csv", caption="../report/claims.rst", category="0 claims"),
         markdown=f"{TABLES}/claims.md",
+    params:
+        scale=SCALE,
     conda:
         "../../envs/diffeo-stability.yaml"
     log:

@@ -13,7 +13,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from diffeo_stability.figures.panels import finish
-from diffeo_stability.figures.style import new_figure
+from diffeo_stability.figures.style import BATCHNORM_MARKERS, arch_tag, new_figure, outside_legend
 from diffeo_stability.figures.tables import (
     Probe,
     dataset_label,
@@ -23,6 +23,7 @@ from diffeo_stability.figures.tables import (
     option_list,
     select,
 )
+from diffeo_stability.models.registry import ARCHITECTURES
 
 
 def draw(inputs: list[Path], options: dict[str, str]) -> Figure:
@@ -48,8 +49,11 @@ def draw(inputs: list[Path], options: dict[str, str]) -> Figure:
                 missing.append(f"per-layer {state} rows of {arch}")
                 continue
             layers = layers.sort_values("layer")
-            ax.plot(layers["layer"], layers["R"], marker="o", markersize=2.5,
-                    color=colors(k % 20), label=arch)  # fmt: skip
+            spec = ARCHITECTURES.get(arch)
+            ax.plot(layers["layer"], layers["R"], markersize=2.5, color=colors(k % 20),
+                    marker=BATCHNORM_MARKERS[bool(spec and spec.batchnorm)],
+                    label=arch + arch_tag(bool(spec and spec.skip),
+                                          bool(spec and spec.transfer)))  # fmt: skip
         ax.axhline(1.0, color="0.5", lw=0.6, ls=":")
         ax.set_yscale("log")
         ax.set_xlabel("layer (0 = input)")
@@ -57,5 +61,5 @@ def draw(inputs: list[Path], options: dict[str, str]) -> Figure:
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     axes[0].set_ylabel(r"$R_{f_\ell}$ ($\delta=1$)")
     if axes[1].get_legend_handles_labels()[0]:
-        axes[1].legend(frameon=False, fontsize=6)
-    return finish(fig, options, missing)
+        outside_legend(axes[1])
+    return finish(fig, options, missing, logavg)

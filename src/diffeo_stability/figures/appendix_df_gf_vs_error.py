@@ -33,4 +33,4 @@ def draw(inputs: list[Path], options: dict[str, str]) -> Figure:
     missing = [] if logavg is not None else ["logavg.csv"]
     if rows.empty:
         missing.append("trained P=full rows of the comparison data set")
-    return finish(fig, options, missing + missing_archs(rows, options))
+    return finish(fig, options, missing + missing_archs(rows, options), logavg)

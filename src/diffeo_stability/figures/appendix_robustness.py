@@ -77,4 +77,4 @@ def draw(inputs: list[Path], options: dict[str, str]) -> Figure:
         if not ax.has_data():
             ax.set_axis_off()
     add_depth_colorbar(fig, list(axes.flat))
-    return finish(fig, options, missing)
+    return finish(fig, options, missing, logavg)

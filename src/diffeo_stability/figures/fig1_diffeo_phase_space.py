@@ -4,7 +4,8 @@ Green: measured probability of a diffeomorphism >= 1/2 (Monte Carlo, `samples` f
 and delta >= 1/2, delta the exact finite-c r.m.s. centre displacement (the asymptotic formula
 plus its pre-asymptotic terms); dashed: delta = 1. Options: size (image side, 320), rows
 (values of c, 5), columns (values of T, 6), samples (200), image (a scikit-image sample
-photograph, chelsea), seed (0), note.
+photograph, chelsea), seed (0), probe_cuts (the c of the probed points, dots on the
+delta = 1 line, 3,5,15), note.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from matplotlib.figure import Figure
 
 from diffeo_stability import diffeo
 from diffeo_stability.errors import ConfigError
-from diffeo_stability.figures.style import TEXT_WIDTH, new_figure
+from diffeo_stability.figures.style import TEXT_WIDTH, new_figure, outside_legend
 
 PHOTOGRAPHS = ("chelsea", "astronaut", "coffee", "rocket")
 T_LIMITS = (1e-6, 1e-1)
@@ -62,6 +63,10 @@ def delta_one_temperature(cuts: np.ndarray, n: int) -> np.ndarray:
     return np.array([1 / diffeo.expected_delta(1.0, n, c) ** 2 for c in cuts])
 
 
+#: thumbnail side as a fraction of its grid cell
+THUMB = 0.7
+
+
 def draw(inputs: list[Path], options: dict[str, str]) -> Figure:
     size = int(options.get("size", 320))
     rows, cols = int(options.get("rows", 5)), int(options.get("columns", 6))
@@ -82,9 +87,15 @@ def draw(inputs: list[Path], options: dict[str, str]) -> Figure:
     prob, delta = well_behaved(mesh_t, mesh_c, size, samples, seed)
     ax.contourf(mesh_t, mesh_c, ((prob >= 0.5) & (delta >= 0.5)).astype(float),
                 levels=[0.5, 1.5], colors=[GREEN], zorder=0)
-    ax.plot(delta_one_temperature(mesh_c, size), mesh_c, "k--", lw=1, label=r"$\delta = 1$")
-    ax.legend(loc="lower left", frameon=True)
-    ax.set_yticks([2, 3, 5, 10, 20, 40], labels=["2", "3", "5", "10", "20", "40"])
+    ax.plot(delta_one_temperature(mesh_c, size), mesh_c, "k--", lw=1, label=r"$\delta = 1$",
+            zorder=6)  # above the thumbnails (inset axes have zorder 5)
+    probed = np.array([float(c) for c in options.get("probe_cuts", "3,5,15").split(",")])
+    ax.plot(delta_one_temperature(probed, size), probed, "ko", ms=3, zorder=6,
+            label=r"probed: $\delta = 1$, c = " + ", ".join(f"{c:g}" for c in probed))
+    outside_legend(ax, fontsize=7)
+    # one tick per thumbnail column / row: each thumbnail's (T, c) is read off the axes
+    ax.set_xticks(temps, labels=[f"{t:.1g}" for t in temps])
+    ax.set_yticks(cuts, labels=[f"{c:.3g}" for c in cuts])
     ax.minorticks_off()
 
     gen = torch.Generator().manual_seed(seed)
@@ -93,8 +104,9 @@ def draw(inputs: list[Path], options: dict[str, str]) -> Figure:
                                           float(c), generator=gen)
         deformed = diffeo.deform(image.expand(cols, -1, -1, -1), disp).clamp(0, 1)
         for k in range(cols):
-            inset = ax.inset_axes([(k + 0.06) / cols, 1 - (r + 0.94) / rows,
-                                   0.88 / cols, 0.88 / rows])
+            # thumbnails at 70% of their cell: the well-behaved region shows around them
+            inset = ax.inset_axes([(k + 0.15) / cols, 1 - (r + 0.85) / rows,
+                                   THUMB / cols, THUMB / rows])
             inset.imshow(deformed[k].permute(1, 2, 0).numpy(), interpolation="nearest")
             inset.set_axis_off()
     title = f"max-entropy diffeomorphisms of a {size}x{size} image"

@@ -17,10 +17,16 @@ from diffeo_stability.figures.panels import (
     clean_log_axes,
     cutoff_color,
     finish,
+    mark_absent,
     size_panel,
     stability_bars,
 )
-from diffeo_stability.figures.style import new_figure
+from diffeo_stability.figures.style import (
+    INTERPOLATION_MARKERS,
+    STATE_LINESTYLES,
+    new_figure,
+    outside_legend,
+)
 from diffeo_stability.figures.tables import (
     Probe,
     cutoffs,
@@ -33,9 +39,6 @@ from diffeo_stability.figures.tables import (
     select,
 )
 
-INTERPOLATION_MARKERS = {"bilinear": "o", "gaussian": "s", "nearest": "^"}
-STATE_STYLES = {"init": "--", "trained": "-"}
-
 
 def delta_panel(ax: Axes, logavg, arch: str, dataset: str, probe: Probe) -> list[str]:
     """R_f vs delta at P = full: colour = c, marker = interpolation, dashed init, full trained."""
@@ -44,20 +47,23 @@ def delta_panel(ax: Axes, logavg, arch: str, dataset: str, probe: Probe) -> list
                statistic=probe.statistic, noise_norm=probe.noise_norm)
     )  # fmt: skip
     if rows.empty:
-        return [f"delta sweep of {arch} on {dataset_label(dataset)}"]
+        missing = f"delta sweep of {arch} on {dataset_label(dataset)}"
+        mark_absent(ax, missing)
+        return [missing]
     all_c = cutoffs(rows)
     interps = sorted(set(rows["interpolation"]))
     for (c, interp, state), group in rows.groupby(["c", "interpolation", "state"]):
         group = group.sort_values("delta")
-        ax.plot(group["delta"], group["R"], color=cutoff_color(c, all_c), ls=STATE_STYLES[state],
-                marker=INTERPOLATION_MARKERS.get(interp, "x"), markersize=2.5, lw=0.9)  # fmt: skip
+        ax.plot(group["delta"], group["R"], color=cutoff_color(c, all_c),
+                ls=STATE_LINESTYLES[state], marker=INTERPOLATION_MARKERS.get(interp, "x"),
+                markersize=2.5, lw=0.9)  # fmt: skip
     handles = [Line2D([], [], color=cutoff_color(c, all_c), label=f"c={c:g}") for c in all_c]
     handles += [
         Line2D([], [], color="0.3", marker=INTERPOLATION_MARKERS.get(i, "x"), ls="", label=i)
         for i in interps
     ]
-    handles += [Line2D([], [], color="0.3", ls=ls, label=s) for s, ls in STATE_STYLES.items()]
-    ax.legend(handles=handles, frameon=False, fontsize=5.5, ncol=2)
+    handles += [Line2D([], [], color="0.3", ls=ls, label=s) for s, ls in STATE_LINESTYLES.items()]
+    outside_legend(ax, handles=handles)
     clean_log_axes(ax)
     ax.set_xlabel(r"displacement $\delta$ (pixels)")
     ax.set_ylabel(r"$R_f$")
@@ -82,4 +88,4 @@ def draw(inputs: list[Path], options: dict[str, str]) -> Figure:
         missing += delta_panel(row[0], logavg, arch, sweep_dataset, probe)
         missing += stability_bars(row[1], logavg, arch, datasets, probe)
         missing += size_panel(row[2], logavg, arch, size_datasets, probe, c)
-    return finish(fig, options, missing)
+    return finish(fig, options, missing, logavg)

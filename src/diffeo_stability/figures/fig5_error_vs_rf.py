@@ -18,7 +18,12 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from diffeo_stability.figures.panels import clean_log_axes, finish
-from diffeo_stability.figures.style import COLUMN_WIDTH, new_figure
+from diffeo_stability.figures.style import (
+    BATCHNORM_MARKERS,
+    COLUMN_WIDTH,
+    arch_tag,
+    new_figure,
+)
 from diffeo_stability.figures.tables import (
     Probe,
     dataset_label,
@@ -64,10 +69,12 @@ def error_scatter(
     Fits eps = a value^b (free, grey full) and eps = a value^(1/2) (grey dashed, only for R).
     """
     cmap, norm = mpl.colormaps[DEPTH_CMAP], depth_norm()
+    if not rows.empty:  # an undefined value (collapsed network) is not a point
+        rows = rows[np.isfinite(rows[value].to_numpy(dtype=float))]
     for _, row in rows.iterrows():
         spec = ARCHITECTURES.get(row["arch"])
         color = cmap(norm(spec.depth)) if spec else "0.5"
-        marker = "D" if spec and spec.batchnorm else "o"
+        marker = BATCHNORM_MARKERS[bool(spec and spec.batchnorm)]
         if errorbars:
             one = rows.loc[[row.name]]
             ax.errorbar(row[value], row["test_error"], xerr=log_band(one, value),
@@ -75,9 +82,9 @@ def error_scatter(
                         zorder=1)  # fmt: skip
         ax.scatter(row[value], row["test_error"], color=color, marker=marker, s=22,
                    edgecolor="k", linewidth=0.4, zorder=2)  # fmt: skip
-        tag = ("†" if spec and spec.skip else "") + ("*" if spec and spec.transfer else "")
+        tag = arch_tag(bool(spec and spec.skip), bool(spec and spec.transfer))
         ax.annotate(row["arch"].replace("-transfer", "") + tag, (row[value], row["test_error"]),
-                    xytext=(3, 2), textcoords="offset points", fontsize=5)  # fmt: skip
+                    xytext=(4, 2), textcoords="offset points", fontsize=5)  # fmt: skip
     clean_log_axes(ax)
     ax.margins(x=0.15, y=0.1)
     ax.set_xlabel(QUANTITY_LABELS[value])
@@ -99,7 +106,8 @@ def error_scatter(
         ax.plot(grid, half(grid), color="0.4", lw=0.8, ls="--")
         summary += "\n" + rf"dashed: $\epsilon_t={half.prefactor:.2g}\sqrt{{{q}}}$"
     summary += "\n" + rf"corr(log $\epsilon_t$, log ${q}$) $= {log_correlation(x, y):.2f}$"
-    ax.text(0.03, 0.97, summary, transform=ax.transAxes, va="top", fontsize=6)
+    # in the x label's place, away from the points (the layout makes room for it)
+    ax.set_xlabel(QUANTITY_LABELS[value] + "\n" + summary, fontsize=6, linespacing=1.4)
     return summary
 
 
@@ -129,4 +137,4 @@ def draw(inputs: list[Path], options: dict[str, str]) -> Figure:
     missing = [] if logavg is not None else ["logavg.csv"]
     if rows.empty:
         missing.append("trained P=full rows of the comparison data set")
-    return finish(fig, options, missing + missing_archs(rows, options))
+    return finish(fig, options, missing + missing_archs(rows, options), logavg)

@@ -60,5 +60,5 @@ def draw(inputs: list[Path], options: dict[str, str]) -> Figure:
     for k, c in enumerate(all_c):
         ls, marker = CUTOFF_STYLES[k % len(CUTOFF_STYLES)]
         handles.append(Line2D([], [], color="0.3", ls=ls, marker=marker, label=f"c={c:g}"))
-    fig.legend(handles=handles, loc="outside lower center", ncol=len(handles), frameon=False)
-    return finish(fig, options, missing)
+    fig.legend(handles=handles, loc="outside right upper", frameon=False)
+    return finish(fig, options, missing, logavg)

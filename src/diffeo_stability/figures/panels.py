@@ -16,7 +16,16 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import NullFormatter
 
-from diffeo_stability.figures.style import CUTOFF_COLORS, add_note
+from diffeo_stability.figures.style import (
+    CUTOFF_COLORS,
+    STATE_ALPHA,
+    STATE_LINESTYLES,
+    add_note,
+    dataset_color,
+    outside_legend,
+    spread_labels,
+    unclutter_ticks,
+)
 from diffeo_stability.figures.tables import (
     Probe,
     by_size,
@@ -27,30 +36,53 @@ from diffeo_stability.figures.tables import (
     select,
 )
 
-#: colours for the data sets in R_f(P) panels
-DATASET_COLORS = {"mnist": "tab:blue", "fashionmnist": "tab:orange", "cifar10": "tab:green"}
-FALLBACK_COLORS = ("tab:red", "tab:purple", "tab:brown", "tab:pink", "tab:olive", "tab:cyan")
-#: bar opacity per state: init shaded, trained full
-STATE_ALPHA = (("init", 0.3), ("trained", 1.0))
-
-
-def dataset_color(name: str, index: int) -> str:
-    """Colour of a data set (paper sets fixed, others from a fallback cycle by `index`)."""
-    return DATASET_COLORS.get(name, FALLBACK_COLORS[index % len(FALLBACK_COLORS)])
-
 
 def cutoff_color(c: float, all_c: Sequence[float]) -> str:
     """Colour of cut-off `c` by its rank among `all_c`."""
     return CUTOFF_COLORS[list(all_c).index(c) % len(CUTOFF_COLORS)]
 
 
-def finish(fig: Figure, options: Mapping[str, str], missing: Sequence[str]) -> Figure:
-    """Put options["note"] in the suptitle and list what is missing in a note under the figure."""
+#: the columns naming one network (seeds counted in n_undefined)
+RUN_KEYS = ["arch", "dataset", "P", "state"]
+
+
+def excluded_note(logavg: pd.DataFrame | None) -> list[str]:
+    """'n runs excluded: collapsed' when logavg counts runs with an undefined R_f."""
+    if logavg is None or "n_undefined" not in logavg:
+        return []
+    counts = pd.to_numeric(logavg["n_undefined"], errors="coerce").fillna(0)
+    runs = counts.groupby([logavg[k] for k in RUN_KEYS]).max()  # one count per run, not per row
+    runs = runs[runs > 0]
+    if runs.empty:
+        return []
+    names = ", ".join(" ".join(map(str, key)) for key in runs.index[:3])
+    more = ", ..." if len(runs) > 3 else ""
+    return [f"{int(runs.sum())} runs excluded: collapsed (R_f undefined, not drawn): {names}{more}"]
+
+
+def finish(
+    fig: Figure, options: Mapping[str, str], missing: Sequence[str],
+    logavg: pd.DataFrame | None = None,
+) -> Figure:  # fmt: skip
+    """Put options["note"] in the suptitle and, in a note under the figure, what is missing
+    and how many runs of `logavg` were excluded as collapsed."""
     if options.get("note"):
         fig.suptitle(options["note"], fontsize=8)
-    if missing:
-        add_note(fig, "Missing (not drawn): " + "; ".join(dict.fromkeys(missing)))
+    notes = ["Missing (not drawn): " + "; ".join(dict.fromkeys(missing))] if missing else []
+    notes += excluded_note(logavg)
+    if notes:
+        add_note(fig, "\n".join(notes))
+    unclutter_ticks(fig)
+    spread_labels(fig)
     return fig
+
+
+def mark_absent(ax: Axes, what: str) -> None:
+    """Say in an empty panel that its data are absent, instead of leaving a blank frame."""
+    ax.text(0.5, 0.5, f"no data:\n{what}", transform=ax.transAxes, ha="center", va="center",
+            fontsize=6, color="0.4", wrap=True)  # fmt: skip
+    ax.set_xticks([])
+    ax.set_yticks([])
 
 
 def clean_log_axes(ax: Axes) -> None:
@@ -68,7 +100,8 @@ def quiet_minor_labels(ax: Axes) -> None:
 
 
 def slope_triangle(ax: Axes, x0: float, y0: float, slope: float = -1.0, decades: float = 0.5):
-    """A log-log slope triangle with its left corner at (x0, y0), `decades` wide in x."""
+    """A log-log slope triangle with its left corner at (x0, y0), `decades` wide in x (the
+    caller places it away from the data)."""
     x1 = x0 * 10**decades
     y1 = y0 * 10 ** (slope * decades)
     ax.plot([x0, x1, x1, x0], [y0, y0, y1, y0], color="0.3", lw=0.8)
@@ -87,18 +120,23 @@ def stability_bars(
     missing = []
     width = 0.8 / max(len(all_c), 1)
     heights = []
+    bottom = ax.get_xaxis_transform()  # x in data, y in axes fraction
     for i, dataset in enumerate(datasets):
         here = select(rows, dataset=dataset)
         if here.empty:
             missing.append(f"{arch} on {dataset_label(dataset)} (P=full)")
+            ax.text(i, 0.5, "no data", transform=bottom, ha="center", fontsize=6, color="0.4")
             continue
         for j, c in enumerate(all_c):
-            for k, (state, alpha) in enumerate(STATE_ALPHA):
-                value = select(here, c=c, state=state)["R"]
-                if not value.empty:
-                    x = i - 0.4 + (j + 0.25 + 0.5 * k) * width
-                    ax.bar(x, value.iloc[0], width / 2, color=cutoff_color(c, all_c), alpha=alpha)
-                    heights.append(float(value.iloc[0]))
+            for k, (state, alpha) in enumerate(STATE_ALPHA.items()):
+                value = select(here, c=c, state=state)["R"].to_numpy(dtype=float)
+                x = i - 0.4 + (j + 0.25 + 0.5 * k) * width
+                if value.size and np.isfinite(value[0]):
+                    ax.bar(x, value[0], width / 2, color=cutoff_color(c, all_c), alpha=alpha)
+                    heights.append(float(value[0]))
+                elif value.size:  # undefined (collapsed): a marked gap, not a bar
+                    ax.plot(x, 0.03, marker="x", ms=3, color=cutoff_color(c, all_c),
+                            transform=bottom, clip_on=False)  # fmt: skip
     ax.set_yscale("log")
     positive = [h for h in heights if h > 0]
     if positive:
@@ -111,8 +149,8 @@ def stability_bars(
     ax.set_title(f"{arch}, P = full")
     if all_c:
         handles = [Patch(color=cutoff_color(c, all_c), label=f"c={c:g}") for c in all_c]
-        handles += [Patch(color="0.4", alpha=alpha, label=state) for state, alpha in STATE_ALPHA]
-        ax.legend(handles=handles, frameon=False, fontsize=6, ncol=2)
+        handles += [Patch(color="0.4", alpha=a, label=state) for state, a in STATE_ALPHA.items()]
+        outside_legend(ax, handles=handles)
     return missing
 
 
@@ -125,13 +163,19 @@ def size_curve(
     errorbars: bool = False,
     **line_kw,
 ) -> bool:
-    """`value` (R, D or G) of trained nets vs the training-set size; False when no rows."""
+    """`value` (R, D or G) of trained nets vs the training-set size; False when no rows with
+    a defined (finite) value."""
     rows = select(rows, state="trained")
-    if rows.empty:
+    if rows.empty or not np.isfinite(rows[value].to_numpy(dtype=float)).any():
         return False
     rows = by_size(rows)
     x = rows["n_train"].to_numpy(dtype=float)
     y = rows[value].to_numpy(dtype=float)
+    gaps = ~np.isfinite(y)  # undefined (collapsed): the line breaks, an x marks the P
+    if gaps.any():
+        ax.plot(x[gaps], np.full(gaps.sum(), 0.03), ls="", marker="x", ms=3, color=color,
+                transform=ax.get_xaxis_transform(), clip_on=False)  # fmt: skip
+    y[gaps] = np.nan
     if errorbars:
         ax.errorbar(x, y, yerr=log_band(rows, value), color=color, label=label, capsize=2,
                     **line_kw)  # fmt: skip
@@ -145,7 +189,8 @@ def init_level(ax: Axes, rows: pd.DataFrame, color: str) -> None:
     init = select(rows, state="init")["R"].to_numpy(dtype=float)
     init = init[np.isfinite(init) & (init > 0)]
     if init.size:
-        ax.axhline(float(np.exp(np.log(init).mean())), color=color, ls="--", lw=0.9)
+        ax.axhline(float(np.exp(np.log(init).mean())), color=color, ls=STATE_LINESTYLES["init"],
+                   lw=0.9)  # fmt: skip
 
 
 def size_panel(
@@ -155,9 +200,9 @@ def size_panel(
     """R_f(P) at cut-off `c`, one line per data set, init level dashed, optional slope -1."""
     missing = []
     drawn = []
-    for i, dataset in enumerate(datasets):
+    for dataset in datasets:
         rows = probe.rows(logavg, arch=arch, dataset=dataset, c=c)
-        color = dataset_color(dataset, i)
+        color = dataset_color(dataset)
         if not size_curve(ax, rows, "R", dataset_label(dataset), color, marker="o"):
             missing.append(f"{arch} on {dataset_label(dataset)} vs P (c={c:g})")
             continue
@@ -167,13 +212,16 @@ def size_panel(
     ax.set_xlabel("training-set size $P$")
     ax.set_ylabel(rf"$R_f(\delta=1)$, $c={c:g}$")
     ax.set_title(f"{arch}, trained vs P")
-    if drawn:
-        handles = ax.get_legend_handles_labels()[0]
-        handles.append(Line2D([], [], color="0.4", ls="--", label="init"))
-        ax.legend(handles=handles, frameon=False, fontsize=6)
-        both = pd.concat(drawn)
-        if triangle and both["n_train"].nunique() > 1:
-            x0 = float(both["n_train"].min()) * 1.5
-            y0 = float(both["R"].max())
-            slope_triangle(ax, x0, y0, -1.0, 0.5)
+    if not drawn:
+        mark_absent(ax, "; ".join(missing))
+        return missing
+    handles = ax.get_legend_handles_labels()[0]
+    handles.append(Line2D([], [], color="0.4", ls=STATE_LINESTYLES["init"], label="init"))
+    outside_legend(ax, handles=handles)
+    both = pd.concat(drawn)
+    values = both["R"].to_numpy(dtype=float)
+    values = values[np.isfinite(values) & (values > 0)]
+    if triangle and both["n_train"].nunique() > 1 and values.size:
+        # below every point: its top edge a factor 2 under the smallest R_f
+        slope_triangle(ax, float(both["n_train"].min()), float(values.min()) / 2, -1.0, 0.5)
     return missing
