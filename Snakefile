@@ -24,8 +24,14 @@ include: "workflow/rules/stripe.smk"
 include: "workflow/rules/figures.smk"
 
 
+report_missing_intermediates()
+
+
 rule all:
     default_target: True
     input:
         figure_targets(),
-        "results/tables/claims.csv",
+        f"{TABLES}/claims.csv",
+        # every intermediate output too: one that was deleted is rebuilt, and everything
+        # downstream of it (Snakemake skips a missing intermediate while its tables exist)
+        intermediate_outputs(),

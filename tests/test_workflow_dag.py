@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import shutil
 import time
 
 import pytest
 import yaml
-from workflow_helpers import CONFIGS, ROOT, planned_jobs, snakemake
+from workflow_helpers import CONFIGS, ROOT, fake_built_outputs, planned_jobs, snakemake
 
 
 @pytest.mark.parametrize(
@@ -77,3 +78,39 @@ def test_imagenet_probe_joins_the_dag_only_when_configured(tmp_path):
     with_imagenet.write_text(yaml.safe_dump(config))
     jobs = planned_jobs("--configfile", str(with_imagenet), workdir=tmp_path)
     assert jobs["probe_imagenet"] == 1
+
+
+def test_a_deleted_probe_and_training_folder_are_rebuilt_with_everything_downstream(tmp_path):
+    smoke = ("--configfile", str(CONFIGS / "smoke.yaml"))
+    fake_built_outputs(*smoke, workdir=tmp_path)
+    assert planned_jobs(*smoke, workdir=tmp_path) == {}
+    (tmp_path / "results/smoke/probe/synth-cifar10/LeNet/P64/seed0.parquet").unlink()
+    shutil.rmtree(tmp_path / "results/smoke/train/synth-mnist/FullConnL4/Pfull/seed0")
+    jobs = planned_jobs(*smoke, workdir=tmp_path)
+    assert jobs["train"] == 1 and jobs["probe"] == 2
+    assert jobs["aggregate"] == 1 and jobs["claims"] == 1 and jobs["figure_fig5_error_vs_rf"] == 1
+    message = snakemake("-n", *smoke, workdir=tmp_path).stderr
+    assert "5 intermediate output(s) are missing" in message
+    assert "results/smoke/probe/synth-cifar10/LeNet/P64/seed0.parquet" in message
+
+
+def test_two_configs_write_under_their_own_results_roots(tmp_path):
+    smoke = fake_built_outputs("--configfile", str(CONFIGS / "smoke.yaml"), workdir=tmp_path)
+    check = snakemake(
+        "--summary", "--configfile", str(CONFIGS / "cpu-check.yaml"), workdir=tmp_path
+    )
+    check = [line.split("\t")[0] for line in check.stdout.splitlines()[1:]]
+    assert all(p.startswith(("results/smoke/", "resources/")) for p in smoke)
+    assert all(p.startswith(("results/cpu-check/", "resources/")) for p in check)
+    assert "results/cpu-check/tables/claims.csv" in check
+    # the smoke outputs stay up to date while another config is planned next to them
+    assert planned_jobs("--configfile", str(CONFIGS / "smoke.yaml"), workdir=tmp_path) == {}
+
+
+def test_a_config_without_results_key_writes_under_its_file_name(tmp_path):
+    config = yaml.safe_load((CONFIGS / "smoke.yaml").read_text())
+    del config["results"]
+    path = tmp_path / "mine.yaml"
+    path.write_text(yaml.safe_dump(config))
+    result = snakemake("--summary", "--configfile", str(path), workdir=tmp_path / "work")
+    assert "results/mine/tables/claims.csv" in result.stdout

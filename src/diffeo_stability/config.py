@@ -130,6 +130,16 @@ def _semantic_problems(config: dict[str, Any]) -> list[str]:
     return problems
 
 
+def default_results_root(configfiles: Iterable[str | Path]) -> str:
+    """`results/<stem of the last config file>` (e.g. results/smoke); `results/default` if none.
+
+    The `results` key of a config overrides it; one root per config keeps the outputs of
+    different configs apart.
+    """
+    files = list(configfiles)
+    return f"results/{Path(files[-1]).stem}" if files else "results/default"
+
+
 def training_runs(config: dict[str, Any]) -> list[Run]:
     """The union of all experiment grids, without duplicates, in a stable order."""
     runs = {

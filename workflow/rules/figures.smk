@@ -1,13 +1,13 @@
 """One rule per figure (PDF + PNG, the PNG shown in the report), and the claims table."""
 
-FIGURES_DIR = "results/figures"
+FIGURES_DIR = f"{RESULTS}/figures"
 LOGAVG = f"{TABLES}/logavg.csv"
 TRAINING = f"{TABLES}/training.csv"
 STRIPE_TABLE = f"{TABLES}/stripe.csv"
 # the test image of Fig. 2: the first data set of the registry that the experiments use
 ILLUSTRATION_DATASET = next(d for d in DATASETS if d in {r.dataset for r in RUNS})
 
-# figure name -> (output stem under results/figures, inputs, report category)
+# figure name -> (output stem under FIGURES_DIR, inputs, report category)
 FIGURE_SPECS = {
     "fig1_diffeo_phase_space": ("fig1_diffeo_phase_space", [], "1 diffeomorphisms"),
     "fig2_illustration": (
