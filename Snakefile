@@ -12,7 +12,7 @@ min_version("9.0")
 # into it key by key, leaking the default experiments into e.g. the smoke config)
 if "experiments" not in config:
 
-    configfile: "config/config.yaml"
+    configfile: f"{workflow.basedir}/config/config.yaml"
 
 
 include: "workflow/rules/common.smk"

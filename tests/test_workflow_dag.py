@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import shlex
 import shutil
 import time
 
@@ -114,3 +116,22 @@ def test_a_config_without_results_key_writes_under_its_file_name(tmp_path):
     path.write_text(yaml.safe_dump(config))
     result = snakemake("--summary", "--configfile", str(path), workdir=tmp_path / "work")
     assert "results/mine/tables/claims.csv" in result.stdout
+
+
+def readme_snakemake_commands() -> list[list[str]]:
+    """The arguments of every `snakemake ...` command the README shows."""
+    text = (ROOT / "README.md").read_text()
+    found = re.findall(r"\bsnakemake((?: --?[\w-]+(?: [\w./=-]+)*)+)", text)
+    return [shlex.split(args) for args in dict.fromkeys(found)]
+
+
+def test_every_readme_snakemake_command_works(tmp_path):
+    commands = readme_snakemake_commands()
+    assert len(commands) >= 7, commands
+    fake_built_outputs("--configfile", str(CONFIGS / "config.yaml"), workdir=tmp_path)
+    for args in commands:
+        paths = [str(ROOT / a) if a.startswith(("config/", "profiles/")) else a for a in args]
+        dry = [] if "--report" in args else ["-n"]  # the report reads the (fake) outputs
+        result = snakemake(*dry, *paths, workdir=tmp_path, check=False, timeout=300)
+        assert result.returncode == 0, f"snakemake {' '.join(args)}:\n{result.stderr[-3000:]}"
+    assert (tmp_path / "results" / "report.zip").stat().st_size > 0

@@ -74,7 +74,7 @@ def imagenet_probes():
 
 
 def intermediate_outputs():
-    """Every training, probe and stripe output of the config (the stripe grid from stripe.smk)."""
+    """Every training, probe, stripe and ImageNet probe output of the config."""
     names = ("init.pt", "trained.pt", "last.pt", "metrics.json")
     patterns = [*(f"{TRAIN_DIR}/{name}" for name in names), PROBE]
     stripe = config["stripe"]
