@@ -135,3 +135,10 @@ def test_every_readme_snakemake_command_works(tmp_path):
         result = snakemake(*dry, *paths, workdir=tmp_path, check=False, timeout=300)
         assert result.returncode == 0, f"snakemake {' '.join(args)}:\n{result.stderr[-3000:]}"
     assert (tmp_path / "results" / "report.zip").stat().st_size > 0
+
+
+def test_data_jobs_run_first():
+    rules = (ROOT / "workflow" / "rules" / "data.smk").read_text()
+    for name in ("synth_data", "fetch_data"):
+        block = rules.split(f"rule {name}:")[1].split("\nrule ")[0]
+        assert re.search(r"priority: [1-9]", block), name
