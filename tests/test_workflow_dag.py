@@ -142,3 +142,11 @@ def test_data_jobs_run_first():
     for name in ("synth_data", "fetch_data"):
         block = rules.split(f"rule {name}:")[1].split("\nrule ")[0]
         assert re.search(r"priority: [1-9]", block), name
+
+
+def test_a_nested_number_given_with_config_is_a_number(tmp_path):
+    result = snakemake(
+        "-n", "-p", "--configfile", str(CONFIGS / "smoke.yaml"),
+        "--config", "probe={delta: 0.5}", workdir=tmp_path,
+    )  # fmt: skip
+    assert "--n-probe 32 " in result.stdout and "--delta 0.5 " in result.stdout

@@ -11,7 +11,9 @@ from snakemake.exceptions import WorkflowError
 
 from diffeo_stability.config import (
     default_results_root,
+    check_device,
     export_cli_environment,
+    retype_overrides,
     run_hparams,
     training_runs,
     validate_config,
@@ -24,8 +26,11 @@ from diffeo_stability.models.registry import ARCHITECTURES
 export_cli_environment(Path(workflow.basedir) / "src")
 
 config.setdefault("results", default_results_root(workflow.configfiles))
+retype_overrides(config, dict(workflow.config_settings.config))
 try:
     validate_config(config)
+    if workflow.local_exec:  # cluster jobs run where the GPUs are, not on the login node
+        check_device(config["device"])
 except ConfigError as err:
     raise WorkflowError(str(err)) from None
 
