@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import signal
 import socket
@@ -21,7 +22,7 @@ from diffeo_stability.aggregate import stability_table, training_row
 from diffeo_stability.checkpoint import load_state
 from diffeo_stability.errors import BrokenFileError
 from diffeo_stability.models import load_checkpoint
-from diffeo_stability.runcontrol import RunLock, RunLockedError
+from diffeo_stability.runcontrol import Monitor, RunLock, RunLockedError
 
 
 def _long_run(npz_path: Path, out: Path) -> list[str]:
@@ -116,3 +117,11 @@ def test_unreadable_resume_checkpoint_is_set_aside_and_training_restarts(tmp_pat
     assert not path.exists()
     assert (tmp_path / "checkpoint.pt.broken").stat().st_size > 0
     assert "restarts from scratch" in caplog.text and str(path) in caplog.text
+
+
+def test_progress_within_an_epoch_is_logged_with_the_time_left(caplog):
+    monitor = Monitor(interval_s=0.0)
+    monitor.start_epoch("epoch 2/30")
+    with caplog.at_level(logging.INFO):
+        monitor.on_batch(256, 1024)
+    assert "epoch 2/30: 256/1024 images" in caplog.text and "s left in this epoch" in caplog.text
