@@ -15,6 +15,7 @@ import logging
 import os
 import signal
 import socket
+import threading
 import time
 from pathlib import Path
 from types import FrameType, TracebackType
@@ -105,6 +106,8 @@ class Monitor:
         self._previous: dict[int, object] = {}
 
     def __enter__(self) -> Monitor:
+        if threading.current_thread() is not threading.main_thread():
+            return self  # signal handlers can only be set from the main thread
         for sig in (signal.SIGTERM, signal.SIGINT):
             self._previous[sig] = signal.signal(sig, self._request_stop)
         return self
