@@ -12,7 +12,7 @@ min_version("9.0")
 # into it key by key, leaking the default experiments into e.g. the smoke config)
 if "experiments" not in config:
 
-    configfile: "config/config.yaml"
+    configfile: f"{workflow.basedir}/config/config.yaml"
 
 
 include: "workflow/rules/common.smk"
@@ -25,8 +25,14 @@ include: "workflow/rules/figures.smk"
 include: "workflow/rules/preflight.smk"
 
 
+report_missing_intermediates()
+
+
 rule all:
     default_target: True
     input:
         figure_targets(),
-        "results/tables/claims.csv",
+        f"{TABLES}/claims.csv",
+        # every intermediate output too: one that was deleted is rebuilt, and everything
+        # downstream of it (Snakemake skips a missing intermediate while its tables exist)
+        intermediate_outputs(),

@@ -10,7 +10,9 @@ import yaml
 
 from diffeo_stability.config import (
     Run,
+    check_device,
     load_schema,
+    retype_overrides,
     run_hparams,
     run_probe_settings,
     training_runs,
@@ -87,6 +89,50 @@ def test_defaults_are_filled_in_nested_sections():
             ["training.families.conv", "lr_typo", "allowed"],
         ),
         (lambda c: c.update(probes={}), ["probes", "config/README.md"]),
+        (
+            lambda c: c.update(training={"families": {"conv": {"lr": -0.1}}}),
+            ["training.families.conv", "lr=-0.1 must be greater than 0"],
+        ),
+        (
+            lambda c: c.update(training={"families": {"fc": {"lr": "0.1"}}}),
+            ["training.families.fc", "lr='0.1' must be a number"],
+        ),
+        (
+            lambda c: c.update(training={"families": {"conv": {"epochs": 2.5}}}),
+            ["epochs=2.5 must be an integer"],
+        ),
+        (
+            lambda c: c.update(training={"families": {"conv": {"momentum": -1}}}),
+            ["momentum=-1 must be at least 0"],
+        ),
+        (
+            lambda c: c.update(training={"families": {"conv": {"nesterov": "yes"}}}),
+            ["nesterov='yes' must be true or false"],
+        ),
+        (
+            lambda c: c.update(probe={"n_probe": 20000}),
+            ["probe.n_probe", "larger than the test set of mnist (10000 images)"],
+        ),
+        (
+            lambda c: c.update(stripe={"args": {"hidden": 10}}),
+            ["stripe.args: unknown option 'hidden'", "allowed: alpha", "max_steps"],
+        ),
+        (
+            lambda c: c.update(training={"weights": {"EfficientNetB0-transfer": "no/such.pth"}}),
+            ["training.weights.EfficientNetB0-transfer: no such file 'no/such.pth'"],
+        ),
+        (
+            lambda c: c.update(imagenet={"images": "no/such/dir"}),
+            ["imagenet.images: no such folder 'no/such/dir'"],
+        ),
+        (
+            lambda c: c.update(figures={"options": {"fig5_error_vs_rf": {"datset": "mnist"}}}),
+            ["figures.options.fig5_error_vs_rf: unknown option 'datset'", "dataset"],
+        ),
+        (
+            lambda c: c.update(figures={"options": {"fig9": {"c": "3"}}}),
+            ["figures.options: unknown figure 'fig9'", "fig5_error_vs_rf"],
+        ),
         (lambda c: c.pop("experiments"), ["'experiments' is a required property"]),
     ],
 )
@@ -169,3 +215,13 @@ def test_probe_overrides_apply_to_matching_runs_only():
 def test_probe_override_with_an_unknown_setting_is_refused():
     message = invalid(lambda c: c.update(probe={"overrides": [{"settings": {"n_probe": 10}}]}))
     assert "n_probe" in message
+def test_a_cuda_device_that_is_not_there_fails():
+    with pytest.raises(ConfigError, match="device: 'cuda:99', but this machine has"):
+        check_device("cuda:99")
+    check_device("cpu")
+
+
+def test_nested_config_overrides_are_read_as_yaml():
+    config = {"probe": {"delta": "0.5", "cutoffs": ["3", "5"], "n_probe": 32}}
+    retype_overrides(config, {"probe": {"delta": "0.5", "cutoffs": ["3", "5"]}, "device": "cpu"})
+    assert config == {"probe": {"delta": 0.5, "cutoffs": [3, 5], "n_probe": 32}}

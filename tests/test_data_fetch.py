@@ -121,6 +121,8 @@ def test_missing_file_names_every_place(originals, tmp_path: Path) -> None:
         assert f"{place} (absent)" in message
     assert "download skipped (--no-download)" in message
     assert f"no usable copy of {IMAGES} (expected md5 {info.files[0].md5}" in message
+    assert "data: {mirrors: [DIR]}" in message and "DIFFEO_DATA_MIRROR=DIR" in message
+    assert all(spec.name in message for spec in info.files)
 
 
 def test_mirror_order_layouts_and_environment(originals, tmp_path: Path) -> None:

@@ -17,3 +17,8 @@ def test_conda_env_pins_match_pyproject():
     pip = next(item["pip"] for item in env["dependencies"] if isinstance(item, dict))
     assert set(pip) == pins
     assert all("==" in dep for dep in project["dependencies"])
+
+
+def test_the_report_dependency_is_installed_by_the_plain_install():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert any(dep.startswith("pygments==") for dep in project["dependencies"])

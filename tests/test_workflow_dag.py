@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+import shlex
+import shutil
 import time
 
 import pytest
 import yaml
-from workflow_helpers import CONFIGS, ROOT, planned_jobs, snakemake
+from workflow_helpers import CONFIGS, ROOT, fake_built_outputs, planned_jobs, snakemake
 
 
 @pytest.mark.parametrize(
@@ -77,3 +80,73 @@ def test_imagenet_probe_joins_the_dag_only_when_configured(tmp_path):
     with_imagenet.write_text(yaml.safe_dump(config))
     jobs = planned_jobs("--configfile", str(with_imagenet), workdir=tmp_path)
     assert jobs["probe_imagenet"] == 1
+
+
+def test_a_deleted_probe_and_training_folder_are_rebuilt_with_everything_downstream(tmp_path):
+    smoke = ("--configfile", str(CONFIGS / "smoke.yaml"))
+    fake_built_outputs(*smoke, workdir=tmp_path)
+    assert planned_jobs(*smoke, workdir=tmp_path) == {}
+    (tmp_path / "results/smoke/probe/synth-cifar10/LeNet/P64/seed0.parquet").unlink()
+    shutil.rmtree(tmp_path / "results/smoke/train/synth-mnist/FullConnL4/Pfull/seed0")
+    jobs = planned_jobs(*smoke, workdir=tmp_path)
+    assert jobs["train"] == 1 and jobs["probe"] == 2
+    assert jobs["aggregate"] == 1 and jobs["claims"] == 1 and jobs["figure_fig5_error_vs_rf"] == 1
+    message = snakemake("-n", *smoke, workdir=tmp_path).stderr
+    assert "5 intermediate output(s) are missing" in message
+    assert "results/smoke/probe/synth-cifar10/LeNet/P64/seed0.parquet" in message
+
+
+def test_two_configs_write_under_their_own_results_roots(tmp_path):
+    smoke = fake_built_outputs("--configfile", str(CONFIGS / "smoke.yaml"), workdir=tmp_path)
+    check = snakemake(
+        "--summary", "--configfile", str(CONFIGS / "cpu-check.yaml"), workdir=tmp_path
+    )
+    check = [line.split("\t")[0] for line in check.stdout.splitlines()[1:]]
+    assert all(p.startswith(("results/smoke/", "resources/")) for p in smoke)
+    assert all(p.startswith(("results/cpu-check/", "resources/")) for p in check)
+    assert "results/cpu-check/tables/claims.csv" in check
+    # the smoke outputs stay up to date while another config is planned next to them
+    assert planned_jobs("--configfile", str(CONFIGS / "smoke.yaml"), workdir=tmp_path) == {}
+
+
+def test_a_config_without_results_key_writes_under_its_file_name(tmp_path):
+    config = yaml.safe_load((CONFIGS / "smoke.yaml").read_text())
+    del config["results"]
+    path = tmp_path / "mine.yaml"
+    path.write_text(yaml.safe_dump(config))
+    result = snakemake("--summary", "--configfile", str(path), workdir=tmp_path / "work")
+    assert "results/mine/tables/claims.csv" in result.stdout
+
+
+def readme_snakemake_commands() -> list[list[str]]:
+    """The arguments of every `snakemake ...` command the README shows."""
+    text = (ROOT / "README.md").read_text()
+    found = re.findall(r"\bsnakemake((?: --?[\w-]+(?: [\w./=-]+)*)+)", text)
+    return [shlex.split(args) for args in dict.fromkeys(found)]
+
+
+def test_every_readme_snakemake_command_works(tmp_path):
+    commands = readme_snakemake_commands()
+    assert len(commands) >= 7, commands
+    fake_built_outputs("--configfile", str(CONFIGS / "config.yaml"), workdir=tmp_path)
+    for args in commands:
+        paths = [str(ROOT / a) if a.startswith(("config/", "profiles/")) else a for a in args]
+        dry = [] if "--report" in args else ["-n"]  # the report reads the (fake) outputs
+        result = snakemake(*dry, *paths, workdir=tmp_path, check=False, timeout=300)
+        assert result.returncode == 0, f"snakemake {' '.join(args)}:\n{result.stderr[-3000:]}"
+    assert (tmp_path / "results" / "report.zip").stat().st_size > 0
+
+
+def test_data_jobs_run_first():
+    rules = (ROOT / "workflow" / "rules" / "data.smk").read_text()
+    for name in ("synth_data", "fetch_data"):
+        block = rules.split(f"rule {name}:")[1].split("\nrule ")[0]
+        assert re.search(r"priority: [1-9]", block), name
+
+
+def test_a_nested_number_given_with_config_is_a_number(tmp_path):
+    result = snakemake(
+        "-n", "-p", "--configfile", str(CONFIGS / "smoke.yaml"),
+        "--config", "probe={delta: 0.5}", workdir=tmp_path,
+    )  # fmt: skip
+    assert "--n-probe 32 " in result.stdout and "--delta 0.5 " in result.stdout

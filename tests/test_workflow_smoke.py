@@ -41,15 +41,15 @@ def smoke_run(tmp_path_factory) -> Path:
 
 @pytest.mark.parametrize("stem", FIGURES)
 def test_every_figure_is_a_valid_nonempty_pdf_and_png(smoke_run, stem):
-    pdf = (smoke_run / "results" / "figures" / f"{stem}.pdf").read_bytes()
+    pdf = (smoke_run / "results" / "smoke" / "figures" / f"{stem}.pdf").read_bytes()
     assert pdf.startswith(b"%PDF-") and pdf.rstrip().endswith(b"%%EOF") and len(pdf) > 2000
-    image = mpimg.imread(smoke_run / "results" / "figures" / f"{stem}.png")
+    image = mpimg.imread(smoke_run / "results" / "smoke" / "figures" / f"{stem}.png")
     assert image.ndim == 3 and min(image.shape[:2]) > 100
     assert np.std(image[..., :3]) > 0.01, "blank image"
 
 
 def test_every_table_is_written(smoke_run):
-    tables = smoke_run / "results" / "tables"
+    tables = smoke_run / "results" / "smoke" / "tables"
     for name in TABLES:
         assert (tables / name).stat().st_size > 0, name
     stability = pd.read_parquet(tables / "stability.parquet")
@@ -92,3 +92,17 @@ def test_adding_a_seed_trains_and_probes_only_the_new_runs(smoke_run, tmp_path):
     assert jobs["aggregate"] == 1
     assert "fetch_data" not in jobs and "stripe" not in jobs
     assert "figure_fig1_diffeo_phase_space" not in jobs and "figure_fig7_stripe_model" not in jobs
+
+
+def test_a_deleted_probe_and_training_folder_are_planned_again(smoke_run, tmp_path):
+    results = smoke_run / "results" / "smoke"
+    probe = results / "probe/synth-cifar10/LeNet/P64/seed0.parquet"
+    train = results / "train/synth-mnist/FullConnL4/Pfull/seed0"
+    probe.rename(tmp_path / "probe.parquet")
+    train.rename(tmp_path / "train")
+    try:
+        jobs = planned_jobs("--configfile", str(SMOKE), workdir=smoke_run)
+    finally:  # put them back for the other tests of the module
+        (tmp_path / "probe.parquet").rename(probe)
+        (tmp_path / "train").rename(train)
+    assert jobs["train"] == 1 and jobs["probe"] == 2 and jobs["aggregate"] == 1

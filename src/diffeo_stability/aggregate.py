@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from diffeo_stability.errors import DataError
+from diffeo_stability.io import read_checked
 
 # the probe columns the geometric means are grouped by: everything but the seed and the values
 GROUP_KEYS = [
@@ -44,7 +45,7 @@ def stability_table(paths: Sequence[str | os.PathLike[str]]) -> pd.DataFrame:
 
     if not paths:
         raise DataError("no probe files given")
-    frames = [pd.read_parquet(path) for path in paths]
+    frames = [read_checked(path, pd.read_parquet, "probe file") for path in paths]
     for path, frame in zip(paths, frames, strict=True):
         missing = set(PROBE_COLUMNS) - set(frame.columns)
         if missing:
@@ -88,10 +89,7 @@ def training_row(path: str | os.PathLike[str]) -> dict[str, Any]:
     seed, n_train, epochs_run, best_epoch, test_error, last_test_error, init_test_error,
     wall_time_s, images_per_s, device, precision, history.test_error as fallback)."""
     path = Path(path)
-    try:
-        metrics = json.loads(path.read_text())
-    except (OSError, json.JSONDecodeError) as err:
-        raise DataError(f"{path}: unreadable metrics ({err})") from err
+    metrics = read_checked(path, lambda p: json.loads(p.read_text()), "training metrics file")
     history = metrics.get("history", {}).get("test_error") or []
     row = {
         **_run_identity(path, metrics),

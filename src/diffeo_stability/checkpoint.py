@@ -8,8 +8,8 @@ from typing import Any
 
 import torch
 
-from diffeo_stability.errors import ConfigError
-from diffeo_stability.io import torch_save
+from diffeo_stability.errors import BrokenFileError, ConfigError
+from diffeo_stability.io import read_checked, torch_save
 
 log = logging.getLogger(__name__)
 
@@ -38,14 +38,31 @@ def save_state(path: Path, state: dict[str, Any]) -> None:
 
 
 def load_state(path: Path, identity: dict[str, Any]) -> dict[str, Any] | None:
-    """The saved state if `path` exists, else None; ConfigError if it belongs to another run."""
+    """The saved state if `path` exists, else None; ConfigError if it belongs to another run.
+
+    An unreadable file is set aside as `<path>.broken` (kept for inspection) and None is
+    returned: the run restarts from scratch, and says so.
+    """
     if not path.is_file():
         return None
-    state = torch.load(path, map_location="cpu", weights_only=True)
+    try:
+        state = read_checked(path, _load, "resume checkpoint")
+    except BrokenFileError as err:
+        aside = path.with_name(path.name + ".broken")
+        path.replace(aside)
+        log.warning("%s\nmoved it to %s; training restarts from scratch", err, aside)
+        return None
     if state["identity"] != identity:
         raise ConfigError(
             f"{path} belongs to a different run ({state['identity']}, this run: {identity}); "
             "delete it to start afresh"
         )
     log.info("resuming from %s after epoch %d", path, state["epoch"])
+    return state
+
+
+def _load(path: Path) -> dict[str, Any]:
+    state = torch.load(path, map_location="cpu", weights_only=True)
+    if not isinstance(state, dict) or "identity" not in state:
+        raise ValueError("not a resume checkpoint (no 'identity' entry)")
     return state

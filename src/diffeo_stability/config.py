@@ -127,7 +127,97 @@ def _semantic_problems(config: dict[str, Any]) -> list[str]:
             except ConfigError as err:
                 problems.append(f"training.overrides[{k}].hparams: {err}")
                 break
+    return problems + _probe_problems(config) + _path_problems(config) + _option_problems(config)
+
+
+def _probe_problems(config: dict[str, Any]) -> list[str]:
+    """n_probe within the test set of every data set used."""
+    datasets = {d for grid in config["experiments"].values() for d in grid["datasets"]}
+    n_probe = config["probe"]["n_probe"]
+    problems = []
+    for dataset in sorted(datasets):
+        info = DATASETS[dataset]
+        size = int(config["data"]["synthetic_test"]) if info.synthetic else info.n_test
+        if n_probe > size:
+            problems.append(
+                f"probe.n_probe: {n_probe} is larger than the test set of {dataset} "
+                f"({size} images); use at most {size}"
+            )
     return problems
+
+
+def _path_problems(config: dict[str, Any]) -> list[str]:
+    """Configured weights files and the ImageNet image folder must exist."""
+    files = {f"training.weights.{a}": p for a, p in config["training"]["weights"].items()}
+    files |= {f"imagenet.weights.{a}": p for a, p in config["imagenet"]["weights"].items()}
+    problems = [
+        f"{key}: no such file {path!r} (give the path of the downloaded weights file)"
+        for key, path in files.items()
+        if not Path(path).is_file()
+    ]
+    images = config["imagenet"]["images"]
+    if images and not Path(images).is_dir():
+        problems.append(f"imagenet.images: no such folder {images!r}")
+    return problems
+
+
+def _option_problems(config: dict[str, Any]) -> list[str]:
+    """stripe.args and figures.options keys must be options their command / figure reads."""
+    from diffeo_stability.figures import FIGURES
+    from diffeo_stability.source_keys import figure_options, stripe_options
+
+    allowed = stripe_options() - {"d", "P", "seed", "device"}
+    problems = [
+        f"stripe.args: unknown option {key!r}; allowed: {', '.join(sorted(allowed))}"
+        for key in sorted(set(config["stripe"]["args"]) - allowed)
+    ]
+    for name, options in config["figures"]["options"].items():
+        if name not in FIGURES:
+            problems.append(
+                f"figures.options: unknown figure {name!r}; known: {', '.join(FIGURES)}"
+            )
+            continue
+        known = figure_options(name)
+        problems += [
+            f"figures.options.{name}: unknown option {key!r}; allowed: {', '.join(sorted(known))}"
+            for key in sorted(set(options) - known)
+        ]
+    return problems
+
+
+def retype_overrides(config: dict[str, Any], overrides: dict[str, Any]) -> None:
+    """Read nested `--config` values as YAML, as in a config file.
+
+    Snakemake reads `--config probe={delta: 0.5}` as {"probe": {"delta": "0.5"}} (nested values
+    are strings); this turns such strings of `config` (where they came from `overrides`) into
+    numbers, booleans, lists, ... in place.
+    """
+    for key, value in overrides.items():
+        if isinstance(value, dict | list) and key in config:
+            config[key] = _retyped(config[key], value)
+
+
+def _retyped(current: Any, override: Any) -> Any:
+    if isinstance(override, dict) and isinstance(current, dict):
+        return current | {k: _retyped(current[k], v) for k, v in override.items() if k in current}
+    if isinstance(override, list) and isinstance(current, list) and len(current) == len(override):
+        return [_retyped(c, o) for c, o in zip(current, override, strict=True)]
+    if isinstance(override, str) and current == override:
+        try:
+            return yaml.safe_load(override)
+        except yaml.YAMLError:
+            return current
+    return current
+
+
+def default_results_root(configfiles: Iterable[str | Path]) -> str:
+    """`results/<stem of the last config file>` (e.g. results/smoke); `results/default` if none.
+
+    The `results` key of a config overrides it; one root per config keeps the outputs of
+    different configs apart.
+    """
+    files = list(configfiles)
+    return f"results/{Path(files[-1]).stem}" if files else "results/default"
 
 
 def training_runs(config: dict[str, Any]) -> list[Run]:
@@ -175,6 +265,22 @@ def run_probe_settings(config: dict[str, Any], run: Run) -> dict[str, Any]:
         if _matches(rule, run, family):
             settings.update(rule["settings"])
     return settings
+def check_device(device: str) -> None:
+    """ConfigError if `device` names CUDA (cuda, cuda:N) that this machine does not have.
+
+    Imports torch only for a CUDA device.
+    """
+    if not device.startswith("cuda"):
+        return
+    import torch
+
+    count = torch.cuda.device_count()
+    index = int(device.partition(":")[2] or 0)
+    if index >= count:
+        found = f"{count} CUDA device(s)" if count else "no CUDA device"
+        raise ConfigError(
+            f"device: {device!r}, but this machine has {found}; use device: auto or cpu"
+        )
 
 
 def export_cli_environment(src_dir: str | Path) -> None:

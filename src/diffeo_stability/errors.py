@@ -22,6 +22,10 @@ class DataError(DiffeoStabilityError):
     """Missing, corrupted or unverifiable dataset files."""
 
 
+class BrokenFileError(DiffeoStabilityError):
+    """A workflow file that is missing or cannot be read (truncated, corrupted, wrong format)."""
+
+
 class TrainingDivergedError(DiffeoStabilityError):
     """The training loss became NaN/inf or diverged."""
 

@@ -137,9 +137,12 @@ def locate_file(
         except DataError as err:
             looked.append(str(err))
     expected = f"md5 {spec.md5} of the uncompressed content" if spec.md5 else "no checksum"
+    files = ", ".join(f.name for f in info.files)
     raise DataError(
         f"{info.name}: no usable copy of {spec.name} (expected {expected}); "
-        f"looked in: {'; '.join(looked) or 'no directories given'}"
+        f"looked in: {'; '.join(looked) or 'no directories given'}. Put the original files "
+        f"({files}) in a directory and name it with `data: {{mirrors: [DIR]}}` in the config "
+        f"or `export {ENV_MIRROR}=DIR`"
     )
 
 

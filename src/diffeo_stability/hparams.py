@@ -103,7 +103,44 @@ def resolve_hparams(family: str, overrides: dict[str, Any] | None = None) -> dic
             raise ConfigError(
                 f"hyper-parameter {key}={hparams[key]!r}; allowed: {', '.join(allowed)}"
             )
-    for key in ("epochs", "batch_size", "eval_batch_size"):
-        if not isinstance(hparams[key], int) or hparams[key] < 1:
-            raise ConfigError(f"hyper-parameter {key}={hparams[key]!r} must be a positive integer")
+    for key, (kinds, minimum, strict) in _RANGES.items():
+        _check_value(key, hparams[key], kinds, minimum, strict)
     return hparams
+
+
+# key -> (accepted types, lower bound, bound excluded); None values allowed where listed
+_POSITIVE_INT = ((int,), 1, False)
+_RANGES: dict[str, tuple[tuple[type, ...], float | None, bool]] = {
+    "epochs": _POSITIVE_INT,
+    "batch_size": _POSITIVE_INT,
+    "eval_batch_size": _POSITIVE_INT,
+    "crop_padding": ((int,), 0, False),
+    "input_size": ((int, type(None)), 1, False),
+    "lr": ((int, float), 0, True),
+    "lr_body": ((int, float, type(None)), 0, True),
+    "momentum": ((int, float), 0, False),
+    "weight_decay": ((int, float), 0, False),
+    "cosine_tmax_factor": ((int, float), 0, True),
+    "gamma": ((int, float), 0, True),
+    "max_loss_factor": ((int, float), 0, True),
+    "width_factor": ((int, float), 0, True),
+    "nesterov": ((bool,), None, False),
+    "compile": ((bool,), None, False),
+    "cuda_graph": ((bool,), None, False),
+}
+
+
+def _check_value(
+    key: str, value: Any, kinds: tuple[type, ...], minimum: float | None, strict: bool
+) -> None:
+    """ConfigError unless `value` has one of `kinds` (bool is no number) and is >= / > minimum."""
+    names = {int: "an integer", float: "a number", bool: "true or false", type(None): "null"}
+    wrong_type = not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds)
+    if wrong_type:
+        allowed = " or ".join(names[k] for k in kinds if not (k is int and float in kinds))
+        raise ConfigError(f"hyper-parameter {key}={value!r} must be {allowed}")
+    if minimum is None or value is None or isinstance(value, bool):
+        return
+    if value < minimum or (strict and value == minimum):
+        bound = f"greater than {minimum}" if strict else f"at least {minimum}"
+        raise ConfigError(f"hyper-parameter {key}={value!r} must be {bound}")

@@ -10,9 +10,28 @@ import contextlib
 import json
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+
+from diffeo_stability.errors import BrokenFileError
+
+T = TypeVar("T")
+
+
+def read_checked(path: str | os.PathLike[str], reader: Callable[[Path], T], what: str) -> T:
+    """`reader(path)`, or a BrokenFileError naming the file, what is wrong and what to do."""
+    path = Path(path)
+    if not path.is_file():
+        raise BrokenFileError(f"{path}: the {what} is missing; rerun snakemake to rebuild it")
+    try:
+        return reader(path)
+    except Exception as err:  # any reader failure means the file is unusable
+        raise BrokenFileError(
+            f"{path}: cannot read this {what} ({type(err).__name__}: {err}); it is probably "
+            "truncated or corrupted (an interrupted job, a full disk): remove it and rerun "
+            "snakemake to rebuild it"
+        ) from err
 
 
 @contextlib.contextmanager

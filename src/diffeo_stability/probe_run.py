@@ -21,6 +21,7 @@ import torch
 from diffeo_stability.data import load_dataset
 from diffeo_stability.device import strict_fp32
 from diffeo_stability.errors import DataError
+from diffeo_stability.io import read_checked
 from diffeo_stability.probe import PROBE_COLUMNS, ProbeSettings, probe_function
 
 log = logging.getLogger(__name__)
@@ -54,7 +55,7 @@ def _read_metrics(run_dir: Path) -> dict[str, Any]:
     if not path.exists():
         log.warning("%s missing: test errors from the checkpoints, n_train from P", path)
         return {}
-    return json.loads(path.read_text())
+    return read_checked(path, lambda p: json.loads(p.read_text()), "training metrics file")
 
 
 def probe_training_run(

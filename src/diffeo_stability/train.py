@@ -31,6 +31,7 @@ from diffeo_stability.errors import DataError, TrainingDivergedError
 from diffeo_stability.io import torch_save, write_json
 from diffeo_stability.models import build_model, get_arch
 from diffeo_stability.models.build import checkpoint_dict, cpu_state_dict
+from diffeo_stability.runcontrol import Monitor, RunLock
 from diffeo_stability.subsets import subset_indices
 
 log = logging.getLogger(__name__)
@@ -184,8 +185,12 @@ class Trainer:
             loss.backward()
             self.optimizer.step()
             total += loss.detach() * len(idx)
+            self.on_batch(start + len(idx), n)
         self.scheduler.step()
         return total.item() / n
+
+    def on_batch(self, done: int, total: int) -> None:
+        """Hook after each training batch (progress, stop requests); `train` sets it."""
 
     def generators(self) -> dict[str, torch.Generator]:
         return {"order": self.order_gen, "augment": self.augment_gen}
@@ -256,9 +261,11 @@ def _run_epoch(trainer: Trainer, state: dict[str, Any]) -> None:
         "scheduler": trainer.scheduler.state_dict(), "rng": rng_states(trainer.generators()),
     }  # fmt: skip
     log.info(
-        "epoch %d/%d  lr %.4g  train loss %.4f  test error %.4f  (best %.4f @ %d)  %.0f img/s",
+        "epoch %d/%d  lr %.4g  train loss %.4f  test error %.4f  (best %.4f @ %d)  %.0f img/s"
+        "  ETA %.0f s",
         epoch, hp["epochs"], lr, loss, test_error, state["best_error"], state["best_epoch"],
         len(trainer.x_train) * epoch / max(state["train_time_s"], 1e-9),
+        state["train_time_s"] / epoch * (hp["epochs"] - epoch),
     )  # fmt: skip
 
 
@@ -290,26 +297,39 @@ def train(data: ImageDataset, config: RunConfig) -> dict[str, Any]:
     previous = torch.are_deterministic_algorithms_enabled()
     torch.use_deterministic_algorithms(config.deterministic)
     try:
-        return _train(data, config)
+        with RunLock(Path(config.out_dir) / "train.lock"), Monitor() as monitor:
+            return _train(data, config, monitor)
     finally:
         torch.use_deterministic_algorithms(previous)
 
 
-def _train(data: ImageDataset, config: RunConfig) -> dict[str, Any]:
+def _train(data: ImageDataset, config: RunConfig, monitor: Monitor) -> dict[str, Any]:
     started = time.perf_counter()
     out, hp = Path(config.out_dir), config.hparams
     trainer = Trainer(data, config)
+    trainer.on_batch = monitor.on_batch
+    log.info(
+        "run %s: %s, P=%s, seed %d on %s, %d threads, %d training images, %d epochs",
+        out, config.arch, config.P or "full", config.seed, config.device,
+        torch.get_num_threads(), len(trainer.x_train), hp["epochs"],
+    )  # fmt: skip
     identity = {"arch": config.arch, "P": config.P, "seed": config.seed, "hparams": hp,
                 "dataset": data.name, "n_train": len(trainer.x_train)}  # fmt: skip
     state = load_state(out / "checkpoint.pt", identity)
     if state is None:
+        tic = time.perf_counter()
         state = _initial_state(trainer, identity)
+        log.info(  # backward ~ 2 forward passes; the evaluation covers train and test sets
+            "estimated %.0f s per epoch (from the time of one forward pass)",
+            3 * (time.perf_counter() - tic),
+        )
     else:
         trainer.model.load_state_dict(state["model"])
         trainer.optimizer.load_state_dict(state["optimizer"])
         trainer.scheduler.load_state_dict(state["scheduler"])
         restore_rng_states(state["rng"], trainer.generators())
     while state["epoch"] < hp["epochs"] and state["train_loss"][-1:] != [0.0]:
+        monitor.start_epoch(f"epoch {state['epoch'] + 1}/{hp['epochs']}")
         _run_epoch(trainer, state)
         save_state(out / "checkpoint.pt", state)
     if state["epoch"] == 0:

@@ -4,13 +4,17 @@ import json
 import os
 import re
 import shlex
+import sys
 from pathlib import Path
 
 from snakemake.exceptions import WorkflowError
 from snakemake.logging import logger
 
 from diffeo_stability.config import (
+    default_results_root,
+    check_device,
     export_cli_environment,
+    retype_overrides,
     run_hparams,
     run_probe_settings,
     training_runs,
@@ -24,8 +28,12 @@ from diffeo_stability.models.registry import ARCHITECTURES
 # rules run `python -m diffeo_stability` with the Python running snakemake and this src/
 export_cli_environment(Path(workflow.basedir) / "src")
 
+config.setdefault("results", default_results_root(workflow.configfiles))
+retype_overrides(config, dict(workflow.config_settings.config))
 try:
     validate_config(config)
+    if workflow.local_exec:  # cluster jobs run where the GPUs are, not on the login node
+        check_device(config["device"])
 except ConfigError as err:
     raise WorkflowError(str(err)) from None
 
@@ -40,12 +48,14 @@ RUN_KEYS = {(r.dataset, r.arch, str(r.P), int(r.seed)): r for r in RUNS}
 
 DATA = "resources/data/{dataset}.npz"
 SYNTHETIC = "resources/synthetic/{dataset}"
-TRAIN_DIR = "results/train/{dataset}/{arch}/P{P}/seed{seed}"
-PROBE = "results/probe/{dataset}/{arch}/P{P}/seed{seed}.parquet"
-STRIPE = "results/stripe/d{d}/P{P}/seed{seed}.json"
-IMAGENET_PROBE = "results/probe/imagenet/{imagenet_arch}/Pfull/seed0.parquet"
-LOGS = "results/logs"
-TABLES = "results/tables"
+# every config writes under its own results root, so configs never overwrite each other
+RESULTS = config["results"].rstrip("/")
+TRAIN_DIR = f"{RESULTS}/train/{{dataset}}/{{arch}}/P{{P}}/seed{{seed}}"
+PROBE = f"{RESULTS}/probe/{{dataset}}/{{arch}}/P{{P}}/seed{{seed}}.parquet"
+STRIPE = f"{RESULTS}/stripe/d{{d}}/P{{P}}/seed{{seed}}.json"
+IMAGENET_PROBE = f"{RESULTS}/probe/imagenet/{{imagenet_arch}}/Pfull/seed0.parquet"
+LOGS = f"{RESULTS}/logs"
+TABLES = f"{RESULTS}/tables"
 
 
 wildcard_constraints:
@@ -75,6 +85,34 @@ def imagenet_probes():
     if not config["imagenet"]["images"]:
         return []
     return [IMAGENET_PROBE.format(imagenet_arch=arch) for arch in config["imagenet"]["weights"]]
+
+
+def intermediate_outputs():
+    """Every training, probe, stripe and ImageNet probe output of the config."""
+    names = ("init.pt", "trained.pt", "last.pt", "metrics.json")
+    patterns = [*(f"{TRAIN_DIR}/{name}" for name in names), PROBE]
+    stripe = config["stripe"]
+    return [
+        *(path for pattern in patterns for path in run_paths(pattern)),
+        *expand(STRIPE, d=stripe["d"], P=stripe["P"], seed=stripe["seeds"]),
+        *imagenet_probes(),
+    ]
+
+
+def report_missing_intermediates():
+    """Name intermediates deleted after the tables were built, and the command that rebuilds them."""
+    if not os.path.exists(f"{TABLES}/logavg.csv"):
+        return
+    missing = [path for path in intermediate_outputs() if not os.path.exists(path)]
+    if missing:
+        shown = "\n  ".join(missing[:20]) + ("\n  ..." if len(missing) > 20 else "")
+        option = f" --configfile {workflow.configfiles[-1]}" if workflow.configfiles else ""
+        print(
+            f"{len(missing)} intermediate output(s) are missing although the tables of"
+            f" {RESULTS} exist:\n  {shown}\nThe default target rebuilds them and every table"
+            f" and figure that depends on them: snakemake --cores N{option}",
+            file=sys.stderr,
+        )
 
 
 def hparams_json(wildcards):

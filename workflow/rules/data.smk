@@ -2,6 +2,7 @@
 
 
 rule synth_data:
+    priority: 10  # data first: a missing data set fails in the first minute
     output:
         directory(SYNTHETIC),
     params:
@@ -17,6 +18,7 @@ rule synth_data:
 
 
 rule fetch_data:
+    priority: 10
     input:
         unpack(fetch_inputs),
     output:

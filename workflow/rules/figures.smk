@@ -4,7 +4,7 @@ import yaml
 
 from diffeo_stability.figures.captions import scale_caption
 
-FIGURES_DIR = "results/figures"
+FIGURES_DIR = f"{RESULTS}/figures"
 LOGAVG = f"{TABLES}/logavg.csv"
 TRAINING = f"{TABLES}/training.csv"
 STRIPE_TABLE = f"{TABLES}/stripe.csv"
@@ -16,7 +16,7 @@ SCALE = scale_caption(
     config, validate_config(yaml.safe_load((Path(workflow.basedir) / "config/paper.yaml").read_text()))
 )
 
-# figure name -> (output stem under results/figures, inputs, report category)
+# figure name -> (output stem under FIGURES_DIR, inputs, report category)
 FIGURE_SPECS = {
     "fig1_diffeo_phase_space": ("fig1_diffeo_phase_space", [], "1 diffeomorphisms"),
     "fig2_illustration": (

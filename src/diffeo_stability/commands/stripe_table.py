@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from diffeo_stability.errors import DataError
-from diffeo_stability.io import write_csv
+from diffeo_stability.io import read_checked, write_csv
 
 HELP = "collect stripe-model run JSONs into one CSV table (one row per run)"
 log = logging.getLogger(__name__)
@@ -54,10 +54,7 @@ def stripe_table(paths: list[Path]) -> pd.DataFrame:
     """One row per run JSON, sorted by (d, P, seed); raises DataError naming a bad file."""
     rows = []
     for path in paths:
-        try:
-            record = json.loads(Path(path).read_text())
-        except (OSError, json.JSONDecodeError) as err:
-            raise DataError(f"cannot read stripe run {path}: {err}") from err
+        record = read_checked(path, lambda p: json.loads(p.read_text()), "stripe run")
         missing = [key for key in COLUMNS if key not in record]
         if missing:
             raise DataError(f"stripe run {path} lacks keys {missing}")

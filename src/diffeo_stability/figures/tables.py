@@ -13,6 +13,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from diffeo_stability.io import read_checked
+
 #: readable names of the data sets; the JPEG re-encoding is never called plain CIFAR-10
 DATASET_LABELS = {
     "mnist": "MNIST",
@@ -59,7 +61,8 @@ def read_table(path: Path | None) -> pd.DataFrame | None:
     if path is None or not Path(path).is_file():
         return None
     path = Path(path)
-    frame = pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path)
+    reader = pd.read_parquet if path.suffix == ".parquet" else pd.read_csv
+    frame = read_checked(path, reader, "table")
     return _normalise(frame)
 
 

@@ -12,6 +12,7 @@ import torch
 from torch import nn
 
 from diffeo_stability.errors import ConfigError
+from diffeo_stability.io import read_checked
 from diffeo_stability.models.common import BlockNet, Prepare
 from diffeo_stability.models.registry import get_arch
 
@@ -116,7 +117,7 @@ def load_checkpoint(
     path: str | Path, device: str | torch.device = "cpu"
 ) -> tuple[nn.Module, dict[str, Any]]:
     """(model in eval mode on `device`, the checkpoint dict without its state_dict)."""
-    ckpt = torch.load(path, map_location="cpu", weights_only=True)
+    ckpt = read_checked(path, _load_checkpoint_dict, "network checkpoint")
     meta = {k: v for k, v in ckpt.items() if k != "state_dict"}
     extra = {"pretrained": False} if get_arch(ckpt["arch"]).transfer else {}
     model = build_model(
@@ -130,3 +131,11 @@ def load_checkpoint(
     )
     model.load_state_dict(ckpt["state_dict"])
     return model.to(device).eval(), meta
+
+
+def _load_checkpoint_dict(path: Path) -> dict[str, Any]:
+    ckpt = torch.load(path, map_location="cpu", weights_only=True)
+    missing = {"arch", "state_dict", "in_channels", "image_size"} - set(ckpt)
+    if missing:
+        raise ValueError(f"not a network checkpoint (no {', '.join(sorted(missing))})")
+    return ckpt
