@@ -2,7 +2,8 @@
 
 Pixel (y, x) of the output reads the input at (y - d_v, x - d_u) (pixels), clamped to the frame
 [0, H-1] x [0, W-1]. Interpolations:
-  * ``bilinear``: the four neighbours, exact at integer positions (zero displacement = identity);
+  * ``bilinear``: the four neighbours (torch's `grid_sample` at the clamped positions; its
+    coordinate normalisation makes integer positions exact only to ~3e-6 in float32);
   * ``nearest``: the closest pixel (ties rounded to even);
   * ``gaussian``: sum_q x(q) g(q - s) / sum_q g(q - s) over all pixels q, g a Gaussian of
     sigma = 0.4715 px. The kernel and its normaliser factorise over the two axes, so it is
@@ -13,6 +14,7 @@ Pixel (y, x) of the output reads the input at (y - d_v, x - d_u) (pixels), clamp
 from __future__ import annotations
 
 import torch
+from torch.nn import functional as F
 
 from diffeo_stability.errors import ConfigError
 
@@ -20,6 +22,8 @@ INTERPOLATIONS = ("bilinear", "gaussian", "nearest")
 GAUSSIAN_SIGMA = 0.4715
 #: tap offsets of the local Gaussian window relative to floor(s), along each axis
 _GAUSS_TAPS = (-2, -1, 0, 1, 2, 3)
+#: images per Gaussian resampling pass: keeps the (chunk, C, H, W, taps) temporaries in cache
+_GAUSS_CHUNK = 64
 
 
 def _check(images: torch.Tensor, interpolation: str) -> None:
@@ -70,19 +74,18 @@ def deform(
     ys = (rows - d[:, 1]).clamp(0, h - 1)
     if interpolation == "nearest":
         return _gather(images, ys.round().long() * w + xs.round().long())
-    x0, y0 = xs.floor(), ys.floor()
     if interpolation == "bilinear":
-        fx, fy = xs - x0, ys - y0
-        ix0, iy0 = x0.long(), y0.long()
-        ix1, iy1 = (ix0 + 1).clamp(max=w - 1), (iy0 + 1).clamp(max=h - 1)
-        index = torch.stack([iy0 * w + ix0, iy0 * w + ix1, iy1 * w + ix0, iy1 * w + ix1], -1)
-        v = _gather(images, index)
-        fx, fy = fx[:, None], fy[:, None]
-        top = (1 - fx) * v[..., 0] + fx * v[..., 1]
-        bottom = (1 - fx) * v[..., 2] + fx * v[..., 3]
-        return (1 - fy) * top + fy * bottom
-    wx, ix = _gaussian_weights(xs, x0, w)
-    wy, iy = _gaussian_weights(ys, y0, h)
+        grid = torch.stack([xs * (2 / (w - 1)) - 1, ys * (2 / (h - 1)) - 1], -1)
+        return F.grid_sample(images, grid, mode="bilinear", align_corners=True)
+    parts = (t.split(_GAUSS_CHUNK) for t in (images, xs, ys))
+    return torch.cat([_gaussian(*chunk) for chunk in zip(*parts, strict=True)])
+
+
+def _gaussian(images: torch.Tensor, xs: torch.Tensor, ys: torch.Tensor) -> torch.Tensor:
+    """Gaussian resampling of images (B, C, H, W) at clamped positions xs, ys (B, H, W)."""
+    h, w = images.shape[-2:]
+    wx, ix = _gaussian_weights(xs, xs.floor(), w)
+    wy, iy = _gaussian_weights(ys, ys.floor(), h)
     out = torch.zeros_like(images)
     for a in range(len(_GAUSS_TAPS)):  # loop over the 6 tap rows, each batched over all images
         row = _gather(images, iy[..., a, None] * w + ix)  # (B, C, H, W, taps)
