@@ -98,7 +98,8 @@ class ProbeSettings:
             )
         if any(not c > 1 for c in self.cutoffs) or any(not d > 0 for d in self.deltas):
             raise ConfigError(f"need cutoffs > 1 and deltas > 0, got {self.cutoffs}, {self.deltas}")
-        if self.sweep_points < 0 or min(self.sweep_range) <= 0 or (self.max_batch or 1) < 1:
+        bad_batch = self.max_batch is not None and self.max_batch < 1
+        if self.sweep_points < 0 or min(self.sweep_range) <= 0 or bad_batch:
             raise ConfigError("sweep points must be >= 0, sweep range > 0, max batch >= 1")
 
 
