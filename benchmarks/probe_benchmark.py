@@ -1,86 +1,176 @@
-"""Benchmark of the probing step (issue 5 item 7): one ResNet18, CIFAR-sized images.
+"""Seconds per probe job (one training run: init and trained states) per architecture and input.
 
-Full setting: 500 images, c in {3, 5, 15}, bilinear and gaussian, delta = 1 plus a 30-point
-delta sweep, per-layer rows at delta = 1; the network in evaluation mode (the trained state).
-Random weights and uniform random images unless --checkpoint / --data are given.
+The default probe job (config `probe:`): 500 images, c in {3, 5, 15}, bilinear and gaussian,
+per-layer rows at delta = 1 and a 30-point output-only delta sweep, for the initial network
+(batch-norm on batch statistics) and the trained one. On a CPU the whole job takes minutes per
+network, so by default each (state, interpolation) is timed on c = 3 with 0 and `--sweep`
+sweep points (median of `--repeats`), and the job is extrapolated linearly in the number of
+points: job = sum over states and interpolations of n_c * (t_0 + 30 / sweep * (t_sweep - t_0)).
+`--full` times the whole job instead. Random weights and uniform random images.
 
-    python benchmarks/probe_benchmark.py --out bench.json [--quick] [--device auto]
+    OMP_NUM_THREADS=1 python benchmarks/probe_benchmark.py --csv docs/results/probe_cost.csv
+    OMP_NUM_THREADS=1 python benchmarks/probe_benchmark.py --archs ResNet18:0.25 --max-batch 2048
+
+Runs against any version of the package with `ProbeSettings(max_batch=...)`, so the same script
+measures the code before and after a change (point PYTHONPATH at the other source tree).
 """
 
 from __future__ import annotations
 
 import argparse
-import json
+import csv
 import platform
+import statistics
 import time
 
 import torch
 
-from diffeo_stability.data import load_dataset
-from diffeo_stability.device import pick_device, strict_fp32
-from diffeo_stability.io import write_json
-from diffeo_stability.models import build_model, layer_modules, load_checkpoint
-from diffeo_stability.probe import ProbeSettings, probe_function, temperature_points
-from diffeo_stability.probe_run import probe_images
+from diffeo_stability.device import strict_fp32
+from diffeo_stability.models import build_model, layer_modules
+from diffeo_stability.probe import ProbeSettings, probe_function
+
+#: default probe settings of the workflow (config/config.yaml `probe:`)
+N_PROBE, CUTOFFS, SWEEP_POINTS = 500, (3.0, 5.0, 15.0), 30
+INTERPOLATIONS = ("bilinear", "gaussian")
+DEFAULT_ARCHS = (
+    "ResNet18:0.25",
+    "ResNet18:0.5",
+    "EfficientNetB0:0.25",
+    "LeNet",
+    "FullConnL4",
+    "VGG11:0.25",
+)
+SHAPES = ((1, 28), (3, 32))
 
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", required=True, help="output JSON")
-    parser.add_argument("--checkpoint", help="a ResNet18 checkpoint (default: random weights)")
-    parser.add_argument("--data", help="dataset .npz (default: random 3x32x32 images)")
-    parser.add_argument("--quick", action="store_true",
-                        help="CPU check: 50 images, c = 3 only, 3 sweep points")
-    parser.add_argument("--device", default="auto")
-    parser.add_argument("--max-batch", type=int, default=2048)
-    parser.add_argument("--batch-stats", action="store_true", help="probe as an initial net")
+    parser.add_argument(
+        "--archs", nargs="+", default=list(DEFAULT_ARCHS), help="ARCH or ARCH:WIDTH_FACTOR"
+    )
+    parser.add_argument(
+        "--shapes",
+        nargs="+",
+        default=[f"{c}x{n}" for c, n in SHAPES],
+        help="CxN input shapes, e.g. 1x28 3x32",
+    )
+    parser.add_argument(
+        "--max-batch",
+        type=int,
+        default=None,
+        help="images per forward (default: the package's default)",
+    )
+    parser.add_argument("--sweep", type=int, default=3, help="sweep points of the timed runs")
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--full", action="store_true", help="time the whole job (slow)")
+    parser.add_argument("--csv", help="write the table as CSV")
     return parser.parse_args()
+
+
+def build(arch: str, channels: int, size: int) -> torch.nn.Module:
+    """Random-weight network ARCH[:WIDTH_FACTOR] for (channels, size, size) inputs."""
+    name, _, width = arch.partition(":")
+    kwargs = {"width_factor": float(width)} if width else {}
+    torch.manual_seed(0)
+    return build_model(name, channels, size, 10, None, **kwargs)
+
+
+def timed_probe(
+    model: torch.nn.Module, images: torch.Tensor, settings: ProbeSettings, state: str, repeats: int
+) -> float:
+    """Median seconds of `repeats` `probe_function` calls (after a small warm-up call)."""
+    blocks = layer_modules(model)
+    times = []
+    for k in range(repeats + 1):
+        start = time.perf_counter()
+        probe_function(
+            model,
+            images if k else images[:8],
+            settings,
+            seed=0,
+            state=state,
+            blocks=blocks,
+            batch_stats=state == "init",
+        )
+        times.append(time.perf_counter() - start)
+    return statistics.median(times[1:])
+
+
+def job_seconds(model: torch.nn.Module, images: torch.Tensor, args: argparse.Namespace) -> float:
+    """Seconds of the default probe job of `model` (measured or extrapolated, see the module)."""
+    extra = {} if args.max_batch is None else {"max_batch": args.max_batch}
+    total = 0.0
+    for state in ("init", "trained"):
+        if args.full:
+            settings = ProbeSettings(
+                cutoffs=CUTOFFS,
+                interpolations=INTERPOLATIONS,
+                sweep_points=SWEEP_POINTS,
+                per_layer=True,
+                **extra,
+            )
+            total += timed_probe(model, images, settings, state, 0 if args.repeats < 2 else 1)
+            continue
+        for interpolation in INTERPOLATIONS:
+            t = [
+                timed_probe(
+                    model,
+                    images,
+                    ProbeSettings(
+                        cutoffs=CUTOFFS[:1],
+                        interpolations=(interpolation,),
+                        sweep_points=sweep,
+                        per_layer=True,
+                        **extra,
+                    ),
+                    state,
+                    args.repeats,
+                )
+                for sweep in (0, args.sweep)
+            ]
+            total += len(CUTOFFS) * (t[0] + SWEEP_POINTS / args.sweep * (t[1] - t[0]))
+    return total
 
 
 def main() -> None:
     args = parse_args()
-    device = pick_device(args.device)
     strict_fp32()
-    torch.manual_seed(0)
-    n_probe = 50 if args.quick else 500
-    if args.checkpoint:
-        model, _ = load_checkpoint(args.checkpoint, device)
-    else:
-        model = build_model("ResNet18", 3, 32, 10, None).to(device).eval()
-    if args.data:
-        images = probe_images(load_dataset(args.data).x_test, n_probe, device)
-    else:
-        images = torch.rand(n_probe, 3, 32, 32, generator=torch.Generator().manual_seed(0))
-        images = images.to(device)
-    settings = ProbeSettings(
-        cutoffs=(3.0,) if args.quick else (3.0, 5.0, 15.0), sweep_points=3 if args.quick else 30,
-        per_layer=True, max_batch=args.max_batch,
+    torch.set_grad_enabled(False)
+    rows = []
+    print(
+        f"default probe job (n_probe={N_PROBE}, c={CUTOFFS}, {'+'.join(INTERPOLATIONS)}, "
+        f"{SWEEP_POINTS} sweep points, per layer, init + trained), "
+        f"{torch.get_num_threads()} thread(s), max_batch={args.max_batch or 'default'}, "
+        f"{'measured' if args.full else 'extrapolated from c=3, sweep 0 and ' + str(args.sweep)}"
     )
-    blocks = layer_modules(model)
-    probe_function(model, images[:4], ProbeSettings(cutoffs=(3.0,), sweep_points=0), seed=0,
-                   blocks=blocks)  # warm-up: kernels, caches
-    if device.type == "cuda":
-        torch.cuda.synchronize()
-    started = time.perf_counter()
-    rows = probe_function(model, images, settings, seed=0, blocks=blocks,
-                          batch_stats=args.batch_stats)
-    if device.type == "cuda":
-        torch.cuda.synchronize()
-    seconds = time.perf_counter() - started
-    points = sum(len(temperature_points(32, c, settings)) for c in settings.cutoffs)
-    forwarded = len(settings.interpolations) * n_probe * (1 + 3 * points)
-    result = {
-        "seconds": seconds, "images_forwarded": forwarded, "images_per_s": forwarded / seconds,
-        "rows": len(rows), "n_probe": n_probe, "cutoffs": list(settings.cutoffs),
-        "interpolations": list(settings.interpolations), "sweep_points": settings.sweep_points,
-        "per_layer": True, "quick": args.quick, "checkpoint": args.checkpoint,
-        "device": torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu",
-        "cpu_threads": torch.get_num_threads(), "torch": torch.__version__,
-        "python": platform.python_version(),
-    }
-    write_json(args.out, result)
-    print(json.dumps(result, indent=2))
-    print(f"probing took {seconds:.2f} s ({forwarded / seconds:.0f} images/s)")
+    print(f"{'arch':<22}{'input':>8}{'s / job':>10}{'img / s':>10}")
+    for shape in args.shapes:
+        channels, size = (int(v) for v in shape.split("x"))
+        images = torch.rand(
+            N_PROBE, channels, size, size, generator=torch.Generator().manual_seed(0)
+        )
+        for arch in args.archs:
+            model = build(arch, channels, size)
+            seconds = job_seconds(model, images, args)
+            points = len(CUTOFFS) * (1 + SWEEP_POINTS)
+            forwards = 2 * len(INTERPOLATIONS) * N_PROBE * (1 + 3 * points)
+            rows.append(
+                {
+                    "arch": arch,
+                    "input": shape,
+                    "seconds_per_job": round(seconds, 2),
+                    "images_per_s": round(forwards / seconds),
+                    "threads": torch.get_num_threads(),
+                    "extrapolated": not args.full,
+                }
+            )
+            print(f"{arch:<22}{shape:>8}{seconds:>10.1f}{forwards / seconds:>10.0f}", flush=True)
+            if args.csv:  # rewritten after every network: a long run keeps what it measured
+                with open(args.csv, "w", newline="") as fh:
+                    writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+                    writer.writeheader()
+                    writer.writerows(rows)
+    print(f"torch {torch.__version__}, python {platform.python_version()}")
 
 
 if __name__ == "__main__":

@@ -126,8 +126,12 @@ def test_bad_arguments_raise_config_errors():
 def test_zero_temperature_is_the_identity(interpolation):
     x = torch.rand(3, 2, 12, 12, generator=gen(7), dtype=torch.float64)
     out = D.deform(x, D.sample_displacement(3, 12, 0.0, 5.0, dtype=torch.float64), interpolation)
-    assert torch.equal(out, D.smooth(x, interpolation))
-    if interpolation != "gaussian":
+    if interpolation == "bilinear":  # grid_sample's coordinate normalisation: ~1e-15 here
+        torch.testing.assert_close(out, x, rtol=0, atol=1e-12)
+        assert D.smooth(x, interpolation) is x
+    else:
+        assert torch.equal(out, D.smooth(x, interpolation))
+    if interpolation == "nearest":
         assert torch.equal(out, x)
 
 
@@ -141,14 +145,41 @@ def test_integer_shift_is_an_exact_pixel_shift(interpolation):
     out = D.deform(x, disp, interpolation)
     ref = D.smooth(x, interpolation)
     inner, shifted = out[..., 4:-4, 4:-4], ref[..., 5:-3, 2:-6]
-    if interpolation == "gaussian":
-        torch.testing.assert_close(inner, shifted, rtol=0, atol=1e-6)
-    else:
+    if interpolation == "nearest":
         assert torch.equal(inner, shifted)
+    else:  # bilinear: exact up to grid_sample's coordinate normalisation in float32
+        torch.testing.assert_close(inner, shifted, rtol=0, atol=1e-5)
 
 
-def test_bilinear_matches_grid_sample():
-    """Independent reference: grid_sample(align_corners=True) at the clamped sample points."""
+def clamped_bilinear(x: torch.Tensor, disp: torch.Tensor) -> torch.Tensor:
+    """The four-neighbour formula at the clamped sample points, written out per pixel."""
+    n = x.shape[-1]
+    pos = torch.arange(n, dtype=x.dtype)
+    xs = (pos - disp[:, 0]).clamp(0, n - 1)
+    ys = (pos[:, None] - disp[:, 1]).clamp(0, n - 1)
+    x0, y0 = xs.floor().long(), ys.floor().long()
+    x1, y1 = (x0 + 1).clamp(max=n - 1), (y0 + 1).clamp(max=n - 1)
+    fx, fy = (xs - x0)[:, None], (ys - y0)[:, None]
+    b = torch.arange(len(x))[:, None, None]
+
+    def at(yy: torch.Tensor, xx: torch.Tensor) -> torch.Tensor:
+        return x[b, :, yy, xx].permute(0, 3, 1, 2)  # (B, C, n, n)
+
+    top = (1 - fx) * at(y0, x0) + fx * at(y0, x1)
+    return (1 - fy) * top + fy * ((1 - fx) * at(y1, x0) + fx * at(y1, x1))
+
+
+@pytest.mark.parametrize(("dtype", "atol"), [(torch.float32, 1e-5), (torch.float64, 1e-12)])
+def test_bilinear_equals_the_clamped_four_neighbour_formula(dtype, atol):
+    """deform uses grid_sample; it must equal the clamped bilinear definition."""
+    n = 16
+    x = torch.rand(4, 3, n, n, generator=gen(9), dtype=dtype)
+    disp = 3 * torch.randn(4, 2, n, n, generator=gen(10), dtype=dtype)
+    torch.testing.assert_close(D.deform(x, disp, "bilinear"), clamped_bilinear(x, disp),
+                               rtol=0, atol=atol)
+
+
+def test_nearest_matches_grid_sample():
     n = 16
     x = torch.rand(4, 3, n, n, generator=gen(9), dtype=torch.float64)
     disp = 3 * torch.randn(4, 2, n, n, generator=gen(10), dtype=torch.float64)
@@ -156,8 +187,6 @@ def test_bilinear_matches_grid_sample():
     xs = (pos - disp[:, 0]).clamp(0, n - 1)
     ys = (pos[:, None] - disp[:, 1]).clamp(0, n - 1)
     grid = torch.stack([xs, ys], -1) * 2 / (n - 1) - 1
-    ref = F.grid_sample(x, grid, mode="bilinear", align_corners=True)
-    torch.testing.assert_close(D.deform(x, disp, "bilinear"), ref, rtol=0, atol=1e-12)
     ref_nearest = F.grid_sample(x, grid, mode="nearest", align_corners=True)
     torch.testing.assert_close(D.deform(x, disp, "nearest"), ref_nearest, rtol=0, atol=0)
 
@@ -177,9 +206,9 @@ def dense_gaussian(x: torch.Tensor, disp: torch.Tensor) -> torch.Tensor:
 
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
 def test_gaussian_window_equals_dense_formula(dtype):
-    n = 14
-    x = torch.rand(3, 2, n, n, generator=gen(11), dtype=dtype)
-    disp = 2.5 * torch.randn(3, 2, n, n, generator=gen(12), dtype=dtype)
+    n, b = 14, 70  # more images than one resampling chunk
+    x = torch.rand(b, 2, n, n, generator=gen(11), dtype=dtype)
+    disp = 2.5 * torch.randn(b, 2, n, n, generator=gen(12), dtype=dtype)
     ref = dense_gaussian(x, disp)
     assert (D.deform(x, disp, "gaussian").double() - ref).abs().max() < 1e-5
     zero = torch.zeros_like(disp)

@@ -16,6 +16,7 @@ from diffeo_stability import diffeo
 from diffeo_stability.probe import (
     MEASUREMENT_COLUMNS,
     ProbeSettings,
+    draw_seed,
     perturb,
     probe_function,
     probing_mode,
@@ -164,6 +165,43 @@ def test_per_layer_rows_layout_and_consistency() -> None:
     pd.testing.assert_frame_equal(
         rows[rows.is_output].reset_index(drop=True), only_out.reset_index(drop=True), rtol=1e-6
     )
+
+
+def plain_layer_outputs(net: nn.Sequential, x: torch.Tensor) -> list[np.ndarray]:
+    """Input and every block's output of `net` on one NCHW batch, flattened, float64."""
+    outs = [x]
+    for block in net:
+        outs.append(block(outs[-1]))
+    return [out.flatten(1).double().numpy() for out in outs]
+
+
+def test_batched_channels_last_probe_equals_a_plain_reference() -> None:
+    """Chunked channels-last forwards and kthvalue medians give the numbers of one plain NCHW
+    forward per group and numpy's median (even count: mean of the two middle values)."""
+    net, blocks = small_bn_net()
+    x = torch.rand(10, 1, 16, 16, generator=torch.Generator().manual_seed(7))
+    settings = ProbeSettings(cutoffs=(5.0,), interpolations=("gaussian",), sweep_points=0,
+                             per_layer=True, max_batch=3)
+    rows = probe_function(net, x, settings, seed=2, blocks=blocks)
+    net.eval()
+    gen = torch.Generator().manual_seed(draw_seed(2, "trained", "gaussian", 5.0, 0))
+    (_, T), = temperature_points(16, 5.0, settings)
+    with torch.no_grad():
+        clean = diffeo.smooth(x, "gaussian")
+        pert = perturb(x, clean, "gaussian", 5.0, T, "disk", gen)
+        ref_clean = plain_layer_outputs(net, clean)
+        ref_deformed = plain_layer_outputs(net, pert.deformed)
+        ref_noisy = plain_layer_outputs(net, pert.noisy["per_image"])
+    for layer in range(4):
+        at = rows[(rows.layer == layer) & (rows.noise_norm == "per_image")].set_index("statistic")
+        d_sq = (ref_deformed[layer] - ref_clean[layer]) ** 2
+        g_sq = (ref_noisy[layer] - ref_clean[layer]) ** 2
+        assert at.D_raw["median"] == pytest.approx(np.median(d_sq, axis=0).sum(), rel=1e-5)
+        assert at.G_raw["median"] == pytest.approx(np.median(g_sq, axis=0).sum(), rel=1e-5)
+        assert at.D_raw["mean"] == pytest.approx(d_sq.sum(1).mean(), rel=1e-5)
+        i, j = np.triu_indices(10, 1)
+        pairs = ((ref_clean[layer][i] - ref_clean[layer][j]) ** 2).sum(1)
+        assert at.pair_norm["median"] == pytest.approx(np.median(pairs), rel=1e-5)
 
 
 def test_batch_statistics_leave_running_stats_untouched() -> None:

@@ -2,17 +2,21 @@
 
 Pixel (y, x) of the output reads the input at (y - d_v, x - d_u) (pixels), clamped to the frame
 [0, H-1] x [0, W-1]. Interpolations:
-  * ``bilinear``: the four neighbours, exact at integer positions (zero displacement = identity);
+  * ``bilinear``: the four neighbours (torch's `grid_sample` at the clamped positions; its
+    coordinate normalisation makes integer positions exact only to ~3e-6 in float32);
   * ``nearest``: the closest pixel (ties rounded to even);
   * ``gaussian``: sum_q x(q) g(q - s) / sum_q g(q - s) over all pixels q, g a Gaussian of
     sigma = 0.4715 px. The kernel and its normaliser factorise over the two axes, so it is
     evaluated on the 6 x 6 pixels around s; pixels left out are >= 3 px = 6.4 sigma away along
-    one axis, so the result equals the dense n^2 x n^2 sum to ~1e-8 of the image range.
+    one axis, so the result equals the dense n^2 x n^2 sum to ~1e-8 of the image range. The
+    36 taps are accumulated one at a time over chunks of images, each pass running over
+    contiguous (chunk, C, H W) values.
 """
 
 from __future__ import annotations
 
 import torch
+from torch.nn import functional as F
 
 from diffeo_stability.errors import ConfigError
 
@@ -20,6 +24,8 @@ INTERPOLATIONS = ("bilinear", "gaussian", "nearest")
 GAUSSIAN_SIGMA = 0.4715
 #: tap offsets of the local Gaussian window relative to floor(s), along each axis
 _GAUSS_TAPS = (-2, -1, 0, 1, 2, 3)
+#: images per Gaussian resampling pass: keeps the (chunk, C, H W) accumulators in cache
+_GAUSS_CHUNK = 64
 
 
 def _check(images: torch.Tensor, interpolation: str) -> None:
@@ -39,18 +45,14 @@ def _gather(images: torch.Tensor, index: torch.Tensor) -> torch.Tensor:
     return images.flatten(2).gather(2, flat).reshape(b, ch, *index.shape[1:])
 
 
-def _gaussian_weights(pos: torch.Tensor, base: torch.Tensor, size: int) -> tuple[
-    torch.Tensor, torch.Tensor
-]:
-    """Normalised 1-D Gaussian weights and clamped indices of the taps around `pos`.
-
-    pos, base (= floor(pos)): (B, H, W) -> weights (B, H, W, taps), indices (long, same shape);
-    taps outside [0, size - 1] get weight 0."""
-    taps = torch.tensor(_GAUSS_TAPS, device=pos.device, dtype=pos.dtype)
-    where = base[..., None] + taps
+def _tap_weights(pos: torch.Tensor, size: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Normalised 1-D Gaussian weights and clamped pixel indices of the taps around the
+    positions pos (B, H W): both (taps, B, H W); taps outside [0, size - 1] get weight 0."""
+    taps = torch.tensor(_GAUSS_TAPS, device=pos.device, dtype=pos.dtype)[:, None, None]
+    where = pos.floor() + taps
     inside = (where >= 0) & (where <= size - 1)
-    w = torch.exp(-((where - pos[..., None]) ** 2) / (2 * GAUSSIAN_SIGMA**2)) * inside
-    return w / w.sum(-1, keepdim=True), where.clamp(0, size - 1).long()
+    w = torch.exp(-((where - pos) ** 2) / (2 * GAUSSIAN_SIGMA**2)) * inside
+    return w / w.sum(0), where.clamp(0, size - 1).long()
 
 
 def deform(
@@ -70,24 +72,27 @@ def deform(
     ys = (rows - d[:, 1]).clamp(0, h - 1)
     if interpolation == "nearest":
         return _gather(images, ys.round().long() * w + xs.round().long())
-    x0, y0 = xs.floor(), ys.floor()
     if interpolation == "bilinear":
-        fx, fy = xs - x0, ys - y0
-        ix0, iy0 = x0.long(), y0.long()
-        ix1, iy1 = (ix0 + 1).clamp(max=w - 1), (iy0 + 1).clamp(max=h - 1)
-        index = torch.stack([iy0 * w + ix0, iy0 * w + ix1, iy1 * w + ix0, iy1 * w + ix1], -1)
-        v = _gather(images, index)
-        fx, fy = fx[:, None], fy[:, None]
-        top = (1 - fx) * v[..., 0] + fx * v[..., 1]
-        bottom = (1 - fx) * v[..., 2] + fx * v[..., 3]
-        return (1 - fy) * top + fy * bottom
-    wx, ix = _gaussian_weights(xs, x0, w)
-    wy, iy = _gaussian_weights(ys, y0, h)
-    out = torch.zeros_like(images)
-    for a in range(len(_GAUSS_TAPS)):  # loop over the 6 tap rows, each batched over all images
-        row = _gather(images, iy[..., a, None] * w + ix)  # (B, C, H, W, taps)
-        out += wy[:, None, ..., a] * (row * wx[:, None]).sum(-1)
-    return out
+        grid = torch.stack([xs * (2 / (w - 1)) - 1, ys * (2 / (h - 1)) - 1], -1)
+        return F.grid_sample(images, grid, mode="bilinear", align_corners=True)
+    parts = (t.split(_GAUSS_CHUNK) for t in (images, xs, ys))
+    return torch.cat([_gaussian(*chunk) for chunk in zip(*parts, strict=True)])
+
+
+def _gaussian(images: torch.Tensor, xs: torch.Tensor, ys: torch.Tensor) -> torch.Tensor:
+    """Gaussian resampling of images (B, C, H, W) at clamped positions xs, ys (B, H, W)."""
+    b, ch, h, w = images.shape
+    wx, ix = _tap_weights(xs.reshape(b, -1), w)
+    wy, iy = _tap_weights(ys.reshape(b, -1), h)
+    flat = images.reshape(b, ch, h * w)
+    out = torch.zeros_like(flat)
+    for a in range(len(_GAUSS_TAPS)):  # tap rows; each one a weighted sum over tap columns
+        row = torch.zeros_like(flat)
+        for t in range(len(_GAUSS_TAPS)):
+            index = (iy[a] * w + ix[t])[:, None].expand(b, ch, -1)
+            row.addcmul_(flat.gather(2, index), wx[t][:, None])
+        out.addcmul_(row, wy[a][:, None])
+    return out.view(b, ch, h, w)
 
 
 def smooth(images: torch.Tensor, interpolation: str) -> torch.Tensor:

@@ -76,6 +76,7 @@ def probe_training_run(
     for state, (filename, error_key) in STATES.items():
         started = time.perf_counter()
         model, meta = load_checkpoint(run_dir / filename, device)
+        model = model.to(memory_format=torch.channels_last)
         rows = probe_function(
             model, images, settings, seed=seed, state=state, blocks=layer_modules(model),
             batch_stats=state == "init",

@@ -20,12 +20,15 @@ STATISTICS = ("median", "mean")
 
 
 def median(values: torch.Tensor, dim: int = 0) -> torch.Tensor:
-    """Median along `dim`, averaging the two middle values when their number is even."""
+    """Median along `dim`, averaging the two middle values when their number is even.
+
+    Selects with `kthvalue` on a contiguous copy whose last axis is `dim` (no full sort)."""
     size = values.shape[dim]
-    ordered = values.sort(dim=dim).values
-    upper = ordered.narrow(dim, size // 2, 1)
-    lower = ordered.narrow(dim, (size - 1) // 2, 1)
-    return ((upper + lower) / 2).squeeze(dim)
+    rows = values.movedim(dim, -1).contiguous()
+    lower = rows.kthvalue((size - 1) // 2 + 1, dim=-1).values
+    if size % 2:
+        return lower
+    return (lower + rows.kthvalue(size // 2 + 1, dim=-1).values) / 2
 
 
 def _check(statistic: str) -> None:

@@ -136,6 +136,36 @@ def margin_loss(margins: torch.Tensor, loss: str) -> torch.Tensor:
     )
 
 
+def margin_loss_slope(margins: torch.Tensor, loss: str) -> torch.Tensor:
+    """Derivative dl/dz of `margin_loss` at the margins z, shape (N,) (hinge: -1 below 1)."""
+    if loss == "hinge":
+        return -(margins < 1).to(margins.dtype)
+    arg = SOFT_HINGE_SHARPNESS * (1 - margins)
+    # torch's softplus is linear above its threshold (20): slope exactly 1 there
+    return -torch.where(arg > 20, 1.0, torch.sigmoid(arg))
+
+
+def _hidden(net: StripeNet, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Pre-activations and activations of the hidden layer, both (N, h)."""
+    pre = x @ net.w.T / math.sqrt(net.w.shape[1]) + net.b
+    return pre, torch.relu(pre)
+
+
+def _gd_step(
+    net: StripeNet, x: torch.Tensor, pre: torch.Tensor, act: torch.Tensor, dloss_df: torch.Tensor,
+    lr: float,
+) -> None:
+    """One gradient-descent step given dL/df (N,) of the points x (N, d) and their hidden
+    pre-activations / activations (N, h): closed-form gradients of f's three parameters."""
+    h, d = net.w.shape
+    g_beta = act.T @ dloss_df / h
+    g_pre = (pre > 0).to(pre.dtype) * (dloss_df[:, None] * (net.beta / h))
+    g_w = g_pre.T @ x / math.sqrt(d)
+    net.b.sub_(lr * g_pre.sum(0))
+    net.w.sub_(lr * g_w)
+    net.beta.sub_(lr * g_beta)
+
+
 @dataclass(frozen=True)
 class TrainResult:
     """Outcome of `train`: steps taken, whether all margins reached 1, final train error, and
@@ -158,17 +188,18 @@ def train(model: AlphaModel, x: torch.Tensor, y: torch.Tensor, config: StripeCon
     With few points the boosted steps can cycle without fitting: when the number of unfitted
     points has not reached a new minimum for STALL_STEPS steps, training goes on as plain GD.
     """
-    params = list(model.net.parameters())
-    optimizer = torch.optim.SGD(params, lr=config.lr)
-    scale = config.h / config.alpha
+    net, scale = model.net, config.h / config.alpha
     start = time.perf_counter()
     step = 0
     boost = config.boost
     fallback_step = None
     best, best_step = len(y) + 1, 0
+    with torch.no_grad():
+        f0 = model.initial(x)  # f_0 is frozen: computed once
     while True:
         with torch.no_grad():
-            margins = y * model(x)
+            pre, act = _hidden(net, x)
+            margins = y * model.alpha * (act @ net.beta / net.beta.shape[0] - f0)
         unfitted = margins < 1
         n_active = int(unfitted.sum())
         if n_active == 0 or step == config.max_steps:
@@ -178,18 +209,18 @@ def train(model: AlphaModel, x: torch.Tensor, y: torch.Tensor, config: StripeCon
         elif boost > 1 and step - best_step >= STALL_STEPS:
             log.info("step %d: stalled at %d unfitted points, plain GD from here", step, best)
             boost, fallback_step = 1.0, step
-        # the hinge loss and its gradient vanish on fitted points: back-propagate the rest only
+        # the hinge loss and its gradient vanish on fitted points: use the rest only
         active = unfitted if config.loss == "hinge" else torch.ones_like(unfitted)
-        xa, ya = x[active], y[active]
+        za, ya = margins[active], y[active]
         denom = max(n_active, len(y) / boost)
-        loss = scale * margin_loss(ya * model(xa), config.loss).sum() / denom
+        loss = scale * margin_loss(za, config.loss).sum() / denom
         if not torch.isfinite(loss):
             raise TrainingDivergedError(
                 f"stripe training diverged at step {step} (lr={config.lr}); lower --lr"
             )
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        optimizer.step()
+        dloss_df = (scale / denom * model.alpha) * ya * margin_loss_slope(za, config.loss)
+        with torch.no_grad():
+            _gd_step(net, x[active], pre[active], act[active], dloss_df, config.lr)
         step += 1
         if step % 2000 == 0:
             log.info("step %d: %d / %d points unfitted", step, n_active, len(y))

@@ -28,7 +28,8 @@ def add_probe_settings(parser: argparse.ArgumentParser, cutoffs: list[float]) ->
                         metavar=("A", "B"), help="sweep from T_min * A to T_max * B")
     parser.add_argument("--cutoff-rule", default="disk", choices=["disk", "code"])
     parser.add_argument("--layers", action="store_true", help="also every block (delta points)")
-    parser.add_argument("--max-batch", type=int, default=2048, help="images per forward pass")
+    parser.add_argument("--max-batch", type=int, default=None,
+                        help="images per forward pass (default: probe.forward_batch of the device)")
     parser.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:1, ...")
 
 
