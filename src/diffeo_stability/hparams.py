@@ -7,11 +7,14 @@ train --hparams JSON`. Keys (identical for every family):
   momentum, nesterov, weight_decay.
 - schedule: "cosine" (T_max = cosine_tmax_factor x epochs, not clamped: past T_max the rate
   rises again, as in the authors' code) | "exponential" (x gamma per epoch) | "none".
-- epochs, batch_size (training), eval_batch_size (test error).
+- epochs, batch_size (training), eval_batch_size (test error; "auto" = chosen for the device,
+  `device.eval_batch_size`).
 - augmentation: "auto" (the dataset's registry default) | "crop_flip" (random crop with
   padding crop_padding px, horizontal flip) | "none".
 - input_size: side in px the transfer nets resize their inputs to (bicubic); None otherwise.
-- precision: "fp32" | "bf16" (autocast on the training device).
+- precision: "fp32" | "bf16" (autocast on the training device; also for the test error).
+- memory_format: "auto" (`device.memory_format` of the arch on the device) | "channels_last" |
+  "contiguous": layout of images and conv weights in training and test error.
 - compile / cuda_graph: torch.compile of the model / the same in mode "reduce-overhead", which
   replays the forward and backward passes as CUDA graphs (CUDA only, ignored on CPU).
 - width_factor: multiplies every channel count of ResNet* and EfficientNetB0 (1.0 = the
@@ -35,11 +38,12 @@ _COMMON: dict[str, Any] = {
     "cosine_tmax_factor": 0.8,
     "gamma": 1.0,
     "batch_size": 128,
-    "eval_batch_size": 1024,
+    "eval_batch_size": "auto",
     "augmentation": "auto",
     "crop_padding": 4,
     "input_size": None,
     "precision": "fp32",
+    "memory_format": "auto",
     "compile": False,
     "cuda_graph": False,
     "max_loss_factor": 100.0,
@@ -77,6 +81,7 @@ _CHOICES: dict[str, tuple[Any, ...]] = {
     "schedule": ("cosine", "exponential", "none"),
     "augmentation": ("auto", "crop_flip", "none"),
     "precision": ("fp32", "bf16"),
+    "memory_format": ("auto", "channels_last", "contiguous"),
 }
 
 
@@ -99,6 +104,11 @@ def resolve_hparams(family: str, overrides: dict[str, Any] | None = None) -> dic
                 f"hyper-parameter {key}={hparams[key]!r}; allowed: {', '.join(allowed)}"
             )
     for key in ("epochs", "batch_size", "eval_batch_size"):
+        if key == "eval_batch_size" and hparams[key] == "auto":
+            continue
         if not isinstance(hparams[key], int) or hparams[key] < 1:
-            raise ConfigError(f"hyper-parameter {key}={hparams[key]!r} must be a positive integer")
+            also = " or 'auto'" if key == "eval_batch_size" else ""
+            raise ConfigError(
+                f"hyper-parameter {key}={hparams[key]!r} must be a positive integer{also}"
+            )
     return hparams

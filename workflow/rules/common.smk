@@ -10,6 +10,7 @@ from snakemake.exceptions import WorkflowError
 
 from diffeo_stability.config import (
     export_cli_environment,
+    gpus_per_job,
     run_hparams,
     training_runs,
     validate_config,
@@ -27,6 +28,7 @@ except ConfigError as err:
     raise WorkflowError(str(err)) from None
 
 RUNS = training_runs(config)
+GPU_PER_JOB = gpus_per_job(config["device"])  # 0 on a CPU-only machine: --cores N jobs at once
 RUN_KEYS = {(r.dataset, r.arch, str(r.P), int(r.seed)): r for r in RUNS}
 
 DATA = "resources/data/{dataset}.npz"
