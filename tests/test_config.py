@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import os
 from pathlib import Path
 
 import pytest
@@ -139,3 +140,20 @@ def test_hyperparameters_follow_family_defaults_then_matching_overrides():
 @pytest.mark.parametrize("name", ["config", "paper", "smoke", "cpu-check"])
 def test_shipped_configs_are_valid(name):
     assert training_runs(validate_config(load(name)))
+
+
+def test_cli_environment_is_passive_and_cpu_jobs_hold_no_gpu(monkeypatch, tmp_path):
+    import torch
+
+    from diffeo_stability.config import export_cli_environment, gpus_per_job
+
+    monkeypatch.delenv("OMP_WAIT_POLICY", raising=False)
+    monkeypatch.setenv("PATH", "/bin")
+    monkeypatch.setenv("PYTHONPATH", "")
+    export_cli_environment(tmp_path)
+    assert os.environ["OMP_WAIT_POLICY"] == "PASSIVE"
+    monkeypatch.setenv("OMP_WAIT_POLICY", "ACTIVE")
+    export_cli_environment(tmp_path)
+    assert os.environ["OMP_WAIT_POLICY"] == "ACTIVE"  # a user's choice is kept
+    assert gpus_per_job("cpu") == 0 and gpus_per_job("cuda") == 1
+    assert gpus_per_job("auto") == int(torch.cuda.is_available())

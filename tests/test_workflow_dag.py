@@ -77,3 +77,13 @@ def test_imagenet_probe_joins_the_dag_only_when_configured(tmp_path):
     with_imagenet.write_text(yaml.safe_dump(config))
     jobs = planned_jobs("--configfile", str(with_imagenet), workdir=tmp_path)
     assert jobs["probe_imagenet"] == 1
+
+
+def test_cpu_jobs_hold_no_gpu_and_get_their_threads(tmp_path):
+    """On `device: cpu` training/probing jobs hold no `gpu`, so `--cores N` runs N of them."""
+    result = snakemake("-n", "-p", "--configfile", str(CONFIGS / "smoke.yaml"), workdir=tmp_path)
+    output = result.stdout + result.stderr
+    for rule in ("train", "probe"):
+        jobs = output.split(f"rule {rule}:")[1:]
+        assert jobs and all(", gpu=0," in job.split("\n\n")[0] for job in jobs)
+        assert f"python -m diffeo_stability --threads 1 {rule} " in output
