@@ -9,7 +9,8 @@ Each cell runs `diffeo_stability.train.Trainer` (the production path: batch 128,
 3-channel inputs, the device's memory format and evaluation batch) on random uint8 images:
 one warm-up step, then `--steps` timed training steps and `--eval-batches` timed evaluation
 batches; the per-image medians are scaled to 1,000 training and 10,000 test images. Seconds
-are per core (`--threads`, default 1). `--epoch` instead times whole epochs (training on P
+are per core (`--threads`, default 1); each row records the machine's load average, since
+other processes on the cores inflate them. `--epoch` instead times whole epochs (training on P
 images plus the evaluation of `--n-test` images), the median of `--repeats`; it also runs on
 older checkouts of the package (only keys their hyper-parameters know are set).
 """
@@ -17,6 +18,7 @@ older checkouts of the package (only keys their hyper-parameters know are set).
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import tempfile
@@ -94,6 +96,7 @@ def cell(arch: str, width: float, shape: str, precision: str, args) -> dict:
         "eval_batch_size": eval_batch, "threads": torch.get_num_threads(),
         "train_s_per_1000_images": round(train_s * TRAIN_IMAGES, 3),
         "eval_s_per_10000_images": round(eval_s * TEST_IMAGES, 3),
+        "load_average_1min": round(os.getloadavg()[0], 2),  # other work on the machine
     }  # fmt: skip
 
 
