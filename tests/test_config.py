@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import os
 from pathlib import Path
 
 import pytest
@@ -225,3 +226,18 @@ def test_nested_config_overrides_are_read_as_yaml():
     config = {"probe": {"delta": "0.5", "cutoffs": ["3", "5"], "n_probe": 32}}
     retype_overrides(config, {"probe": {"delta": "0.5", "cutoffs": ["3", "5"]}, "device": "cpu"})
     assert config == {"probe": {"delta": 0.5, "cutoffs": [3, 5], "n_probe": 32}}
+def test_cli_environment_is_passive_and_cpu_jobs_hold_no_gpu(monkeypatch, tmp_path):
+    import torch
+
+    from diffeo_stability.config import export_cli_environment, gpus_per_job
+
+    monkeypatch.delenv("OMP_WAIT_POLICY", raising=False)
+    monkeypatch.setenv("PATH", "/bin")
+    monkeypatch.setenv("PYTHONPATH", "")
+    export_cli_environment(tmp_path)
+    assert os.environ["OMP_WAIT_POLICY"] == "PASSIVE"
+    monkeypatch.setenv("OMP_WAIT_POLICY", "ACTIVE")
+    export_cli_environment(tmp_path)
+    assert os.environ["OMP_WAIT_POLICY"] == "ACTIVE"  # a user's choice is kept
+    assert gpus_per_job("cpu") == 0 and gpus_per_job("cuda") == 1
+    assert gpus_per_job("auto") == int(torch.cuda.is_available())

@@ -229,3 +229,58 @@ def test_stops_early_only_when_the_training_loss_is_exactly_zero(tmp_path, monke
 def test_bf16_autocast_runs_on_cpu(tmp_path):
     metrics = run(tmp_path, P=64, epochs=1, precision="bf16")
     assert metrics["precision"] == "bf16" and math.isfinite(metrics["history"]["train_loss"][0])
+
+
+def test_memory_format_policy_and_hparam():
+    from diffeo_stability.device import eval_batch_size, memory_format
+
+    cpu, cuda = torch.device("cpu"), torch.device("cuda")
+    for device in (cpu, cuda):
+        assert memory_format(device, "FullConnL4") == torch.contiguous_format
+    assert memory_format(cuda, "LeNet") == torch.channels_last
+    assert memory_format(cpu, "ResNet18") == torch.channels_last
+    assert (eval_batch_size(cpu), eval_batch_size(cuda)) == (128, 1024)
+    hp = resolve_hparams("conv", {})
+    assert (hp["memory_format"], hp["eval_batch_size"]) == ("auto", "auto")
+    with pytest.raises(ConfigError, match="memory_format='nhwc'; allowed: auto, channels_last"):
+        resolve_hparams("conv", {"memory_format": "nhwc"})
+    with pytest.raises(ConfigError, match="eval_batch_size=0 must be a positive integer or 'auto'"):
+        resolve_hparams("conv", {"eval_batch_size": 0})
+
+
+def test_test_error_same_for_any_eval_batch_and_memory_format(tmp_path):
+    """The per-epoch test error is model selection: its device settings never change it."""
+    from diffeo_stability.train import Trainer
+
+    results = []
+    for fmt, batch in (("contiguous", 1024), ("channels_last", 128), ("channels_last", 37)):
+        overrides = {"memory_format": fmt, "eval_batch_size": batch, "width_factor": 0.25}
+        hp = resolve_hparams("conv", overrides)
+        config = RunConfig("ResNet18", 64, 0, hp, tmp_path, normalization=((0.5,), (0.5,)))
+        trainer = Trainer(toy_dataset(), config)
+        trainer.model.eval()
+        conv = next(m for m in trainer.model.modules() if isinstance(m, torch.nn.Conv2d))
+        assert conv.weight.is_contiguous(memory_format=trainer.memory_format)
+        results.append(trainer.evaluate(trainer.x_test, trainer.y_test))
+    for loss, error in results[1:]:
+        assert error == results[0][1] and loss == pytest.approx(results[0][0], rel=1e-5)
+
+
+def test_bf16_trained_network_probes_in_float32(tmp_path):
+    from diffeo_stability.probe import ProbeSettings, probe_function
+    from diffeo_stability.probe_run import probe_images
+
+    data = toy_dataset()
+    run(tmp_path, arch="LeNet", P=64, epochs=1, precision="bf16", data=data)
+    model, _ = load_checkpoint(tmp_path / "trained.pt", torch.device("cpu"))
+    assert {p.dtype for p in model.state_dict().values() if p.is_floating_point()} == {
+        torch.float32
+    }
+    dtypes = set()
+    for module in model.modules():
+        module.register_forward_hook(lambda m, i, out: dtypes.add(out.dtype))
+    settings = ProbeSettings(cutoffs=(3.0,), interpolations=("bilinear",), sweep_points=0)
+    images = probe_images(data.x_test, 16, torch.device("cpu"))
+    rows = probe_function(model, images, settings, seed=0, state="trained", blocks=None,
+                          batch_stats=False)  # fmt: skip
+    assert dtypes == {torch.float32} and len(rows) > 0

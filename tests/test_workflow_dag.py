@@ -150,3 +150,11 @@ def test_a_nested_number_given_with_config_is_a_number(tmp_path):
         "--config", "probe={delta: 0.5}", workdir=tmp_path,
     )  # fmt: skip
     assert "--n-probe 32 " in result.stdout and "--delta 0.5 " in result.stdout
+def test_cpu_jobs_hold_no_gpu_and_get_their_threads(tmp_path):
+    """On `device: cpu` training/probing jobs hold no `gpu`, so `--cores N` runs N of them."""
+    result = snakemake("-n", "-p", "--configfile", str(CONFIGS / "smoke.yaml"), workdir=tmp_path)
+    output = result.stdout + result.stderr
+    for rule in ("train", "probe"):
+        jobs = output.split(f"rule {rule}:")[1:]
+        assert jobs and all(", gpu=0," in job.split("\n\n")[0] for job in jobs)
+        assert f"python -m diffeo_stability --threads 1 {rule} " in output

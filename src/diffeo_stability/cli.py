@@ -40,6 +40,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """Parser with every sub-command listed; only `command` (if given) gets its arguments."""
     parser = argparse.ArgumentParser(prog="diffeo-stability", description=__doc__.splitlines()[0])
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    parser.add_argument("--threads", type=int, help="torch intra-op threads (default: torch's)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, (_, summary) in COMMANDS.items():
         if name == command:
@@ -60,6 +61,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         stream=sys.stderr,
     )
     logging.getLogger("fontTools").setLevel(logging.WARNING)  # floods INFO when saving PDFs
+    if args.threads:
+        import torch
+
+        torch.set_num_threads(args.threads)
     try:
         _load(args.command).run(args)
     except DiffeoStabilityError as err:

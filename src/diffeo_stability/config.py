@@ -301,3 +301,15 @@ def export_cli_environment(src_dir: str | Path) -> None:
 
     prepend("PATH", os.path.dirname(sys.executable))
     prepend("PYTHONPATH", str(src_dir))
+    # idle OpenMP threads sleep instead of spinning on cores that other jobs use
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+
+def gpus_per_job(device: str) -> int:
+    """GPUs a training/probing job on config `device` holds (the rules' `gpu` resource): 0 on
+    a CPU-only machine, so `--cores N` runs N such jobs there and `gpu=K` limits GPU jobs."""
+    if device == "cpu":
+        return 0  # no torch import
+    from diffeo_stability.device import pick_device
+
+    return int(pick_device(device).type == "cuda")

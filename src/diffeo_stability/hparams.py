@@ -7,16 +7,17 @@ train --hparams JSON`. Keys (identical for every family):
   momentum, nesterov, weight_decay.
 - schedule: "cosine" (T_max = cosine_tmax_factor x epochs, not clamped: past T_max the rate
   rises again, as in the authors' code) | "exponential" (x gamma per epoch) | "none".
-- epochs, batch_size (training), eval_batch_size (test error).
+- epochs, batch_size (training), eval_batch_size (test error; "auto" = chosen for the device,
+  `device.eval_batch_size`).
 - augmentation: "auto" (the dataset's registry default) | "crop_flip" (random crop with
   padding crop_padding px, horizontal flip) | "none".
 - input_size: side in px the transfer nets resize their inputs to (bicubic); None otherwise.
-- precision: "fp32" | "bf16" (autocast on the training device).
+- precision: "fp32" | "bf16" (autocast on the training device; also for the test error).
+- memory_format: "auto" (`device.memory_format` of the arch on the device) | "channels_last" |
+  "contiguous": layout of images and conv weights in training and test error.
 - compile / cuda_graph: torch.compile of the model (any device) / the same in mode
   "reduce-overhead", which replays the forward and backward passes as CUDA graphs (CUDA only,
   ignored elsewhere; the one training path not exercised by the CPU tests).
-- memory_format: "auto" (`device.memory_format`: channels-last on CUDA) | "channels_last" |
-  "contiguous": layout of the model's weights and of the training batches.
 - width_factor: multiplies every channel (and hidden-unit) count of the convolutional nets
   (1.0 = the published nets; the CPU configs use narrower ones); FC nets need 1.0.
 - max_loss_factor: the run is declared diverged when the epoch's mean training loss exceeds
@@ -38,14 +39,14 @@ _COMMON: dict[str, Any] = {
     "cosine_tmax_factor": 0.8,
     "gamma": 1.0,
     "batch_size": 128,
-    "eval_batch_size": 1024,
+    "eval_batch_size": "auto",
     "augmentation": "auto",
     "crop_padding": 4,
     "input_size": None,
     "precision": "fp32",
+    "memory_format": "auto",
     "compile": False,
     "cuda_graph": False,
-    "memory_format": "auto",
     "max_loss_factor": 100.0,
     "width_factor": 1.0,
 }
@@ -104,11 +105,13 @@ def resolve_hparams(family: str, overrides: dict[str, Any] | None = None) -> dic
                 f"hyper-parameter {key}={hparams[key]!r}; allowed: {', '.join(allowed)}"
             )
     for key, (kinds, minimum, strict) in _RANGES.items():
-        _check_value(key, hparams[key], kinds, minimum, strict)
+        if not (key in _AUTO and hparams[key] == "auto"):
+            _check_value(key, hparams[key], kinds, minimum, strict)
     return hparams
 
 
 # key -> (accepted types, lower bound, bound excluded); None values allowed where listed
+_AUTO = {"eval_batch_size"}  # keys that also take "auto" (resolved for the device)
 _POSITIVE_INT = ((int,), 1, False)
 _RANGES: dict[str, tuple[tuple[type, ...], float | None, bool]] = {
     "epochs": _POSITIVE_INT,

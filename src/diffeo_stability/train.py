@@ -26,7 +26,7 @@ from torch import nn
 from diffeo_stability.augment import crop_flip
 from diffeo_stability.checkpoint import load_state, restore_rng_states, rng_states, save_state
 from diffeo_stability.data import ImageDataset
-from diffeo_stability.device import memory_format
+from diffeo_stability.device import eval_batch_size, memory_format
 from diffeo_stability.errors import DataError, TrainingDivergedError
 from diffeo_stability.io import torch_save, write_json
 from diffeo_stability.models import build_model, get_arch
@@ -57,6 +57,21 @@ class RunConfig:
     device: torch.device = field(default_factory=lambda: torch.device("cpu"))
     deterministic: bool = False
     weights: str | None = None
+
+
+_FORMATS = {"channels_last": torch.channels_last, "contiguous": torch.contiguous_format}
+
+
+def _memory_format(hp: dict[str, Any], device: torch.device, arch: str) -> torch.memory_format:
+    """The `memory_format` hyper-parameter resolved for the device ("auto": device policy)."""
+    name = hp["memory_format"]
+    return memory_format(device, arch) if name == "auto" else _FORMATS[name]
+
+
+def _eval_batch_size(hp: dict[str, Any], device: torch.device) -> int:
+    """The `eval_batch_size` hyper-parameter resolved for the device ("auto": device policy)."""
+    size = hp["eval_batch_size"]
+    return eval_batch_size(device) if size == "auto" else size
 
 
 def _lr_factor(hp: dict[str, Any]) -> Callable[[int], float]:
@@ -119,20 +134,14 @@ class Trainer:
             config.arch, channels, height, self.num_classes, config.normalization,
             **self.arch_kwargs, **extra,
         )  # fmt: skip
-        self.memory_format = self._memory_format()
+        self.memory_format = _memory_format(hp, device, config.arch)
+        self.eval_batch_size = _eval_batch_size(hp, device)
         self.model = model.to(device, memory_format=self.memory_format)
         self.forward = self._compiled(self.model)
         self.optimizer = make_optimizer(self.model, hp, self.spec.transfer)
         self.scheduler = torch.optim.lr_scheduler.LambdaLR(self.optimizer, _lr_factor(hp))
         self.order_gen = torch.Generator().manual_seed(config.seed)
         self.augment_gen = torch.Generator(device=device).manual_seed(config.seed + 1)
-
-    def _memory_format(self) -> torch.memory_format:
-        """The hyper-parameter memory_format; "auto": `device.memory_format`."""
-        choice = self.hp["memory_format"]
-        if choice == "auto":
-            return memory_format(self.device, self.config.arch)
-        return torch.channels_last if choice == "channels_last" else torch.contiguous_format
 
     def _compiled(self, model: nn.Module) -> Callable[[torch.Tensor], torch.Tensor]:
         """torch.compile on any device; with cuda_graph on CUDA in mode 'reduce-overhead'
@@ -150,7 +159,7 @@ class Trainer:
         return nullcontext()
 
     def _batch(self, x: torch.Tensor) -> torch.Tensor:
-        """uint8 (B, C, H, W) -> float32 in [0, 1], in the model's memory format."""
+        """uint8 (B, C, H, W) -> float32 in [0, 1] in the run's memory format."""
         return x.float().div_(255.0).contiguous(memory_format=self.memory_format)
 
     @torch.no_grad()
@@ -159,8 +168,8 @@ class Trainer:
         self.model.eval()
         loss = torch.zeros((), device=self.device, dtype=torch.float64)
         wrong = torch.zeros((), device=self.device, dtype=torch.int64)
-        for start in range(0, len(x_all), self.hp["eval_batch_size"]):
-            stop = start + self.hp["eval_batch_size"]
+        for start in range(0, len(x_all), self.eval_batch_size):
+            stop = start + self.eval_batch_size
             with self.autocast():
                 logits = self.model(self._batch(x_all[start:stop])).float()
             y = y_all[start:stop]
@@ -179,6 +188,7 @@ class Trainer:
             x = self._batch(self.x_train[idx])
             if self.augmentation == "crop_flip":
                 x = crop_flip(x, self.hp["crop_padding"], self.augment_gen)
+                x = x.contiguous(memory_format=self.memory_format)
             with self.autocast():
                 loss = F.cross_entropy(self.forward(x).float(), self.y_train[idx])
             self.optimizer.zero_grad(set_to_none=True)

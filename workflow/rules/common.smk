@@ -15,6 +15,7 @@ from diffeo_stability.config import (
     check_device,
     export_cli_environment,
     retype_overrides,
+    gpus_per_job,
     run_hparams,
     run_probe_settings,
     training_runs,
@@ -44,6 +45,7 @@ if _long_run:
     logger.warning(f"WARNING: {_long_run}")
 
 RUNS = training_runs(config)
+GPU_PER_JOB = gpus_per_job(config["device"])  # 0 on a CPU-only machine: --cores N jobs at once
 RUN_KEYS = {(r.dataset, r.arch, str(r.P), int(r.seed)): r for r in RUNS}
 
 DATA = "resources/data/{dataset}.npz"

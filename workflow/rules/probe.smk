@@ -23,13 +23,14 @@ rule probe:
         f"{LOGS}/probe/{{dataset}}/{{arch}}/P{{P}}/seed{{seed}}.log",
     threads: 1
     resources:
-        gpu=1,
+        gpu=GPU_PER_JOB,
         cpus_per_gpu=4,
         mem_mb=lambda wildcards, attempt: 16000 * attempt,
         runtime=lambda wildcards, attempt: 30 * attempt,
     shell:
-        "OMP_NUM_THREADS={threads} python -m diffeo_stability probe --run-dir {params.run_dir}"
-        " --data {input.data} --out {output} --dataset {wildcards.dataset}"
+        "OMP_NUM_THREADS={threads} python -m diffeo_stability --threads {threads} probe"
+        " --run-dir {params.run_dir} --data {input.data} --out {output}"
+        " --dataset {wildcards.dataset}"
         " --arch {wildcards.arch} --P {wildcards.P} --seed {wildcards.seed}"
         f" --n-probe {PROBE_CFG['n_probe']} {{params.settings}} --delta {PROBE_CFG['delta']}"
         f" --sweep-range {{params.sweep_range}} --cutoff-rule {PROBE_CFG['cutoff_rule']}"
@@ -52,12 +53,12 @@ rule probe_imagenet:
         f"{LOGS}/probe/imagenet/{{imagenet_arch}}.log",
     threads: 1
     resources:
-        gpu=1,
+        gpu=GPU_PER_JOB,
         cpus_per_gpu=4,
         mem_mb=lambda wildcards, attempt: 32000 * attempt,
         runtime=lambda wildcards, attempt: 60 * attempt,
     shell:
-        "OMP_NUM_THREADS={threads} python -m diffeo_stability probe-imagenet"
+        "OMP_NUM_THREADS={threads} python -m diffeo_stability --threads {threads} probe-imagenet"
         " --images {input.images} --weights {input.weights} --arch {wildcards.imagenet_arch}"
         f" --out {{output}} --n-probe {IMAGENET_CFG['n_probe']} --size {IMAGENET_CFG['size']}"
         " --cutoffs {params.cutoffs} --interpolations {params.interpolations}"

@@ -21,12 +21,12 @@ rule train:
         f"{LOGS}/train/{{dataset}}/{{arch}}/P{{P}}/seed{{seed}}.log",
     threads: 1
     resources:
-        gpu=1,
+        gpu=GPU_PER_JOB,
         cpus_per_gpu=4,
         mem_mb=lambda wildcards, attempt: 16000 * attempt,
         runtime=lambda wildcards, attempt: 600 * attempt,
     shell:
-        "OMP_NUM_THREADS={threads} python -m diffeo_stability train --data {input.data}"
-        " --dataset {wildcards.dataset} --arch {wildcards.arch} --P {wildcards.P}"
-        " --seed {wildcards.seed} --out {params.out} --hparams {params.hparams}"
+        "OMP_NUM_THREADS={threads} python -m diffeo_stability --threads {threads} train"
+        " --data {input.data} --dataset {wildcards.dataset} --arch {wildcards.arch}"
+        " --P {wildcards.P} --seed {wildcards.seed} --out {params.out} --hparams {params.hparams}"
         " --device {params.device} {params.weights} {params.deterministic} > {log} 2>&1"
