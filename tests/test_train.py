@@ -244,7 +244,7 @@ def test_memory_format_policy_and_hparam():
     assert (hp["memory_format"], hp["eval_batch_size"]) == ("auto", "auto")
     with pytest.raises(ConfigError, match="memory_format='nhwc'; allowed: auto, channels_last"):
         resolve_hparams("conv", {"memory_format": "nhwc"})
-    with pytest.raises(ConfigError, match="eval_batch_size=0 must be a positive integer or 'auto'"):
+    with pytest.raises(ConfigError, match=r"eval_batch_size=0 must be at least 1 \(or auto\)"):
         resolve_hparams("conv", {"eval_batch_size": 0})
 
 
@@ -284,3 +284,14 @@ def test_bf16_trained_network_probes_in_float32(tmp_path):
     rows = probe_function(model, images, settings, seed=0, state="trained", blocks=None,
                           batch_stats=False)  # fmt: skip
     assert dtypes == {torch.float32} and len(rows) > 0
+
+
+def test_eval_every_measures_the_test_error_every_k_epochs_and_at_the_last(tmp_path):
+    metrics = run(tmp_path, epochs=5, eval_every=2, lr=0.01)
+    errors = metrics["history"]["test_error"]
+    assert [e is not None for e in errors] == [False, True, False, True, True]
+    assert metrics["test_error"] == min(e for e in errors if e is not None)
+    assert metrics["best_epoch"] in (2, 4, 5)
+    assert metrics["last_test_error"] == errors[-1]
+    with pytest.raises(ConfigError, match="eval_every"):
+        resolve_hparams("fc", {"eval_every": 0})

@@ -5,8 +5,9 @@ run (stripe model and ImageNet probes left out):
 
 - training image-passes (forward + backward): epochs x n_train;
 - forward-only image-passes: the loss at initialisation on the training set, the test set
-  before and after every epoch, and the probe (2 states x interpolations x [n_probe clean +
-  cutoffs x points x 3 n_probe deformed / noisy], points = delta + sweep).
+  before training and at every evaluated epoch (`eval_every`), and the probe (2 states x
+  interpolations x [n_probe clean + cutoffs x points x 3 n_probe deformed / noisy], points =
+  delta + sweep, with the run's `probe.overrides`).
 
 Hours = training passes / training rate + forward passes / probing rate, with rates in
 images/s of the network at its `effective_side` (input side x width factor); a rate measured
@@ -21,7 +22,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from diffeo_stability.config import Run, run_hparams, training_runs, training_set_size
+from diffeo_stability.config import (
+    Run,
+    run_hparams,
+    run_probe_settings,
+    training_runs,
+    training_set_size,
+)
 from diffeo_stability.datasets import DATASETS
 from diffeo_stability.models.registry import ARCHITECTURES
 
@@ -80,23 +87,25 @@ def probe_call_passes(n_probe: int, interpolations: int, cutoffs: int, points: i
     return interpolations * n_probe * (1 + 3 * cutoffs * points)
 
 
-def probe_passes(config: dict[str, Any], n_test: int) -> int:
-    """Forward image-passes of probing one run (both states)."""
-    probe = config["probe"]
-    n_probe = min(probe["n_probe"], n_test)
-    points = 1 + probe["sweep_points"]
+def probe_passes(config: dict[str, Any], run: Run, n_test: int) -> int:
+    """Forward image-passes of probing one run (both states, its `probe.overrides`)."""
+    settings = run_probe_settings(config, run)
+    n_probe = min(config["probe"]["n_probe"], n_test)
+    points = 1 + settings["sweep_points"]
     return 2 * probe_call_passes(
-        n_probe, len(probe["interpolations"]), len(probe["cutoffs"]), points
+        n_probe, len(settings["interpolations"]), len(settings["cutoffs"]), points
     )
 
 
 def run_passes(config: dict[str, Any], run: Run) -> Passes:
     """Image-passes of one training run and its probe."""
-    epochs = run_hparams(config, run)["epochs"]
+    hp = run_hparams(config, run)
+    epochs = hp["epochs"]
+    evaluations = -(-epochs // hp["eval_every"])  # every eval_every epochs and the last one
     info = DATASETS[run.dataset]
     n_test = int(config["data"]["synthetic_test"]) if info.synthetic else info.n_test
     n_train = training_set_size(config, run.dataset) if run.P == "full" else int(run.P)
-    forward = n_train + n_test * (epochs + 1) + probe_passes(config, n_test)
+    forward = n_train + n_test * (evaluations + 1) + probe_passes(config, run, n_test)
     return Passes(epochs * n_train, forward)
 
 

@@ -7,6 +7,8 @@ train --hparams JSON`. Keys (identical for every family):
   momentum, nesterov, weight_decay.
 - schedule: "cosine" (T_max = cosine_tmax_factor x epochs, not clamped: past T_max the rate
   rises again, as in the authors' code) | "exponential" (x gamma per epoch) | "none".
+- eval_every: the test error (model selection: the best epoch's net is probed) is measured
+  every eval_every epochs and at the last one (1 = every epoch, as the authors did).
 - epochs, batch_size (training), eval_batch_size (test error; "auto" = chosen for the device,
   `device.eval_batch_size`).
 - augmentation: "auto" (the dataset's registry default) | "crop_flip" (random crop with
@@ -40,6 +42,7 @@ _COMMON: dict[str, Any] = {
     "gamma": 1.0,
     "batch_size": 128,
     "eval_batch_size": "auto",
+    "eval_every": 1,
     "augmentation": "auto",
     "crop_padding": 4,
     "input_size": None,
@@ -105,8 +108,12 @@ def resolve_hparams(family: str, overrides: dict[str, Any] | None = None) -> dic
                 f"hyper-parameter {key}={hparams[key]!r}; allowed: {', '.join(allowed)}"
             )
     for key, (kinds, minimum, strict) in _RANGES.items():
-        if not (key in _AUTO and hparams[key] == "auto"):
+        if key in _AUTO and hparams[key] == "auto":
+            continue
+        try:
             _check_value(key, hparams[key], kinds, minimum, strict)
+        except ConfigError as err:
+            raise ConfigError(f"{err}{' (or auto)' if key in _AUTO else ''}") from None
     return hparams
 
 
@@ -116,6 +123,7 @@ _POSITIVE_INT = ((int,), 1, False)
 _RANGES: dict[str, tuple[tuple[type, ...], float | None, bool]] = {
     "epochs": _POSITIVE_INT,
     "batch_size": _POSITIVE_INT,
+    "eval_every": _POSITIVE_INT,
     "eval_batch_size": _POSITIVE_INT,
     "crop_padding": ((int,), 0, False),
     "input_size": ((int, type(None)), 1, False),

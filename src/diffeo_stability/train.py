@@ -258,11 +258,14 @@ def _run_epoch(trainer: Trainer, state: dict[str, Any]) -> None:
     loss = trainer.train_epoch()  # ends with .item(): the device is synchronised
     state["train_time_s"] += time.perf_counter() - tic
     _check_loss(loss, state["init_train_loss"], hp["max_loss_factor"], epoch)
-    _, test_error = trainer.evaluate(trainer.x_test, trainer.y_test)
+    last = epoch == hp["epochs"] or loss == 0.0  # loss exactly 0 ends the training
+    test_error = None
+    if epoch % hp["eval_every"] == 0 or last:
+        _, test_error = trainer.evaluate(trainer.x_test, trainer.y_test)
     state["train_loss"].append(loss)
     state["test_error"].append(test_error)
     state["lr"].append(lr)
-    if test_error < state["best_error"]:
+    if test_error is not None and test_error < state["best_error"]:
         state |= {"best_error": test_error, "best_epoch": epoch,
                   "best_state": cpu_state_dict(trainer.model)}  # fmt: skip
     state |= {
@@ -271,9 +274,10 @@ def _run_epoch(trainer: Trainer, state: dict[str, Any]) -> None:
         "scheduler": trainer.scheduler.state_dict(), "rng": rng_states(trainer.generators()),
     }  # fmt: skip
     log.info(
-        "epoch %d/%d  lr %.4g  train loss %.4f  test error %.4f  (best %.4f @ %d)  %.0f img/s"
+        "epoch %d/%d  lr %.4g  train loss %.4f  test error %s  (best %.4f @ %d)  %.0f img/s"
         "  ETA %.0f s",
-        epoch, hp["epochs"], lr, loss, test_error, state["best_error"], state["best_epoch"],
+        epoch, hp["epochs"], lr, loss, "-" if test_error is None else f"{test_error:.4f}",
+        state["best_error"], state["best_epoch"],
         len(trainer.x_train) * epoch / max(state["train_time_s"], 1e-9),
         state["train_time_s"] / epoch * (hp["epochs"] - epoch),
     )  # fmt: skip
