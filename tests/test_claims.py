@@ -11,6 +11,7 @@ import pytest
 
 from diffeo_stability.claims import COLUMNS, claims_markdown, evaluate_claims
 from diffeo_stability.commands import claims as claims_command
+from diffeo_stability.fits import fit_power_law, log_correlation
 
 SIZES = {"512": 512, "full": 50000}
 
@@ -82,8 +83,8 @@ def test_known_verdicts(logavg: pd.DataFrame, training: pd.DataFrame) -> None:
     assert verdict(claims, "trained ResNet", "ResNet18") == ["yes"]
     assert verdict(claims, "trained ResNet", "EfficientNetB0") == ["no"]
     assert verdict(claims, "trained fully connected", "FullConnL4") == ["yes"]
-    assert verdict(claims, "fit eps_t = a R_f^b") == ["yes"]
-    assert verdict(claims, "fit eps_t = a sqrt") == ["yes"]
+    assert verdict(claims, "fit eps_t = a R_f^b: exponent") == ["yes"]
+    assert verdict(claims, "fit eps_t = a R_f^b: prefactor") == ["yes"]
     assert verdict(claims, "corr(") == ["yes"]
     assert verdict(claims, "R_f falls with P") == ["yes"]
     assert verdict(claims, "G_f rises with P", "ResNet18") == ["yes"]
@@ -99,7 +100,7 @@ def test_reproduced_values_come_from_the_tables(logavg, training) -> None:
     assert resnet["epochs"] == "250" and resnet["seeds"] == "5" and resnet["P"] == "full"
     fit = claims.loc[("fit eps_t = a R_f^b: exponent b", "all")]
     assert fit["reproduced_value"] == pytest.approx(0.5)
-    prefactor = claims.loc[("fit eps_t = a sqrt(R_f): prefactor a", "all")]
+    prefactor = claims.loc[("fit eps_t = a R_f^b: prefactor a", "all")]
     assert prefactor["reproduced_value"] == pytest.approx(0.2)
     slope = claims.loc[("R_f falls with P (ResNet18)", "ResNet18")]
     assert slope["reproduced_value"] == pytest.approx(np.log(0.1) / np.log(50000 / 512))
@@ -166,3 +167,20 @@ def test_command_with_missing_tables(tmp_path: Path) -> None:
                               "--out", str(tmp_path / "claims.csv")])  # fmt: skip
     claims_command.run(args)
     assert set(pd.read_csv(tmp_path / "claims.csv")["holds"]) == {"not tested"}
+
+
+#: the poster's 15 CIFAR-10 points at P = 50k (R_f, test error), from the authors' poster
+POSTER_POINTS = [
+    (2.70, 0.49), (2.97, 0.47), (5.9, 0.52), (0.60, 0.248), (0.28, 0.128), (0.29, 0.084),
+    (0.15, 0.075), (0.0185, 0.060), (0.0266, 0.061), (0.030, 0.045), (0.032, 0.045),
+    (0.047, 0.046), (0.113, 0.089), (0.0061, 0.030), (0.0063, 0.026),
+]  # fmt: skip
+
+
+def test_free_fit_of_the_poster_points() -> None:
+    r, err = np.array(POSTER_POINTS).T
+    free = fit_power_law(r, err)
+    assert free.prefactor == pytest.approx(0.24, abs=0.01)
+    assert free.exponent == pytest.approx(0.45, abs=0.04)
+    assert 0.0 < free.prefactor_stderr < 0.05 and 0.0 < free.exponent_stderr < 0.1
+    assert log_correlation(r, err) == pytest.approx(0.97, abs=0.01)

@@ -147,10 +147,14 @@ def init_claims(headline: pd.DataFrame, training: pd.DataFrame | None) -> list[d
 
 
 def fit_claims(headline: pd.DataFrame, training: pd.DataFrame | None) -> list[dict]:
-    """eps_t = a R_f^b over architectures at P = full: exponent, prefactor and correlation."""
+    """eps_t = a R_f^b over architectures at P = full: exponent, prefactor and correlation.
+
+    The prefactor claim is judged on the free fit's a (the poster's 0.24 is that fit's a); the
+    fixed-exponent prefactor (eps_t = a sqrt(R_f)) is reported in the details.
+    """
     trained = full_size(select(headline, state="trained"))
     out = []
-    names = ("fit eps_t = a R_f^b: exponent b", "fit eps_t = a sqrt(R_f): prefactor a",
+    names = ("fit eps_t = a R_f^b: exponent b", "fit eps_t = a R_f^b: prefactor a",
              "corr(log eps_t, log R_f)")  # fmt: skip
     criteria = (f"|b - 0.5| <= {EXPONENT_TOL:g}",
                 f"{PREFACTOR_RANGE[0]:.3g} <= a <= {PREFACTOR_RANGE[1]:.3g}",
@@ -162,12 +166,13 @@ def fit_claims(headline: pd.DataFrame, training: pd.DataFrame | None) -> list[di
         r, err = group["R"].to_numpy(dtype=float), group["test_error"].to_numpy(dtype=float)
         free, half = fit_power_law(r, err), fit_power_law(r, err, exponent=0.5)
         corr = log_correlation(r, err)
-        values = (free.exponent, half.prefactor, corr)
+        values = (free.exponent, free.prefactor, corr)
         oks = (abs(free.exponent - 0.5) <= EXPONENT_TOL,
-               PREFACTOR_RANGE[0] <= half.prefactor <= PREFACTOR_RANGE[1],
+               PREFACTOR_RANGE[0] <= free.prefactor <= PREFACTOR_RANGE[1],
                corr >= CORRELATION_MIN)  # fmt: skip
-        details = (f"b = {free.exponent:.3f} +- {free.exponent_stderr:.3f}, "
-                   f"{group['arch'].nunique()} architectures")  # fmt: skip
+        details = (f"free fit a = {free.prefactor:.3f} +- {free.prefactor_stderr:.3f}, "
+                   f"b = {free.exponent:.3f} +- {free.exponent_stderr:.3f}; fixed b = 0.5: "
+                   f"a = {half.prefactor:.3f}; {group['arch'].nunique()} nets")  # fmt: skip
         for name, paper, criterion, ok, value in zip(names, papers, criteria, oks, values,
                                                      strict=True):  # fmt: skip
             out.append(_claim(name, paper, criterion, bool(ok), group, training, float(value),
