@@ -17,11 +17,12 @@ SIZES = {"512": 512, "full": 50000}
 
 
 def logavg_row(arch: str, P: str, state: str, R: float, G: float = 1.0, **extra) -> dict:
-    """One headline logavg row (output layer, delta = 1, c = 3, bilinear, median, mean norm)."""
+    """One headline logavg row (output layer, delta = 1, c = 3, bilinear, median, per-image
+    noise norm, the authors' cut-off rule)."""
     row = dict(
         dataset="cifar10", arch=arch, P=P, n_train=SIZES[P], state=state,
-        interpolation="bilinear", c=3.0, cutoff_rule="disk", T=1.1e-3, delta=1.0, point="delta1",
-        layer=5, layer_name="out", is_output=True, statistic="median", noise_norm="mean",
+        interpolation="bilinear", c=3.0, cutoff_rule="code", T=1.1e-3, delta=1.0, point="delta1",
+        layer=5, layer_name="out", is_output=True, statistic="median", noise_norm="per_image",
         n_seeds=5, R=R, R_logstd=0.1, D=R * G, D_logstd=0.1, G=G, G_logstd=0.1,
         test_error=0.2 * np.sqrt(R) if state == "trained" else 0.9, test_error_logstd=0.05,
     )  # fmt: skip
@@ -43,6 +44,7 @@ def logavg() -> pd.DataFrame:
         # rows that the headline selection must ignore
         logavg_row("ResNet18", "full", "trained", 50.0, statistic="mean"),
         logavg_row("ResNet18", "full", "trained", 50.0, c=5.0),
+        logavg_row("ResNet18", "full", "trained", 0.02, noise_norm="mean"),  # the text's norm
         logavg_row("ResNet18", "full", "trained", 50.0, is_output=False, layer=2),
     ]
     return pd.DataFrame(rows)
@@ -104,6 +106,16 @@ def test_reproduced_values_come_from_the_tables(logavg, training) -> None:
     assert prefactor["reproduced_value"] == pytest.approx(0.2)
     slope = claims.loc[("R_f falls with P (ResNet18)", "ResNet18")]
     assert slope["reproduced_value"] == pytest.approx(np.log(0.1) / np.log(50000 / 512))
+
+
+def test_noise_norm_convention_switches_the_claims(logavg, training) -> None:
+    from diffeo_stability.figures.tables import Probe
+
+    key = ("trained ResNet / VGG-bn / EfficientNet R_f in [1e-2, 1e-1]", "ResNet18")
+    default = evaluate_claims(logavg, training, None).set_index(["claim", "arch"])
+    text = evaluate_claims(logavg, training, None, probe=Probe(noise_norm="mean"))
+    assert default.loc[key, "reproduced_value"] == pytest.approx(0.03)
+    assert text.set_index(["claim", "arch"]).loc[key, "reproduced_value"] == pytest.approx(0.02)
 
 
 def test_stripe_slope(logavg) -> None:

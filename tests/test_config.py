@@ -52,7 +52,7 @@ def test_defaults_are_filled_in_nested_sections():
     config = validate_config(copy.deepcopy(GOOD))
     assert config["probe"]["n_probe"] == 500
     assert config["probe"]["cutoffs"] == [3, 5, 15]
-    assert config["probe"]["cutoff_rule"] == "disk"
+    assert config["probe"]["cutoff_rule"] == "code"  # the authors' code
     assert config["device"] == "auto"
     assert config["training"]["families"]["conv"] == {}
 

@@ -66,7 +66,7 @@ def test_coefficient_variance_is_T_over_r2(c, cutoff):
 def test_field_matches_the_mode_sum():
     """n * sum C_ij sin(i pi u) sin(j pi v) at u = x / (n - 1), v = y / (n - 1), both channels."""
     n = 9
-    coeffs = D.sample_coefficients(3, 0.1, 4.0, generator=gen(2), dtype=torch.float64)
+    coeffs = D.sample_coefficients(3, 0.1, 4.0, cutoff="disk", generator=gen(2), dtype=torch.float64)
     field = D.field_from_coefficients(coeffs, n)
     u = torch.arange(n, dtype=torch.float64) / (n - 1)
     ref = torch.zeros(3, 2, n, n, dtype=torch.float64)
@@ -244,7 +244,7 @@ def test_grad_norm_mean_is_pi3_over_8_c2_T():
     c, T, samples = 40.0, 1e-3, 400
     k_modes = len(kept_modes(c, "disk"))
     values = D.grad_norm_sq(
-        D.sample_coefficients(samples, T, c, generator=gen(16), dtype=torch.float64)
+        D.sample_coefficients(samples, T, c, cutoff="disk", generator=gen(16), dtype=torch.float64)
     )
     mean = math.pi**2 / 2 * T * k_modes
     # each draw is (pi^2 T / 4) chi-square(2K): relative std 1 / sqrt(K) per draw
@@ -269,7 +269,7 @@ def test_jacobian_of_single_mode_and_bijectivity_threshold():
 
 
 def test_jacobian_matches_finite_differences():
-    coeffs = D.sample_coefficients(2, 0.01, 5.0, generator=gen(17), dtype=torch.float64)
+    coeffs = D.sample_coefficients(2, 0.01, 5.0, cutoff="disk", generator=gen(17), dtype=torch.float64)
     g = 401
     phi_u = torch.linspace(0, 1, g, dtype=torch.float64) - D.field_from_coefficients(
         coeffs, g)[:, 0] / g

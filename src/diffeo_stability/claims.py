@@ -3,7 +3,7 @@
 One row per claim (and per data set / architecture where the claim is per net): the paper's
 value, the reproduced value computed from the tables, the criterion, whether it holds
 ("yes" | "no" | "not tested" when the data are absent), and the statistics behind it.
-Headline quantities: output layer, delta = 1, c = 3, bilinear, median, mean noise norm.
+Headline quantities: output layer, delta = 1, c = 3, bilinear, median, per-image noise norm.
 """
 
 from __future__ import annotations

@@ -87,10 +87,11 @@ def select(frame: pd.DataFrame | None, **equals: object) -> pd.DataFrame:
 
 @dataclass(frozen=True)
 class Probe:
-    """Which probing variant a figure shows (the paper's text: median, mean noise norm)."""
+    """Which probing variant a figure shows (default: the authors' code, median, per-image noise
+    norm; the paper's text uses the mean noise norm)."""
 
     statistic: str = "median"
-    noise_norm: str = "mean"
+    noise_norm: str = "per_image"
     interpolation: str = "bilinear"
 
     @classmethod
