@@ -35,6 +35,7 @@ def logavg() -> pd.DataFrame:
     rows = [
         logavg_row("ResNet18", "full", "init", 1.2),
         logavg_row("FullConnL4", "full", "init", 5.0),  # init claim fails (> 3)
+        logavg_row("EfficientNetB0-transfer", "full", "init", 0.01),  # not an init: ignored
         logavg_row("ResNet18", "full", "trained", 0.03, G=2.0),  # in [1e-2, 1e-1]
         logavg_row("ResNet18", "512", "trained", 0.3, G=0.5),  # R falls, G rises with P
         logavg_row("EfficientNetB0", "full", "trained", 0.2, G=1.0),  # outside the range
@@ -106,6 +107,13 @@ def test_reproduced_values_come_from_the_tables(logavg, training) -> None:
     assert prefactor["reproduced_value"] == pytest.approx(0.2)
     slope = claims.loc[("R_f falls with P (ResNet18)", "ResNet18")]
     assert slope["reproduced_value"] == pytest.approx(np.log(0.1) / np.log(50000 / 512))
+
+
+def test_init_claim_ignores_transfer_nets(logavg, training) -> None:
+    claims = evaluate_claims(logavg, training, None)
+    init = claims[claims["claim"].str.startswith("R_f at initialisation")]
+    assert "EfficientNetB0-transfer" not in set(init["arch"])
+    assert set(init["arch"]) == {"ResNet18", "FullConnL4"}
 
 
 def test_noise_norm_convention_switches_the_claims(logavg, training) -> None:

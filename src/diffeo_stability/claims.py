@@ -16,6 +16,7 @@ import pandas as pd
 
 from diffeo_stability.figures.tables import Probe, dataset_label, full_size, select
 from diffeo_stability.fits import fit_power_law, log_correlation
+from diffeo_stability.models.registry import ARCHITECTURES
 
 COLUMNS = [
     "claim", "dataset", "arch", "paper_value", "reproduced_value", "criterion", "holds",
@@ -128,8 +129,12 @@ def _sota_paper(dataset: str, arch: str) -> str:
 
 
 def init_claims(headline: pd.DataFrame, training: pd.DataFrame | None) -> list[dict]:
-    """R_f at initialisation within a factor INIT_FACTOR of 1, one row per architecture."""
+    """R_f at initialisation within a factor INIT_FACTOR of 1, one row per architecture that
+    starts from random weights (transfer nets start from ImageNet weights: not an init)."""
     rows = full_size(select(headline, state="init"))
+    if not rows.empty:
+        transfer = rows["arch"].map(lambda a: a in ARCHITECTURES and ARCHITECTURES[a].transfer)
+        rows = rows[~transfer.astype(bool)]
     out = []
     criterion = f"every data set: {1 / INIT_FACTOR:.2g} <= R_f <= {INIT_FACTOR:g}"
     for group in _groups(rows, ["arch"]):
