@@ -124,6 +124,7 @@ def test_noise_norm_convention_switches_the_claims(logavg, training) -> None:
     text = evaluate_claims(logavg, training, None, probe=Probe(noise_norm="mean"))
     assert default.loc[key, "reproduced_value"] == pytest.approx(0.03)
     assert text.set_index(["claim", "arch"]).loc[key, "reproduced_value"] == pytest.approx(0.02)
+    assert "mean noise norm: R_f = 0.02" in default.loc[key, "details"]
 
 
 def test_stripe_slope(logavg) -> None:
@@ -176,7 +177,8 @@ def test_command_writes_csv_and_markdown(tmp_path: Path, logavg, training) -> No
     markdown = (tmp_path / "claims.md").read_text()
     assert markdown == claims_markdown(evaluate_claims(
         *(pd.read_csv(tmp_path / f) for f in ("logavg.csv", "training.csv", "stripe.csv"))
-    ))  # fmt: skip
+    ), "Headline R_f: output layer, delta = 1, c = 3, bilinear, median statistic, per_image "
+       "noise norm.")  # fmt: skip
     assert markdown.count("\n| ") == len(written) + 1  # header + one line per claim
 
 

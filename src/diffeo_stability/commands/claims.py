@@ -6,8 +6,8 @@ import argparse
 import logging
 from pathlib import Path
 
-from diffeo_stability.claims import claims_markdown, evaluate_claims
-from diffeo_stability.figures.tables import read_table
+from diffeo_stability.claims import claims_markdown, convention_line, evaluate_claims
+from diffeo_stability.figures.tables import Probe, read_table
 from diffeo_stability.io import atomic_path, write_csv
 
 HELP = "check the paper's quantitative claims against the aggregated tables (CSV + Markdown)"
@@ -21,6 +21,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", type=Path, required=True, help="claims CSV to write")
     parser.add_argument("--markdown", type=Path, help="Markdown rendering to write")
     parser.add_argument("--c", type=float, default=3.0, help="cut-off of the headline R_f")
+    parser.add_argument("--noise-norm", default=Probe.noise_norm, choices=["per_image", "mean"],
+                        help="noise-norm convention of the headline R_f")  # fmt: skip
 
 
 def run(args: argparse.Namespace) -> None:
@@ -29,12 +31,12 @@ def run(args: argparse.Namespace) -> None:
         path = getattr(args, name)
         if path is not None and not path.is_file():
             log.warning("%s table %s is absent: its claims are 'not tested'", name, path)
-    claims = evaluate_claims(
-        read_table(args.logavg), read_table(args.training), read_table(args.stripe), c=args.c
-    )
+    probe = Probe(noise_norm=args.noise_norm)
+    claims = evaluate_claims(read_table(args.logavg), read_table(args.training),
+                             read_table(args.stripe), c=args.c, probe=probe)  # fmt: skip
     write_csv(args.out, claims)
     log.info("wrote %s (%s)", args.out, claims["holds"].value_counts().to_dict())
     if args.markdown is not None:
         with atomic_path(args.markdown) as tmp:
-            tmp.write_text(claims_markdown(claims))
+            tmp.write_text(claims_markdown(claims, convention_line(probe, args.c)))
         log.info("wrote %s", args.markdown)
