@@ -2,7 +2,10 @@
 
 Green: measured probability of a diffeomorphism >= 1/2 (Monte Carlo, `samples` fields per c)
 and delta >= 1/2, delta the exact finite-c r.m.s. centre displacement (the asymptotic formula
-plus its pre-asymptotic terms); dashed: delta = 1. Options: size (image side, 320), rows
+plus its pre-asymptotic terms); a diffeomorphism is a field whose continuous map has a positive
+Jacobian determinant everywhere on a fine grid (max(48, 4c + 1) points a side). Dashed: exact
+delta = 1; dotted: the asymptotic delta = 1, T = 4 / (pi n^2 ln c), where the probes measure.
+Options: size (image side, 320), rows
 (values of c, 5), columns (values of T, 6), samples (200), image (a scikit-image sample
 photograph, chelsea), seed (0), note.
 """
@@ -82,7 +85,10 @@ def draw(inputs: list[Path], options: dict[str, str]) -> Figure:
     prob, delta = well_behaved(mesh_t, mesh_c, size, samples, seed)
     ax.contourf(mesh_t, mesh_c, ((prob >= 0.5) & (delta >= 0.5)).astype(float),
                 levels=[0.5, 1.5], colors=[GREEN], zorder=0)
-    ax.plot(delta_one_temperature(mesh_c, size), mesh_c, "k--", lw=1, label=r"$\delta = 1$")
+    ax.plot(delta_one_temperature(mesh_c, size), mesh_c, "k--", lw=1,
+            label=r"$\delta = 1$ (exact)")  # fmt: skip
+    probed = [diffeo.temperature_from_delta(1.0, size, c) for c in mesh_c]
+    ax.plot(probed, mesh_c, "k:", lw=1, label=r"$\delta = 1$ (asymptotic, probed)")
     ax.legend(loc="lower left", frameon=True)
     ax.set_yticks([2, 3, 5, 10, 20, 40], labels=["2", "3", "5", "10", "20", "40"])
     ax.minorticks_off()
