@@ -11,16 +11,18 @@ import pytest
 
 from diffeo_stability.claims import COLUMNS, claims_markdown, evaluate_claims
 from diffeo_stability.commands import claims as claims_command
+from diffeo_stability.fits import fit_power_law, log_correlation
 
 SIZES = {"512": 512, "full": 50000}
 
 
 def logavg_row(arch: str, P: str, state: str, R: float, G: float = 1.0, **extra) -> dict:
-    """One headline logavg row (output layer, delta = 1, c = 3, bilinear, median, mean norm)."""
+    """One headline logavg row (output layer, delta = 1, c = 3, bilinear, median, per-image
+    noise norm, the authors' cut-off rule)."""
     row = dict(
         dataset="cifar10", arch=arch, P=P, n_train=SIZES[P], state=state,
-        interpolation="bilinear", c=3.0, cutoff_rule="disk", T=1.1e-3, delta=1.0, point="delta1",
-        layer=5, layer_name="out", is_output=True, statistic="median", noise_norm="mean",
+        interpolation="bilinear", c=3.0, cutoff_rule="code", T=1.1e-3, delta=1.0, point="delta1",
+        layer=5, layer_name="out", is_output=True, statistic="median", noise_norm="per_image",
         n_seeds=5, R=R, R_logstd=0.1, D=R * G, D_logstd=0.1, G=G, G_logstd=0.1,
         test_error=0.2 * np.sqrt(R) if state == "trained" else 0.9, test_error_logstd=0.05,
     )  # fmt: skip
@@ -33,6 +35,7 @@ def logavg() -> pd.DataFrame:
     rows = [
         logavg_row("ResNet18", "full", "init", 1.2),
         logavg_row("FullConnL4", "full", "init", 5.0),  # init claim fails (> 3)
+        logavg_row("EfficientNetB0-transfer", "full", "init", 0.01),  # not an init: ignored
         logavg_row("ResNet18", "full", "trained", 0.03, G=2.0),  # in [1e-2, 1e-1]
         logavg_row("ResNet18", "512", "trained", 0.3, G=0.5),  # R falls, G rises with P
         logavg_row("EfficientNetB0", "full", "trained", 0.2, G=1.0),  # outside the range
@@ -42,6 +45,7 @@ def logavg() -> pd.DataFrame:
         # rows that the headline selection must ignore
         logavg_row("ResNet18", "full", "trained", 50.0, statistic="mean"),
         logavg_row("ResNet18", "full", "trained", 50.0, c=5.0),
+        logavg_row("ResNet18", "full", "trained", 0.02, noise_norm="mean"),  # the text's norm
         logavg_row("ResNet18", "full", "trained", 50.0, is_output=False, layer=2),
     ]
     return pd.DataFrame(rows)
@@ -82,8 +86,8 @@ def test_known_verdicts(logavg: pd.DataFrame, training: pd.DataFrame) -> None:
     assert verdict(claims, "trained ResNet", "ResNet18") == ["yes"]
     assert verdict(claims, "trained ResNet", "EfficientNetB0") == ["no"]
     assert verdict(claims, "trained fully connected", "FullConnL4") == ["yes"]
-    assert verdict(claims, "fit eps_t = a R_f^b") == ["yes"]
-    assert verdict(claims, "fit eps_t = a sqrt") == ["yes"]
+    assert verdict(claims, "fit eps_t = a R_f^b: exponent") == ["yes"]
+    assert verdict(claims, "fit eps_t = a R_f^b: prefactor") == ["yes"]
     assert verdict(claims, "corr(") == ["yes"]
     assert verdict(claims, "R_f falls with P") == ["yes"]
     assert verdict(claims, "G_f rises with P", "ResNet18") == ["yes"]
@@ -99,10 +103,28 @@ def test_reproduced_values_come_from_the_tables(logavg, training) -> None:
     assert resnet["epochs"] == "250" and resnet["seeds"] == "5" and resnet["P"] == "full"
     fit = claims.loc[("fit eps_t = a R_f^b: exponent b", "all")]
     assert fit["reproduced_value"] == pytest.approx(0.5)
-    prefactor = claims.loc[("fit eps_t = a sqrt(R_f): prefactor a", "all")]
+    prefactor = claims.loc[("fit eps_t = a R_f^b: prefactor a", "all")]
     assert prefactor["reproduced_value"] == pytest.approx(0.2)
     slope = claims.loc[("R_f falls with P (ResNet18)", "ResNet18")]
     assert slope["reproduced_value"] == pytest.approx(np.log(0.1) / np.log(50000 / 512))
+
+
+def test_init_claim_ignores_transfer_nets(logavg, training) -> None:
+    claims = evaluate_claims(logavg, training, None)
+    init = claims[claims["claim"].str.startswith("R_f at initialisation")]
+    assert "EfficientNetB0-transfer" not in set(init["arch"])
+    assert set(init["arch"]) == {"ResNet18", "FullConnL4"}
+
+
+def test_noise_norm_convention_switches_the_claims(logavg, training) -> None:
+    from diffeo_stability.figures.tables import Probe
+
+    key = ("trained ResNet / VGG-bn / EfficientNet R_f in [1e-2, 1e-1]", "ResNet18")
+    default = evaluate_claims(logavg, training, None).set_index(["claim", "arch"])
+    text = evaluate_claims(logavg, training, None, probe=Probe(noise_norm="mean"))
+    assert default.loc[key, "reproduced_value"] == pytest.approx(0.03)
+    assert text.set_index(["claim", "arch"]).loc[key, "reproduced_value"] == pytest.approx(0.02)
+    assert "mean noise norm: R_f = 0.02" in default.loc[key, "details"]
 
 
 def test_stripe_slope(logavg) -> None:
@@ -155,7 +177,8 @@ def test_command_writes_csv_and_markdown(tmp_path: Path, logavg, training) -> No
     markdown = (tmp_path / "claims.md").read_text()
     assert markdown == claims_markdown(evaluate_claims(
         *(pd.read_csv(tmp_path / f) for f in ("logavg.csv", "training.csv", "stripe.csv"))
-    ))  # fmt: skip
+    ), "Headline R_f: output layer, delta = 1, c = 3, bilinear, median statistic, per_image "
+       "noise norm.")  # fmt: skip
     assert markdown.count("\n| ") == len(written) + 1  # header + one line per claim
 
 
@@ -177,8 +200,11 @@ def test_collapsed_runs_are_counted_as_excluded(logavg: pd.DataFrame) -> None:
     assert len(excluded) == 1 and excluded["holds"].iloc[0] == "not tested"
     assert excluded["details"].iloc[0].startswith("2 runs excluded: collapsed")
     assert "VGG16bn" not in set(claims.loc[claims["holds"] != "not tested", "arch"])
-    assert evaluate_claims(logavg.assign(n_undefined=0), None, None)["claim"].ne(
-        "runs excluded: R_f undefined").all()
+    assert (
+        evaluate_claims(logavg.assign(n_undefined=0), None, None)["claim"]
+        .ne("runs excluded: R_f undefined")
+        .all()
+    )
 
 
 def test_synthetic_run_says_so_in_the_first_line(logavg: pd.DataFrame, tmp_path: Path) -> None:
@@ -194,3 +220,20 @@ def test_synthetic_run_says_so_in_the_first_line(logavg: pd.DataFrame, tmp_path:
     assert list(pd.read_csv(tmp_path / "claims.csv", comment="#").columns) == COLUMNS
     real = claims_markdown(evaluate_claims(logavg, None, None), "")
     assert "SYNTHETIC" not in real
+
+
+#: the poster's 15 CIFAR-10 points at P = 50k (R_f, test error), from the authors' poster
+POSTER_POINTS = [
+    (2.70, 0.49), (2.97, 0.47), (5.9, 0.52), (0.60, 0.248), (0.28, 0.128), (0.29, 0.084),
+    (0.15, 0.075), (0.0185, 0.060), (0.0266, 0.061), (0.030, 0.045), (0.032, 0.045),
+    (0.047, 0.046), (0.113, 0.089), (0.0061, 0.030), (0.0063, 0.026),
+]  # fmt: skip
+
+
+def test_free_fit_of_the_poster_points() -> None:
+    r, err = np.array(POSTER_POINTS).T
+    free = fit_power_law(r, err)
+    assert free.prefactor == pytest.approx(0.24, abs=0.01)
+    assert free.exponent == pytest.approx(0.45, abs=0.04)
+    assert 0.0 < free.prefactor_stderr < 0.05 and 0.0 < free.exponent_stderr < 0.1
+    assert log_correlation(r, err) == pytest.approx(0.97, abs=0.01)

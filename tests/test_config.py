@@ -56,7 +56,7 @@ def test_defaults_are_filled_in_nested_sections():
     config = validate_config(copy.deepcopy(GOOD))
     assert config["probe"]["n_probe"] == 500
     assert config["probe"]["cutoffs"] == [3, 5, 15]
-    assert config["probe"]["cutoff_rule"] == "disk"
+    assert config["probe"]["cutoff_rule"] == "code"  # the authors' code
     assert config["device"] == "auto"
     assert config["training"]["families"]["conv"] == {}
 
@@ -166,9 +166,10 @@ def test_paper_config_has_the_papers_statistics():
     config = validate_config(load("paper"))
     runs = training_runs(config)
     sota = [r for r in runs if r.arch == "ResNet18" and r.dataset == "mnist"]
-    assert len(sota) == 8 * 16  # P = 512 .. 32768 and full, 16 seeds
-    comparison = {r.arch for r in runs if r.dataset == "cifar10" and r.P == "full"}
+    assert len(sota) == 8 * 16  # P = 512 .. 32768 and 50000 (a 50k subset of MNIST), 16 seeds
+    comparison = {r.arch for r in runs if r.dataset == "cifar10" and r.P == 50000}
     assert len(comparison) == 15
+    assert {r.P for r in runs if r.dataset == "mnist"} >= {50000}
     assert config["probe"]["cutoffs"] == [3, 5, 15] and config["probe"]["n_probe"] == 500
     # 2 x 2 nets x 3 data sets x 8 P x 16 seeds + the comparison set minus the shared cells
     assert len(runs) == 2 * 2 * 3 * 8 * 16 + 15 * 5 - 4 * 5
@@ -176,10 +177,12 @@ def test_paper_config_has_the_papers_statistics():
 
 def test_hyperparameters_follow_family_defaults_then_matching_overrides():
     config = validate_config(load("paper"))
-    comparison = run_hparams(config, Run("cifar10", "VGG11", "full", 0))
-    small = run_hparams(config, Run("cifar10", "VGG11", 512, 0))
-    fc = run_hparams(config, Run("cifar10", "FullConnL2", "full", 0))
-    assert comparison["epochs"] == 350 and small["epochs"] == 250
+    comparison = run_hparams(config, Run("cifar10", "VGG11", 50000, 0))
+    resnet = run_hparams(config, Run("cifar10", "ResNet18", 50000, 0))
+    fc = run_hparams(config, Run("cifar10", "FullConnL2", 50000, 0))
+    # 350 epochs only for the nets that appear only in the comparison
+    assert comparison["epochs"] == 350 and resnet["epochs"] == 250
+    assert comparison["precision"] == "fp32"
     assert comparison["lr"] == 0.1 and comparison["optimizer"] == "sgd"
     assert fc["optimizer"] == "adam" and fc["epochs"] == 250
 

@@ -31,10 +31,13 @@ def kept_modes(c: float, cutoff: str) -> set[tuple[int, int]]:
 # ------------------------------------------------------------------------------ sampling
 
 
-@pytest.mark.parametrize(("c", "cutoff", "expected"), [
-    (3, "disk", {(1, 1), (1, 2), (2, 1), (2, 2)}),
-    (3, "code", {(1, 1), (1, 2), (2, 1), (2, 2), (1, 3), (3, 1)}),
-])
+@pytest.mark.parametrize(
+    ("c", "cutoff", "expected"),
+    [
+        (3, "disk", {(1, 1), (1, 2), (2, 1), (2, 2)}),
+        (3, "code", {(1, 1), (1, 2), (2, 1), (2, 2), (1, 3), (3, 1)}),
+    ],
+)
 def test_mode_tables_small_c(c, cutoff, expected):
     std = D.mode_std(c, cutoff)
     got = {(i + 1, j + 1) for i, j in std.nonzero().tolist()}
@@ -47,8 +50,9 @@ def test_mode_tables_small_c(c, cutoff, expected):
 def test_coefficient_variance_is_T_over_r2(c, cutoff):
     """sum C^2 / (T / r^2) over 2N draws of a kept mode is chi-square with 2N dof."""
     n_fields, T = 4000, 0.02
-    coeffs = D.sample_coefficients(n_fields, T, c, cutoff=cutoff, generator=gen(1),
-                                   dtype=torch.float64)
+    coeffs = D.sample_coefficients(
+        n_fields, T, c, cutoff=cutoff, generator=gen(1), dtype=torch.float64
+    )
     modes = kept_modes(c, cutoff)
     m = coeffs.shape[-1]
     for i in range(1, m + 1):
@@ -66,7 +70,9 @@ def test_coefficient_variance_is_T_over_r2(c, cutoff):
 def test_field_matches_the_mode_sum():
     """n * sum C_ij sin(i pi u) sin(j pi v) at u = x / (n - 1), v = y / (n - 1), both channels."""
     n = 9
-    coeffs = D.sample_coefficients(3, 0.1, 4.0, generator=gen(2), dtype=torch.float64)
+    coeffs = D.sample_coefficients(
+        3, 0.1, 4.0, cutoff="disk", generator=gen(2), dtype=torch.float64
+    )
     field = D.field_from_coefficients(coeffs, n)
     u = torch.arange(n, dtype=torch.float64) / (n - 1)
     ref = torch.zeros(3, 2, n, n, dtype=torch.float64)
@@ -175,8 +181,9 @@ def test_bilinear_equals_the_clamped_four_neighbour_formula(dtype, atol):
     n = 16
     x = torch.rand(4, 3, n, n, generator=gen(9), dtype=dtype)
     disp = 3 * torch.randn(4, 2, n, n, generator=gen(10), dtype=dtype)
-    torch.testing.assert_close(D.deform(x, disp, "bilinear"), clamped_bilinear(x, disp),
-                               rtol=0, atol=atol)
+    torch.testing.assert_close(
+        D.deform(x, disp, "bilinear"), clamped_bilinear(x, disp), rtol=0, atol=atol
+    )
 
 
 def test_nearest_matches_grid_sample():
@@ -273,7 +280,7 @@ def test_grad_norm_mean_is_pi3_over_8_c2_T():
     c, T, samples = 40.0, 1e-3, 400
     k_modes = len(kept_modes(c, "disk"))
     values = D.grad_norm_sq(
-        D.sample_coefficients(samples, T, c, generator=gen(16), dtype=torch.float64)
+        D.sample_coefficients(samples, T, c, cutoff="disk", generator=gen(16), dtype=torch.float64)
     )
     mean = math.pi**2 / 2 * T * k_modes
     # each draw is (pi^2 T / 4) chi-square(2K): relative std 1 / sqrt(K) per draw
@@ -292,18 +299,25 @@ def test_jacobian_of_single_mode_and_bijectivity_threshold():
     det = D.jacobian_determinant(coeffs, 65)
     u = torch.linspace(0, 1, 65, dtype=torch.float64)
     ref = 1 - coeffs[:, 0, 0, 0, None, None] * math.pi * torch.cos(math.pi * u) * torch.sin(
-        math.pi * u[:, None])
+        math.pi * u[:, None]
+    )
     torch.testing.assert_close(det, ref)
     assert D.is_bijective(coeffs).tolist() == [True, False]
 
 
 def test_jacobian_matches_finite_differences():
-    coeffs = D.sample_coefficients(2, 0.01, 5.0, generator=gen(17), dtype=torch.float64)
+    coeffs = D.sample_coefficients(
+        2, 0.01, 5.0, cutoff="disk", generator=gen(17), dtype=torch.float64
+    )
     g = 401
-    phi_u = torch.linspace(0, 1, g, dtype=torch.float64) - D.field_from_coefficients(
-        coeffs, g)[:, 0] / g
-    phi_v = torch.linspace(0, 1, g, dtype=torch.float64)[:, None] - D.field_from_coefficients(
-        coeffs, g)[:, 1] / g
+    phi_u = (
+        torch.linspace(0, 1, g, dtype=torch.float64)
+        - D.field_from_coefficients(coeffs, g)[:, 0] / g
+    )
+    phi_v = (
+        torch.linspace(0, 1, g, dtype=torch.float64)[:, None]
+        - D.field_from_coefficients(coeffs, g)[:, 1] / g
+    )
     uv, uu = torch.gradient(phi_u, spacing=1 / (g - 1), dim=(1, 2))
     vv, vu = torch.gradient(phi_v, spacing=1 / (g - 1), dim=(1, 2))
     numeric = uu * vv - uv * vu

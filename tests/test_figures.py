@@ -54,7 +54,7 @@ TRAINED_R = {"ResNet18": 0.03, "EfficientNetB0": 0.1, "FullConnL4": 3.0, "LeNet"
 def synthetic_logavg(datasets=("mnist", "fashionmnist", "cifar10"), archs=ARCHS) -> pd.DataFrame:
     """Synthetic logavg rows: trained R_f(P=full) from TRAINED_R, error = 0.2 sqrt(R_f)."""
     rows = []
-    base = dict(cutoff_rule="disk", statistic="median", noise_norm="mean", n_seeds=3)
+    base = dict(cutoff_rule="code", statistic="median", noise_norm="per_image", n_seeds=3)
     for dataset, arch, (P, n), state, c in itertools.product(
         datasets, archs, SIZES.items(), ("init", "trained"), (3.0, 5.0, 15.0)
     ):

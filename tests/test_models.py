@@ -76,7 +76,7 @@ PARAMS_3x32 = {
     "ResNet18": 11_173_962,
     "ResNet34": 21_282_122,
     "ResNet50": 23_520_842,
-    "EfficientNetB0": 4_020_358,
+    "EfficientNetB0": 3_598_598,  # the CIFAR variant: no 1280 head, linear 320 -> 10
     "EfficientNetB0-transfer": 4_020_358,
     "EfficientNetB2-transfer": 7_715_084,
 }
@@ -241,3 +241,13 @@ def test_width_factor_narrows_every_convolutional_family(arch, channels, size):
 def test_width_factor_is_refused_by_fully_connected_nets():
     with pytest.raises(ConfigError, match="does not take option"):
         build_model("FullConnL4", 1, 28, width_factor=0.5)
+
+
+def test_efficientnet_b0_is_the_cifar_variant():
+    """Stage strides (1, 2, 2, 2, 1, 2, 1): a 32x32 input ends at 320 x 2x2 before the linear."""
+    from diffeo_stability.models.build import build_model
+
+    model = build_model("EfficientNetB0", 3, 32).eval()
+    x = model.blocks[:-1](model.prep(torch.zeros(1, 3, 32, 32)))
+    assert tuple(x.shape) == (1, 320, 2, 2)
+    assert model.blocks.fc[-1].in_features == 320

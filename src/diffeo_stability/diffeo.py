@@ -4,8 +4,8 @@ A field is tau = (tau_u, tau_v) on [0, 1]^2 with, independently for both compone
 
     tau_u(u, v) = sum_{i, j >= 1} C_ij sin(i pi u) sin(j pi v),   C_ij ~ N(0, T / (i^2 + j^2)),
 
-keeping the modes i^2 + j^2 <= c^2 (cut-off rule ``"disk"``, the paper's text, default) or
-sqrt(i^2 + j^2) < c + 0.5 (``"code"``, the authors' library).
+keeping the modes sqrt(i^2 + j^2) < c + 0.5 (cut-off rule ``"code"``, the authors' library,
+default) or i^2 + j^2 <= c^2 (``"disk"``, the paper's text).
 
 Grid convention: pixel k (0-based, along either axis) of an n-pixel image sits at
 u_k = k / (n - 1), a linspace over [0, 1] with n points as in the authors' library, so the
@@ -31,6 +31,7 @@ from diffeo_stability.interpolation import INTERPOLATIONS, deform, smooth
 
 __all__ = [
     "CUTOFF_RULES",
+    "DEFAULT_CUTOFF_RULE",
     "INTERPOLATIONS",
     "bijectivity_probabilities",
     "bijectivity_probability",
@@ -53,6 +54,8 @@ __all__ = [
 ]
 
 CUTOFF_RULES = ("disk", "code")
+#: the authors' code (it produced the paper's figures); "disk" is the paper's text
+DEFAULT_CUTOFF_RULE = "code"
 
 
 def _max_mode(c: float, cutoff: str) -> int:
@@ -66,7 +69,7 @@ def _max_mode(c: float, cutoff: str) -> int:
 
 @lru_cache(maxsize=64)
 def mode_std(
-    c: float, cutoff: str = "disk", device: torch.device | None = None,
+    c: float, cutoff: str = DEFAULT_CUTOFF_RULE, device: torch.device | None = None,
     dtype: torch.dtype = torch.float64,
 ) -> torch.Tensor:
     """Per-mode standard deviation at T = 1, shape (m, m): 1 / sqrt(i^2 + j^2) inside the
@@ -110,7 +113,7 @@ def _as_batch_temperature(
 
 
 def sample_coefficients(
-    batch: int, T: float | torch.Tensor, c: float, *, cutoff: str = "disk",
+    batch: int, T: float | torch.Tensor, c: float, *, cutoff: str = DEFAULT_CUTOFF_RULE,
     generator: torch.Generator | None = None, device: torch.device | str | None = None,
     dtype: torch.dtype = torch.float32,
 ) -> torch.Tensor:
@@ -133,7 +136,7 @@ def field_from_coefficients(coeffs: torch.Tensor, n: int) -> torch.Tensor:
 
 
 def sample_displacement(
-    batch: int, n: int, T: float | torch.Tensor, c: float, *, cutoff: str = "disk",
+    batch: int, n: int, T: float | torch.Tensor, c: float, *, cutoff: str = DEFAULT_CUTOFF_RULE,
     generator: torch.Generator | None = None, device: torch.device | str | None = None,
     dtype: torch.dtype = torch.float32,
 ) -> torch.Tensor:
@@ -165,7 +168,7 @@ def temperature_range(n: int, c: float) -> tuple[float, float]:
     return 1 / (math.pi * n**2 * log_c), 4 / (math.pi**3 * c**2 * log_c)
 
 
-def expected_delta(T: float, n: int, c: float, cutoff: str = "disk") -> float:
+def expected_delta(T: float, n: int, c: float, cutoff: str = DEFAULT_CUTOFF_RULE) -> float:
     """Exact r.m.s. centre displacement in pixels at finite c (the pre-asymptotic delta):
     delta^2 = 2 n^2 T sum_{i, j odd, kept} 1 / (i^2 + j^2)."""
     std = mode_std(c, cutoff)
@@ -194,7 +197,7 @@ def _float64_batches(
 
 
 def measured_delta(
-    T: float, n: int, c: float, *, samples: int = 10_000, cutoff: str = "disk",
+    T: float, n: int, c: float, *, samples: int = 10_000, cutoff: str = DEFAULT_CUTOFF_RULE,
     generator: torch.Generator | None = None, chunk: int = 1024,
 ) -> float:
     """Monte Carlo r.m.s. centre displacement in pixels over `samples` fields (float64)."""
@@ -252,8 +255,9 @@ def is_bijective(coeffs: torch.Tensor, grid: int | None = None) -> torch.Tensor:
 
 
 def bijectivity_probabilities(
-    temperatures: Sequence[float], c: float, *, samples: int = 1000, cutoff: str = "disk",
-    generator: torch.Generator | None = None, grid: int | None = None, chunk: int = 128,
+    temperatures: Sequence[float], c: float, *, samples: int = 1000,
+    cutoff: str = DEFAULT_CUTOFF_RULE, generator: torch.Generator | None = None,
+    grid: int | None = None, chunk: int = 128,
 ) -> torch.Tensor:
     """Monte Carlo probability that a field is a diffeomorphism, for each T (float64, shape
     (len(temperatures),)); the same `samples` fields, drawn at T = 1, are rescaled to every T.
@@ -284,7 +288,7 @@ def bijectivity_probabilities(
 
 
 def bijectivity_probability(
-    T: float, c: float, *, samples: int = 1000, cutoff: str = "disk",
+    T: float, c: float, *, samples: int = 1000, cutoff: str = DEFAULT_CUTOFF_RULE,
     generator: torch.Generator | None = None, grid: int | None = None, chunk: int = 256,
 ) -> float:
     """Monte Carlo probability that a field at (T, c) is a diffeomorphism (float64)."""

@@ -15,6 +15,7 @@ class PowerLaw:
     prefactor: float
     exponent_stderr: float
     n_points: int
+    prefactor_stderr: float = 0.0  # standard error of a (delta method on the log intercept)
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
         return self.prefactor * np.asarray(x, dtype=float) ** self.exponent
@@ -34,11 +35,13 @@ def fit_power_law(x: np.ndarray, y: np.ndarray, exponent: float | None = None) -
     if n < 2:
         raise ValueError("need at least two positive points to fit a power law")
     slope, intercept = np.polyfit(lx, ly, 1)
-    stderr = 0.0
+    stderr = a_stderr = 0.0
     if n > 2:
         resid = ly - (slope * lx + intercept)
-        stderr = float(np.sqrt(resid @ resid / (n - 2) / np.sum((lx - lx.mean()) ** 2)))
-    return PowerLaw(float(slope), float(np.exp(intercept)), stderr, n)
+        var, sxx = resid @ resid / (n - 2), np.sum((lx - lx.mean()) ** 2)
+        stderr = float(np.sqrt(var / sxx))
+        a_stderr = float(np.exp(intercept) * np.sqrt(var * (1 / n + lx.mean() ** 2 / sxx)))
+    return PowerLaw(float(slope), float(np.exp(intercept)), stderr, n, a_stderr)
 
 
 def log_correlation(x: np.ndarray, y: np.ndarray) -> float:

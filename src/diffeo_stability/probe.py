@@ -80,7 +80,7 @@ class ProbeSettings:
     deltas: tuple[float, ...] = (1.0,)
     sweep_points: int = 30
     sweep_range: tuple[float, float] = (1 / 15, 2.0)
-    cutoff_rule: str = "disk"
+    cutoff_rule: str = diffeo.DEFAULT_CUTOFF_RULE
     per_layer: bool = False
     max_batch: int | None = None
 

@@ -7,6 +7,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from diffeo_stability.device import pick_device
+from diffeo_stability.diffeo import CUTOFF_RULES, DEFAULT_CUTOFF_RULE
 from diffeo_stability.io import write_parquet
 
 if TYPE_CHECKING:
@@ -26,7 +27,7 @@ def add_probe_settings(parser: argparse.ArgumentParser, cutoffs: list[float]) ->
     parser.add_argument("--sweep-points", type=int, default=30, help="0: no delta sweep")
     parser.add_argument("--sweep-range", type=float, nargs=2, default=[1 / 15, 2.0],
                         metavar=("A", "B"), help="sweep from T_min * A to T_max * B")
-    parser.add_argument("--cutoff-rule", default="disk", choices=["disk", "code"])
+    parser.add_argument("--cutoff-rule", default=DEFAULT_CUTOFF_RULE, choices=CUTOFF_RULES)
     parser.add_argument("--layers", action="store_true", help="also every block (delta points)")
     parser.add_argument("--max-batch", type=int, default=None,
                         help="images per forward pass (default: probe.forward_batch of the device)")

@@ -2,7 +2,10 @@
 
 Green: measured probability of a diffeomorphism >= 1/2 (Monte Carlo, `samples` fields per c)
 and delta >= 1/2, delta the exact finite-c r.m.s. centre displacement (the asymptotic formula
-plus its pre-asymptotic terms); dashed: delta = 1. Options: size (image side, 320), rows
+plus its pre-asymptotic terms); a diffeomorphism is a field whose continuous map has a positive
+Jacobian determinant everywhere on a fine grid (max(48, 4c + 1) points a side). Dashed: exact
+delta = 1; dotted: the asymptotic delta = 1, T = 4 / (pi n^2 ln c), where the probes measure.
+Options: size (image side, 320), rows
 (values of c, 5), columns (values of T, 6), samples (200), image (a scikit-image sample
 photograph, chelsea), seed (0), probe_cuts (the c of the probed points, dots on the
 delta = 1 line, 3,5,15), note.
@@ -49,11 +52,14 @@ def well_behaved(
     """(probability of a diffeomorphism, delta in pixels) on the mesh, each (len(cuts),
     len(temps))."""
     gen = torch.Generator().manual_seed(seed)
-    prob = np.stack([
-        diffeo.bijectivity_probabilities(temps, c, samples=samples, generator=gen,
-                                         grid=max(48, 4 * int(c) + 1)).numpy()
-        for c in cuts
-    ])
+    prob = np.stack(
+        [
+            diffeo.bijectivity_probabilities(
+                temps, c, samples=samples, generator=gen, grid=max(48, 4 * int(c) + 1)
+            ).numpy()
+            for c in cuts
+        ]
+    )
     delta = np.array([[diffeo.expected_delta(t, n, c) for t in temps] for c in cuts])
     return prob, delta
 
@@ -79,19 +85,45 @@ def draw(inputs: list[Path], options: dict[str, str]) -> Figure:
     # axis limits put grid point k at the centre of cell k (log-uniform spacing)
     tr = (temps[-1] / temps[0]) ** (0.5 / (cols - 1))
     cr = (cuts[0] / cuts[-1]) ** (0.5 / (rows - 1))
-    ax.set(xscale="log", yscale="log", xlim=(temps[0] / tr, temps[-1] * tr),
-           ylim=(cuts[-1] / cr, cuts[0] * cr), xlabel="temperature T", ylabel="cut-off c")
+    ax.set(
+        xscale="log",
+        yscale="log",
+        xlim=(temps[0] / tr, temps[-1] * tr),
+        ylim=(cuts[-1] / cr, cuts[0] * cr),
+        xlabel="temperature T",
+        ylabel="cut-off c",
+    )
 
     mesh_t = np.geomspace(temps[0] / tr, temps[-1] * tr, 60)
     mesh_c = np.geomspace(max(cuts[-1] / cr, 1.5), cuts[0] * cr, 14)  # (1, 1) needs c > 1.41
     prob, delta = well_behaved(mesh_t, mesh_c, size, samples, seed)
-    ax.contourf(mesh_t, mesh_c, ((prob >= 0.5) & (delta >= 0.5)).astype(float),
-                levels=[0.5, 1.5], colors=[GREEN], zorder=0)
-    ax.plot(delta_one_temperature(mesh_c, size), mesh_c, "k--", lw=1, label=r"$\delta = 1$",
-            zorder=6)  # above the thumbnails (inset axes have zorder 5)
+    ax.contourf(
+        mesh_t,
+        mesh_c,
+        ((prob >= 0.5) & (delta >= 0.5)).astype(float),
+        levels=[0.5, 1.5],
+        colors=[GREEN],
+        zorder=0,
+    )
+    ax.plot(
+        delta_one_temperature(mesh_c, size),
+        mesh_c,
+        "k--",
+        lw=1,
+        label=r"$\delta = 1$ (exact)",
+        zorder=6,
+    )  # above the thumbnails (inset zorder 5)
+    ax.plot([diffeo.temperature_from_delta(1.0, size, c) for c in mesh_c], mesh_c, "k:", lw=1,
+            label=r"$\delta = 1$ (asymptotic, probed)", zorder=6)  # fmt: skip
     probed = np.array([float(c) for c in options.get("probe_cuts", "3,5,15").split(",")])
-    ax.plot(delta_one_temperature(probed, size), probed, "ko", ms=3, zorder=6,
-            label=r"probed: $\delta = 1$, c = " + ", ".join(f"{c:g}" for c in probed))
+    ax.plot(
+        [diffeo.temperature_from_delta(1.0, size, c) for c in probed],
+        probed,
+        "ko",
+        ms=3,
+        zorder=6,
+        label=r"probed: $\delta = 1$, c = " + ", ".join(f"{c:g}" for c in probed),
+    )
     outside_legend(ax, fontsize=7)
     # one tick per thumbnail column / row: each thumbnail's (T, c) is read off the axes
     ax.set_xticks(temps, labels=[f"{t:.1g}" for t in temps])
@@ -100,13 +132,15 @@ def draw(inputs: list[Path], options: dict[str, str]) -> Figure:
 
     gen = torch.Generator().manual_seed(seed)
     for r, c in enumerate(cuts):
-        disp = diffeo.sample_displacement(cols, size, torch.tensor(temps, dtype=torch.float32),
-                                          float(c), generator=gen)
+        disp = diffeo.sample_displacement(
+            cols, size, torch.tensor(temps, dtype=torch.float32), float(c), generator=gen
+        )
         deformed = diffeo.deform(image.expand(cols, -1, -1, -1), disp).clamp(0, 1)
         for k in range(cols):
             # thumbnails at 70% of their cell: the well-behaved region shows around them
-            inset = ax.inset_axes([(k + 0.15) / cols, 1 - (r + 0.85) / rows,
-                                   THUMB / cols, THUMB / rows])
+            inset = ax.inset_axes(
+                [(k + 0.15) / cols, 1 - (r + 0.85) / rows, THUMB / cols, THUMB / rows]
+            )
             inset.imshow(deformed[k].permute(1, 2, 0).numpy(), interpolation="nearest")
             inset.set_axis_off()
     title = f"max-entropy diffeomorphisms of a {size}x{size} image"

@@ -1,5 +1,6 @@
-"""EfficientNet-B0 trained from scratch, CIFAR style (3x3 stride-1 stem, first stride-2 stage
-at stride 1 so that a 32x32 input ends at 4x4), MBConv blocks with squeeze-excitation, SiLU."""
+"""EfficientNet-B0 trained from scratch, the CIFAR-literature variant the authors trained: 3x3
+stride-1 stem, stage strides (1, 2, 2, 2, 1, 2, 1) so that a 32x32 input ends at 2x2, MBConv
+blocks with squeeze-excitation, SiLU, no 1x1 head to 1280 channels, a linear 320 -> classes."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from diffeo_stability.models.common import (
 # (expansion, kernel, stride, output channels, repeats) of the seven MBConv stages of B0
 B0_STAGES: tuple[tuple[int, int, int, int, int], ...] = (
     (1, 3, 1, 16, 1),
-    (6, 3, 1, 24, 2),
+    (6, 3, 2, 24, 2),
     (6, 5, 2, 40, 2),
     (6, 3, 2, 80, 3),
     (6, 5, 1, 112, 3),
@@ -63,7 +64,7 @@ class MBConv(nn.Module):
 def efficientnet_b0(
     in_channels: int, image_size: int, num_classes: int, prep: Prepare, width_factor: float = 1.0
 ) -> BlockNet:
-    """(B, C, S, S) -> (B, num_classes); probed blocks: stem, 7 stages, 1x1 head, classifier.
+    """(B, C, S, S) -> (B, num_classes); probed blocks: stem, 7 stages, classifier.
 
     `width_factor` scales every channel count (tiny nets for the CPU smoke config).
     """
@@ -79,7 +80,5 @@ def efficientnet_b0(
         ]
         blocks.append((f"stage{index + 1}", nn.Sequential(*units)))
         c_in = c_out
-    head = scale_width(1280, width_factor)
-    blocks.append(("head", nn.Sequential(*conv_bn_act(c_in, head, 1, act=nn.SiLU))))
-    blocks.append(("fc", classifier(head, num_classes, dropout=0.2)))
+    blocks.append(("fc", classifier(c_in, num_classes, dropout=0.2)))
     return BlockNet(prep, blocks)

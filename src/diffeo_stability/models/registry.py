@@ -77,7 +77,7 @@ _SPECS: tuple[ArchSpec, ...] = (
     _resnet(18),
     _resnet(34),
     _resnet(50),
-    ArchSpec("EfficientNetB0", "conv", 50, True, True, False, f"{_M}.efficientnet:efficientnet_b0"),
+    ArchSpec("EfficientNetB0", "conv", 49, True, True, False, f"{_M}.efficientnet:efficientnet_b0"),
     _transfer("B0", 50),
     _transfer("B2", 70),
 )
