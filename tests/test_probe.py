@@ -188,7 +188,7 @@ def test_batched_channels_last_probe_equals_a_plain_reference() -> None:
     (_, T), = temperature_points(16, 5.0, settings)
     with torch.no_grad():
         clean = diffeo.smooth(x, "gaussian")
-        pert = perturb(x, clean, "gaussian", 5.0, T, "disk", gen)
+        pert = perturb(x, clean, "gaussian", 5.0, T, settings.cutoff_rule, gen)
         ref_clean = plain_layer_outputs(net, clean)
         ref_deformed = plain_layer_outputs(net, pert.deformed)
         ref_noisy = plain_layer_outputs(net, pert.noisy["per_image"])

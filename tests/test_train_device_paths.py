@@ -10,7 +10,6 @@ import torch
 from test_train import toy_dataset
 
 from diffeo_stability import train as train_module
-from diffeo_stability.device import memory_format
 from diffeo_stability.hparams import resolve_hparams
 from diffeo_stability.train import RunConfig, Trainer, train
 
@@ -27,11 +26,6 @@ def config(tmp_path, **overrides) -> RunConfig:
     hp = resolve_hparams("conv", {"epochs": 2, "batch_size": 32, "lr": 0.05} | overrides)
     return RunConfig("LeNet", 64, 1, hp, tmp_path, normalization=((0.5,), (0.5,)),
                      deterministic=True)  # fmt: skip
-
-
-def test_memory_format_auto_is_channels_last_on_cuda_only():
-    assert memory_format(torch.device("cuda"), "ResNet18") == torch.channels_last
-    assert memory_format(torch.device("cpu"), "ResNet18") == torch.contiguous_format
 
 
 def test_channels_last_weights_batches_and_device_placement(tmp_path):
