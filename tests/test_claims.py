@@ -117,11 +117,11 @@ def test_init_claim_ignores_transfer_nets(logavg, training) -> None:
 
 
 def test_noise_norm_convention_switches_the_claims(logavg, training) -> None:
-    from diffeo_stability.figures.tables import Probe
+    from diffeo_stability.figures.tables import Headline
 
     key = ("trained ResNet / VGG-bn / EfficientNet R_f in [1e-2, 1e-1]", "ResNet18")
     default = evaluate_claims(logavg, training, None).set_index(["claim", "arch"])
-    text = evaluate_claims(logavg, training, None, probe=Probe(noise_norm="mean"))
+    text = evaluate_claims(logavg, training, None, probe=Headline(noise_norm="mean"))
     assert default.loc[key, "reproduced_value"] == pytest.approx(0.03)
     assert text.set_index(["claim", "arch"]).loc[key, "reproduced_value"] == pytest.approx(0.02)
     assert "mean noise norm: R_f = 0.02" in default.loc[key, "details"]

@@ -244,3 +244,23 @@ def test_cli_environment_is_passive_and_cpu_jobs_hold_no_gpu(monkeypatch, tmp_pa
     assert os.environ["OMP_WAIT_POLICY"] == "ACTIVE"  # a user's choice is kept
     assert gpus_per_job("cpu") == 0 and gpus_per_job("cuda") == 1
     assert gpus_per_job("auto") == int(torch.cuda.is_available())
+
+
+def test_headline_and_noise_norm_defaults_have_one_home():
+    from diffeo_stability.figures.tables import Headline
+    from diffeo_stability.probe import ProbeSettings
+
+    probe = load_schema()["properties"]["probe"]["properties"]
+    schema = {key: spec["default"] for key, spec in probe["headline"]["properties"].items()}
+    assert schema == {k: getattr(Headline(), k) for k in schema}
+    assert probe["noise_norms"]["default"] == list(ProbeSettings().noise_norms)
+    config = validate_config(copy.deepcopy(GOOD))
+    assert Headline.from_config(config) == Headline(cutoff_rule="code")
+
+
+def test_a_headline_the_runs_do_not_measure_is_refused():
+    assert "probe.headline.c: 7" in invalid(lambda c: c.update(probe={"headline": {"c": 7}}))
+    message = invalid(
+        lambda c: c.update(probe={"noise_norms": ["mean"], "headline": {"noise_norm": "per_image"}})
+    )
+    assert "probe.headline.noise_norm" in message

@@ -18,7 +18,7 @@ from matplotlib.figure import Figure
 
 from diffeo_stability.figures.fig5_error_vs_rf import comparison_rows, error_scatter
 from diffeo_stability.figures.style import new_figure
-from diffeo_stability.figures.tables import Probe, full_size, load_input, select
+from diffeo_stability.figures.tables import Headline, full_size, load_input, select
 
 NAMES = {
     "fig2_illustration": "fig2_illustration",
@@ -174,7 +174,7 @@ def test_fig5_options_select_c_and_statistic(tables: Path) -> None:
     logavg = load_input([tables / "logavg.csv"], "logavg.csv")
     assert comparison_rows(logavg, {"c": "5"})["c"].eq(5.0).all()
     assert comparison_rows(logavg, {"statistic": "mean"}).empty  # only medians in the table
-    assert Probe.from_options({"noise_norm": "per_image"}).noise_norm == "per_image"
+    assert Headline.from_options({"noise_norm": "per_image"}).noise_norm == "per_image"
 
 
 def test_csv_round_trip_keeps_P_as_string(tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ import torch
 from torch import nn
 
 from diffeo_stability import diffeo
+from diffeo_stability.errors import ConfigError
 from diffeo_stability.probe import (
     MEASUREMENT_COLUMNS,
     ProbeSettings,
@@ -253,3 +254,26 @@ def test_collapsed_network_gives_undefined_not_a_number() -> None:
     assert rows[["D", "G", "R"]].isna().all().all()
     defined = probe_function(identity, torch.rand(8, 1, 12, 12), FAST, seed=0)
     assert np.isfinite(defined[["D", "G", "R"]].to_numpy()).all()
+
+
+def test_only_the_configured_noise_norms_are_forwarded() -> None:
+    net, _ = small_bn_net()
+    net.eval()  # a plain function is probed as it is: batch-norm must not see the batch
+    x = torch.rand(8, 1, 16, 16, generator=torch.Generator().manual_seed(4))
+    images_seen = []
+
+    def counting(images: torch.Tensor) -> torch.Tensor:
+        images_seen.append(len(images))
+        return net(images)
+
+    both = ProbeSettings(cutoffs=(3.0,), interpolations=("bilinear",), sweep_points=0)
+    one = replace(both, noise_norms=("per_image",))
+    rows_both = probe_function(counting, x, both, seed=3)
+    forwarded_both, images_seen[:] = sum(images_seen), []
+    rows_one = probe_function(counting, x, one, seed=3)
+    assert set(rows_one.noise_norm) == {"per_image"}
+    assert sum(images_seen) == forwarded_both - len(x)  # one noisy group fewer
+    same = rows_both[rows_both.noise_norm == "per_image"].reset_index(drop=True)
+    pd.testing.assert_frame_equal(rows_one, same)
+    with pytest.raises(ConfigError, match="noise norms"):
+        replace(both, noise_norms=("l2",))

@@ -162,3 +162,15 @@ def test_cpu_jobs_hold_no_gpu_and_get_their_threads(tmp_path):
         jobs = output.split(f"rule {rule}:")[1:]
         assert jobs and all(", gpu=0," in job.split("\n\n")[0] for job in jobs)
         assert f"python -m diffeo_stability --threads 1 {rule} " in output
+
+
+def test_the_config_headline_reaches_the_claims_and_the_figures(tmp_path):
+    config = yaml.safe_load((CONFIGS / "smoke.yaml").read_text())
+    config["probe"]["headline"] = {"noise_norm": "mean", "c": 5}
+    path = tmp_path / "text.yaml"
+    path.write_text(yaml.safe_dump(config))
+    result = snakemake("-n", "-p", "--configfile", str(path), workdir=tmp_path)
+    claims = next(line for line in result.stdout.splitlines() if " claims --logavg" in line)
+    assert "c=5" in claims and "noise_norm=mean" in claims and "cutoff_rule=code" in claims
+    fig5 = next(line for line in result.stdout.splitlines() if "figure fig5_error_vs_rf" in line)
+    assert "c=5" in fig5 and "noise_norm=mean" in fig5

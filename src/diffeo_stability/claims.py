@@ -3,7 +3,8 @@
 One row per claim (and per data set / architecture where the claim is per net): the paper's
 value, the reproduced value computed from the tables, the criterion, whether it holds
 ("yes" | "no" | "not tested" when the data are absent), and the statistics behind it.
-Headline quantities: output layer, delta = 1, c = 3, bilinear, median, per-image noise norm.
+Headline quantities: the `Headline` given (the config's `probe.headline`; default: output
+layer, delta = 1, c = 3, bilinear, median, per-image noise norm).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from diffeo_stability.datasets import DATASETS
-from diffeo_stability.figures.tables import Probe, dataset_label, full_size, select
+from diffeo_stability.figures.tables import Headline, dataset_label, full_size, select
 from diffeo_stability.fits import fit_power_law, log_correlation
 from diffeo_stability.models.registry import ARCHITECTURES
 
@@ -265,11 +266,12 @@ def excluded_runs(headline: pd.DataFrame, training: pd.DataFrame | None) -> list
 
 def evaluate_claims(
     logavg: pd.DataFrame | None, training: pd.DataFrame | None, stripe: pd.DataFrame | None,
-    c: float = 3.0, probe: Probe | None = None,
+    probe: Headline | None = None,
 ) -> pd.DataFrame:  # fmt: skip
-    """The claims table (columns COLUMNS) from logavg.csv, training.csv and stripe.csv frames."""
-    probe = probe or Probe()
-    headline = probe.rows(logavg, c=c)
+    """The claims table (columns COLUMNS) from logavg.csv, training.csv and stripe.csv frames,
+    on the rows of the headline convention `probe` (default: `Headline()`)."""
+    probe = probe or Headline()
+    headline = probe.rows(logavg, c=probe.c)
     trained_full = full_size(select(headline, state="trained"))
     sota, fc = _matching(trained_full, SOTA_PATTERN), _matching(trained_full, FC_PATTERN)
     low, high = SOTA_RANGE
@@ -277,7 +279,7 @@ def evaluate_claims(
     sota_rows = _per_net("trained ResNet / VGG-bn / EfficientNet R_f in [1e-2, 1e-1]", sota,
                          training, f"{low:g} <= R_f <= {high:g}", lambda r: low <= r <= high,
                          _sota_paper)  # fmt: skip
-    rows += _with_other_noise_norm(sota_rows, logavg, probe, c)
+    rows += _with_other_noise_norm(sota_rows, logavg, probe)
     rows += _per_net("trained fully connected nets R_f >= 1", fc, training, "R_f >= 1",
                      lambda r: r >= 1.0,
                      lambda d, a: f"{PAPER_CIFAR_R[a]:g}" if d == "cifar10" and a in
@@ -307,11 +309,12 @@ def _cell(value: object) -> str:
 
 
 def _with_other_noise_norm(
-    rows: list[dict], logavg: pd.DataFrame | None, probe: Probe, c: float
+    rows: list[dict], logavg: pd.DataFrame | None, probe: Headline
 ) -> list[dict]:
     """Append to each row's details its R_f under the other noise-norm convention, if probed."""
     other = "mean" if probe.noise_norm == "per_image" else "per_image"
-    alt = full_size(select(replace(probe, noise_norm=other).rows(logavg, c=c), state="trained"))
+    alt = replace(probe, noise_norm=other).rows(logavg, c=probe.c)
+    alt = full_size(select(alt, state="trained"))
     if alt is None or alt.empty:
         return rows
     for row in rows:
@@ -321,15 +324,9 @@ def _with_other_noise_norm(
     return rows
 
 
-def convention_line(probe: Probe, c: float) -> str:
-    """The headline convention the claims table uses, in words."""
-    return (f"Headline R_f: output layer, delta = 1, c = {c:g}, {probe.interpolation}, "
-            f"{probe.statistic} statistic, {probe.noise_norm} noise norm.")  # fmt: skip
-
-
 def claims_markdown(claims: pd.DataFrame, convention: str = "", first_line: str = "") -> str:
     """A Markdown table of the claims (reproduced values to 3 significant digits), under the
-    `convention` line (see `convention_line`), after `first_line` (e.g. `synthetic_line`)."""
+    `convention` line (`Headline.describe`), after `first_line` (e.g. `synthetic_line`)."""
     columns = list(claims.columns)
     lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
     for _, row in claims.iterrows():

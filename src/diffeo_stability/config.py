@@ -127,7 +127,30 @@ def _semantic_problems(config: dict[str, Any]) -> list[str]:
             except ConfigError as err:
                 problems.append(f"training.overrides[{k}].hparams: {err}")
                 break
+    problems += _headline_problems(config)
     return problems + _probe_problems(config) + _path_problems(config) + _option_problems(config)
+
+
+def _headline_problems(config: dict[str, Any]) -> list[str]:
+    """Every run must measure the headline: its c, interpolation and noise norm."""
+    headline = config["probe"]["headline"]
+    if headline["noise_norm"] not in config["probe"]["noise_norms"]:
+        return [f"probe.headline.noise_norm: {headline['noise_norm']!r} is not measured; add it "
+                f"to probe.noise_norms {config['probe']['noise_norms']}"]  # fmt: skip
+    problems = []
+    for run in training_runs(config):
+        settings = run_probe_settings(config, run)
+        for key, values in (("c", "cutoffs"), ("interpolation", "interpolations")):
+            if headline[key] not in settings[values]:
+                problems.append(
+                    f"probe.headline.{key}: {headline[key]!r} is not among the probe {values} "
+                    f"{settings[values]} of run {run.dataset}/{run.arch}/P{run.P}/seed{run.seed} "
+                    f"(probe.{values} / probe.overrides)"
+                )
+                break
+        if len(problems) >= 3:
+            break
+    return problems
 
 
 def _probe_problems(config: dict[str, Any]) -> list[str]:

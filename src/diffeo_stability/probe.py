@@ -73,7 +73,8 @@ class ProbeSettings:
     """What to measure. `sweep_range` = (a, b): the sweep spans T_min * a .. T_max * b in
     `sweep_points` log-spaced temperatures (0 points: no sweep); `deltas` are the single
     points (point name ``delta{d:g}``, e.g. ``delta1``) where per-layer rows are taken.
-    `max_batch` caps the images per forward pass (None: `forward_batch` of the device)."""
+    `max_batch` caps the images per forward pass (None: `forward_batch` of the device);
+    `noise_norms`: the conventions measured (each one more forward group per point)."""
 
     cutoffs: tuple[float, ...] = (3.0, 5.0, 15.0)
     interpolations: tuple[str, ...] = ("bilinear", "gaussian")
@@ -81,6 +82,7 @@ class ProbeSettings:
     sweep_points: int = 30
     sweep_range: tuple[float, float] = (1 / 15, 2.0)
     cutoff_rule: str = diffeo.DEFAULT_CUTOFF_RULE
+    noise_norms: tuple[str, ...] = NOISE_NORMS
     per_layer: bool = False
     max_batch: int | None = None
 
@@ -96,6 +98,8 @@ class ProbeSettings:
                 f"cutoff rule {self.cutoff_rule!r} unknown; allowed: "
                 f"{', '.join(diffeo.CUTOFF_RULES)}"
             )
+        if not self.noise_norms or set(self.noise_norms) - set(NOISE_NORMS):
+            raise ConfigError(f"noise norms {self.noise_norms}; allowed: {', '.join(NOISE_NORMS)}")
         if any(not c > 1 for c in self.cutoffs) or any(not d > 0 for d in self.deltas):
             raise ConfigError(f"need cutoffs > 1 and deltas > 0, got {self.cutoffs}, {self.deltas}")
         bad_batch = self.max_batch is not None and self.max_batch < 1
@@ -216,10 +220,10 @@ class Perturbation:
 
 def perturb(
     images: torch.Tensor, clean: torch.Tensor, interpolation: str, c: float, T: float,
-    cutoff_rule: str, generator: torch.Generator,
+    cutoff_rule: str, generator: torch.Generator, noise_norms: Sequence[str] = NOISE_NORMS,
 ) -> Perturbation:
     """One diffeo per image (tau x from the raw images) and one isotropic noise direction per
-    image added to the clean (possibly smoothed) images, rescaled for each of `NOISE_NORMS`."""
+    image added to the clean (possibly smoothed) images, rescaled for each of `noise_norms`."""
     n = images.shape[-1]
     displacement = diffeo.sample_displacement(
         len(images), n, T, c, cutoff=cutoff_rule, generator=generator,
@@ -232,7 +236,7 @@ def perturb(
     )
     direction = direction / direction.flatten(1).norm(dim=1).view(-1, 1, 1, 1)
     scales = {"per_image": distance, "mean": distance.mean().expand_as(distance)}
-    noisy = {name: clean + direction * scales[name].view(-1, 1, 1, 1) for name in NOISE_NORMS}
+    noisy = {name: clean + direction * scales[name].view(-1, 1, 1, 1) for name in noise_norms}
     return Perturbation(deformed, noisy, distance)
 
 
@@ -247,7 +251,7 @@ def _point_rows(
         for stat in STATISTICS:
             d_raw = change(clean[k], diffeo_out[k], stat)
             norm = norms[k][stat]
-            for noise_name in NOISE_NORMS:
+            for noise_name in noise_out:
                 g_raw = change(clean[k], noise_out[noise_name][k], stat)
                 rows.append({
                     "layer": layer, "layer_name": name, "is_output": k == len(layers) - 1,
@@ -297,12 +301,10 @@ def probe_function(
                     keep = slice(None) if per_layer else slice(-1, None)
                     generator = torch.Generator(device=images.device)
                     generator.manual_seed(draw_seed(seed, state, interpolation, c, index))
-                    pert = perturb(
-                        images, clean, interpolation, c, T, settings.cutoff_rule, generator
-                    )
-                    diffeo_out, *noise_out = forward(
-                        [pert.deformed, *(pert.noisy[name] for name in NOISE_NORMS)], per_layer
-                    )
+                    pert = perturb(images, clean, interpolation, c, T, settings.cutoff_rule,
+                                   generator, settings.noise_norms)  # fmt: skip
+                    groups = [pert.deformed, *pert.noisy.values()]
+                    diffeo_out, *noise_out = forward(groups, per_layer)
                     common = {
                         "state": state, "interpolation": interpolation, "c": float(c),
                         "cutoff_rule": settings.cutoff_rule, "T": float(T),
@@ -311,11 +313,11 @@ def probe_function(
                     }
                     values = {
                         name: float((pert.noisy[name] - clean).flatten(1).norm(dim=1).mean())
-                        for name in NOISE_NORMS
+                        for name in pert.noisy
                     }
                     point_rows = _point_rows(
                         clean_out[keep], norms[keep], diffeo_out,
-                        dict(zip(NOISE_NORMS, noise_out, strict=True)), all_layers[keep], values,
+                        dict(zip(pert.noisy, noise_out, strict=True)), all_layers[keep], values,
                     )
                     rows += [{**common, **row} for row in point_rows]
     return pd.DataFrame(rows, columns=list(MEASUREMENT_COLUMNS)).astype(MEASUREMENT_COLUMNS)

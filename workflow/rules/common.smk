@@ -24,7 +24,9 @@ from diffeo_stability.config import (
 from diffeo_stability.cost import long_run_warning
 from diffeo_stability.datasets import DATASETS
 from diffeo_stability.errors import ConfigError
+from diffeo_stability.figures.tables import Headline
 from diffeo_stability.models.registry import ARCHITECTURES
+from diffeo_stability.source_keys import figure_options as source_figure_options
 
 # rules run `python -m diffeo_stability` with the Python running snakemake and this src/
 export_cli_environment(Path(workflow.basedir) / "src")
@@ -173,9 +175,20 @@ def weights_option(wildcards):
 
 
 # figures.smk
+HEADLINE = Headline.from_config(config)
+
+
+def headline_option():
+    """--headline KEY=VALUE ... of the claims command: the config's headline convention."""
+    pairs = [shlex.quote(f"{k}={v}") for k, v in sorted(HEADLINE.options().items())]
+    return f"--headline {' '.join(pairs)}"
+
+
 def figure_options(name):
-    """--set arguments of one figure: its configured options plus the global note."""
-    options = dict(config["figures"]["options"].get(name, {}))
+    """--set arguments of one figure: the headline convention (the keys the figure reads), its
+    configured options (which win) and the global note."""
+    options = {k: v for k, v in HEADLINE.options().items() if k in source_figure_options(name)}
+    options |= config["figures"]["options"].get(name, {})
     if config["figures"]["note"]:
         options.setdefault("note", config["figures"]["note"])
     pairs = [shlex.quote(f"{key}={value}") for key, value in sorted(options.items())]

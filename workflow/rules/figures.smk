@@ -85,10 +85,12 @@ rule claims:
         markdown=f"{TABLES}/claims.md",
     params:
         scale=SCALE,
+        headline=headline_option(),
     conda:
         "../../envs/diffeo-stability.yaml"
     log:
         f"{LOGS}/claims.log",
     shell:
         "python -m diffeo_stability claims --logavg {input.logavg} --training {input.training}"
-        " --stripe {input.stripe} --out {output.csv} --markdown {output.markdown} > {log} 2>&1"
+        " --stripe {input.stripe} --out {output.csv} --markdown {output.markdown}"
+        " {params.headline} > {log} 2>&1"

@@ -34,6 +34,7 @@ rule probe:
         " --arch {wildcards.arch} --P {wildcards.P} --seed {wildcards.seed}"
         f" --n-probe {PROBE_CFG['n_probe']} {{params.settings}} --delta {PROBE_CFG['delta']}"
         f" --sweep-range {{params.sweep_range}} --cutoff-rule {PROBE_CFG['cutoff_rule']}"
+        f" --noise-norms {' '.join(PROBE_CFG['noise_norms'])}"
         " --device {params.device} > {log} 2>&1"
 
 
@@ -62,4 +63,5 @@ rule probe_imagenet:
         " --images {input.images} --weights {input.weights} --arch {wildcards.imagenet_arch}"
         f" --out {{output}} --n-probe {IMAGENET_CFG['n_probe']} --size {IMAGENET_CFG['size']}"
         " --cutoffs {params.cutoffs} --interpolations {params.interpolations}"
-        f" --cutoff-rule {PROBE_CFG['cutoff_rule']} --device {{params.device}} > {{log}} 2>&1"
+        f" --cutoff-rule {PROBE_CFG['cutoff_rule']} --noise-norms {' '.join(PROBE_CFG['noise_norms'])}"
+        " --device {params.device} > {log} 2>&1"

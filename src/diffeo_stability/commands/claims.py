@@ -8,11 +8,11 @@ from pathlib import Path
 
 from diffeo_stability.claims import (
     claims_markdown,
-    convention_line,
     evaluate_claims,
     synthetic_line,
 )
-from diffeo_stability.figures.tables import Probe, read_table
+from diffeo_stability.commands.figure import parse_options
+from diffeo_stability.figures.tables import Headline, read_table
 from diffeo_stability.io import atomic_path
 
 HELP = "check the paper's quantitative claims against the aggregated tables (CSV + Markdown)"
@@ -25,9 +25,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--stripe", type=Path, help="results/tables/stripe.csv")
     parser.add_argument("--out", type=Path, required=True, help="claims CSV to write")
     parser.add_argument("--markdown", type=Path, help="Markdown rendering to write")
-    parser.add_argument("--c", type=float, default=3.0, help="cut-off of the headline R_f")
-    parser.add_argument("--noise-norm", default=Probe.noise_norm, choices=["per_image", "mean"],
-                        help="noise-norm convention of the headline R_f")  # fmt: skip
+    parser.add_argument("--headline", nargs="*", default=[], metavar="KEY=VALUE",
+                        help="headline convention (statistic, noise_norm, interpolation, c, "
+                        "delta, cutoff_rule; default: Headline's)")  # fmt: skip
 
 
 def run(args: argparse.Namespace) -> None:
@@ -37,15 +37,14 @@ def run(args: argparse.Namespace) -> None:
         path = getattr(args, name)
         if path is not None and not path.is_file():
             log.warning("%s table %s is absent: its claims are 'not tested'", name, path)
-    probe = Probe(noise_norm=args.noise_norm)
+    probe = Headline.from_options(parse_options(args.headline))
     logavg = read_table(args.logavg)
-    claims = evaluate_claims(logavg, read_table(args.training), read_table(args.stripe),
-                             c=args.c, probe=probe)  # fmt: skip
+    claims = evaluate_claims(logavg, read_table(args.training), read_table(args.stripe), probe)
     first_line = synthetic_line(logavg)
     with atomic_path(args.out) as tmp:  # a synthetic run says so in a '# ' first line
         tmp.write_text((f"# {first_line}\n" if first_line else "") + claims.to_csv(index=False))
     log.info("wrote %s (%s)", args.out, claims["holds"].value_counts().to_dict())
     if args.markdown is not None:
         with atomic_path(args.markdown) as tmp:
-            tmp.write_text(claims_markdown(claims, convention_line(probe, args.c), first_line))
+            tmp.write_text(claims_markdown(claims, probe.describe(), first_line))
         log.info("wrote %s", args.markdown)

@@ -28,7 +28,7 @@ def parse_options(pairs: list[str]) -> dict[str, str]:
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep:
-            raise ConfigError(f"figure option {pair!r} is not of the form key=value")
+            raise ConfigError(f"option {pair!r} is not of the form key=value")
         options[key] = value
     return options
 

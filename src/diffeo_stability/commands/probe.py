@@ -28,6 +28,8 @@ def add_probe_settings(parser: argparse.ArgumentParser, cutoffs: list[float]) ->
     parser.add_argument("--sweep-range", type=float, nargs=2, default=[1 / 15, 2.0],
                         metavar=("A", "B"), help="sweep from T_min * A to T_max * B")
     parser.add_argument("--cutoff-rule", default=DEFAULT_CUTOFF_RULE, choices=CUTOFF_RULES)
+    parser.add_argument("--noise-norms", nargs="+", default=None,
+                        help="per_image and/or mean (default: ProbeSettings', both)")
     parser.add_argument("--layers", action="store_true", help="also every block (delta points)")
     parser.add_argument("--max-batch", type=int, default=None,
                         help="images per forward pass (default: probe.forward_batch of the device)")
@@ -38,11 +40,12 @@ def settings_from_args(args: argparse.Namespace) -> ProbeSettings:
     """`ProbeSettings` from the options of `add_probe_settings`."""
     from diffeo_stability.probe import ProbeSettings
 
+    norms = {"noise_norms": tuple(args.noise_norms)} if args.noise_norms else {}
     return ProbeSettings(
         cutoffs=tuple(args.cutoffs), interpolations=tuple(args.interpolations),
         deltas=tuple(args.delta), sweep_points=args.sweep_points,
         sweep_range=tuple(args.sweep_range), cutoff_rule=args.cutoff_rule,
-        per_layer=args.layers, max_batch=args.max_batch,
+        per_layer=args.layers, max_batch=args.max_batch, **norms,
     )
 
 

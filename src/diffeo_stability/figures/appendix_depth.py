@@ -15,13 +15,13 @@ from matplotlib.ticker import MaxNLocator
 from diffeo_stability.figures.panels import finish
 from diffeo_stability.figures.style import BATCHNORM_MARKERS, arch_tag, new_figure, outside_legend
 from diffeo_stability.figures.tables import (
-    Probe,
+    Headline,
     dataset_label,
     full_size,
     load_input,
-    option_float,
     option_list,
     select,
+    size_label,
 )
 from diffeo_stability.models.registry import ARCHITECTURES
 
@@ -29,11 +29,11 @@ from diffeo_stability.models.registry import ARCHITECTURES
 def draw(inputs: list[Path], options: dict[str, str]) -> Figure:
     """Two panels (init | trained) of R_f vs layer index, one line per arch. Reads logavg.csv."""
     logavg = load_input(inputs, "logavg.csv")
-    probe = Probe.from_options(options)
+    probe = Headline.from_options(options)
     dataset = options.get("dataset", "cifar10")
-    c = option_float(options, "c", 3.0)
+    c = probe.c
     rows = full_size(
-        select(logavg, point="delta1", dataset=dataset, c=c, statistic=probe.statistic,
+        select(logavg, point=probe.point, dataset=dataset, c=c, statistic=probe.statistic,
                noise_norm=probe.noise_norm, interpolation=probe.interpolation)
     )  # fmt: skip
     present = sorted(set(rows["arch"])) if not rows.empty else []
@@ -57,7 +57,7 @@ def draw(inputs: list[Path], options: dict[str, str]) -> Figure:
         ax.axhline(1.0, color="0.5", lw=0.6, ls=":")
         ax.set_yscale("log")
         ax.set_xlabel("layer (0 = input)")
-        ax.set_title(f"{state}, {dataset_label(dataset)}, P = full, c = {c:g}")
+        ax.set_title(f"{state}, {dataset_label(dataset)}, {size_label(rows)}, c = {c:g}")
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     axes[0].set_ylabel(r"$R_{f_\ell}$ ($\delta=1$)")
     if axes[1].get_legend_handles_labels()[0]:

@@ -22,11 +22,10 @@ from diffeo_stability.figures.fig5_error_vs_rf import (
 from diffeo_stability.figures.panels import finish
 from diffeo_stability.figures.style import new_figure
 from diffeo_stability.figures.tables import (
-    Probe,
+    Headline,
     cutoffs,
     full_size,
     load_input,
-    option_float,
     option_list,
     select,
 )
@@ -37,11 +36,11 @@ DELTA_TOLERANCE = 1.5
 def nearest_delta_rows(
     logavg: pd.DataFrame | None, options: Mapping[str, str], delta: float
 ) -> pd.DataFrame:
-    """Per architecture, the trained P = full sweep row with delta nearest `delta` (factor 1.5)."""
-    probe = Probe.from_options(options)
+    """Per architecture, the trained largest-P sweep row with delta nearest `delta` (factor 1.5)."""
+    probe = Headline.from_options(options)
     rows = full_size(
         probe.rows(logavg, point="sweep", dataset=options.get("dataset", "cifar10"),
-                   state="trained", c=option_float(options, "c", 3.0))
+                   state="trained", c=probe.c)
     )  # fmt: skip
     archs = option_list(options, "archs", ["all"])
     if archs != ["all"]:
@@ -58,14 +57,15 @@ def nearest_delta_rows(
 def draw(inputs: list[Path], options: dict[str, str]) -> Figure:
     """Fig. 5 scatter per c (delta = 1) and per delta (c option). Reads logavg.csv."""
     logavg = load_input(inputs, "logavg.csv")
-    all_c = cutoffs(Probe.from_options(options).rows(logavg)) or [3.0]
+    headline = Headline.from_options(options)
+    all_c = cutoffs(headline.rows(logavg)) or [headline.c]
     deltas = [float(d) for d in option_list(options, "deltas", ["0.5", "2"])]
     ncols = max(len(all_c), len(deltas))
     fig, axes = new_figure(height=5.0, nrows=2, ncols=ncols, squeeze=False, layout="constrained")
     missing = [] if logavg is not None else ["logavg.csv"]
     panels = [(axes[0, k], comparison_rows(logavg, options, c), f"c = {c:g}, δ = 1")
               for k, c in enumerate(all_c)]  # fmt: skip
-    c = option_float(options, "c", 3.0)
+    c = headline.c
     panels += [(axes[1, k], nearest_delta_rows(logavg, options, d), f"c = {c:g}, δ ≈ {d:g}")
                for k, d in enumerate(deltas)]  # fmt: skip
     for ax, rows, title in panels:

@@ -28,20 +28,20 @@ from diffeo_stability.figures.style import (
     outside_legend,
 )
 from diffeo_stability.figures.tables import (
-    Probe,
+    Headline,
     cutoffs,
     dataset_label,
     datasets_option,
     full_size,
     load_input,
-    option_float,
     option_list,
     select,
+    size_label,
 )
 
 
-def delta_panel(ax: Axes, logavg, arch: str, dataset: str, probe: Probe) -> list[str]:
-    """R_f vs delta at P = full: colour = c, marker = interpolation, dashed init, full trained."""
+def delta_panel(ax: Axes, logavg, arch: str, dataset: str, probe: Headline) -> list[str]:
+    """R_f vs delta at the largest P: colour = c, marker = interpolation, init dashed."""
     rows = full_size(
         select(logavg, point="sweep", is_output=True, arch=arch, dataset=dataset,
                statistic=probe.statistic, noise_norm=probe.noise_norm)
@@ -67,19 +67,19 @@ def delta_panel(ax: Axes, logavg, arch: str, dataset: str, probe: Probe) -> list
     clean_log_axes(ax)
     ax.set_xlabel(r"displacement $\delta$ (pixels)")
     ax.set_ylabel(r"$R_f$")
-    ax.set_title(f"{arch}, {dataset_label(dataset)}, P = full")
+    ax.set_title(f"{arch}, {dataset_label(dataset)}, {size_label(rows)}")
     return []
 
 
 def draw(inputs: list[Path], options: dict[str, str]) -> Figure:
     """Rows = architectures; columns = R_f(delta) | R_f(delta=1) bars | R_f(P). Reads logavg.csv."""
     logavg = load_input(inputs, "logavg.csv")
-    probe = Probe.from_options(options)
+    probe = Headline.from_options(options)
     archs = option_list(options, "archs", ["ResNet18", "EfficientNetB0"])
     datasets = datasets_option(options, logavg)
     sweep_dataset = options.get("sweep_dataset", "cifar10")
     size_datasets = option_list(options, "size_datasets", ["cifar10"])
-    c = option_float(options, "c", 3.0)
+    c = probe.c
     fig, axes = new_figure(
         height=2.4 * len(archs), nrows=len(archs), ncols=3, squeeze=False, layout="constrained"
     )

@@ -13,21 +13,20 @@ from matplotlib.figure import Figure
 from diffeo_stability.figures.panels import finish, size_panel, stability_bars
 from diffeo_stability.figures.style import new_figure
 from diffeo_stability.figures.tables import (
-    Probe,
+    Headline,
     datasets_option,
     load_input,
-    option_float,
     option_list,
 )
 
 
 def draw(inputs: list[Path], options: dict[str, str]) -> Figure:
-    """Columns = architectures; top: bars at P = full, bottom: R_f(P). Reads logavg.csv."""
+    """Columns = architectures; top: bars at the largest P, bottom: R_f(P). Reads logavg.csv."""
     logavg = load_input(inputs, "logavg.csv")
-    probe = Probe.from_options(options)
+    probe = Headline.from_options(options)
     archs = option_list(options, "archs", ["FullConnL4", "LeNet"])
     datasets = datasets_option(options, logavg)
-    c = option_float(options, "c", 3.0)
+    c = probe.c
     fig, axes = new_figure(
         height=4.6, nrows=2, ncols=len(archs), squeeze=False, layout="constrained"
     )

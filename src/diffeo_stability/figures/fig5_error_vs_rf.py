@@ -1,4 +1,4 @@
-"""Fig. 5: test error vs R_f at P = full for every architecture, with power-law fits.
+"""Fig. 5: test error vs R_f at the largest P (the paper: full) for every architecture, fits.
 
 Colour = depth, marker = batch-norm (diamond) or not (circle); a dagger marks skip connections
 and a star transfer learning (from `models.registry.ARCHITECTURES`). Options: dataset (cifar10),
@@ -25,15 +25,15 @@ from diffeo_stability.figures.style import (
     new_figure,
 )
 from diffeo_stability.figures.tables import (
-    Probe,
+    Headline,
     dataset_label,
     full_size,
     load_input,
     log_band,
     option_bool,
-    option_float,
     option_list,
     select,
+    size_label,
 )
 from diffeo_stability.fits import fit_power_law, log_correlation
 from diffeo_stability.models.registry import ARCHITECTURES
@@ -45,9 +45,9 @@ QUANTITY_LABELS = {"R": r"$R_f$", "D": r"$D_f$", "G": r"$G_f$"}
 def comparison_rows(
     logavg: pd.DataFrame | None, options: Mapping[str, str], c: float | None = None
 ) -> pd.DataFrame:
-    """Trained, output-layer, delta = 1 rows at P = full of the comparison data set and archs."""
-    probe = Probe.from_options(options)
-    c = option_float(options, "c", 3.0) if c is None else c
+    """Trained output-layer headline rows at the largest P of the comparison data set, archs."""
+    probe = Headline.from_options(options)
+    c = probe.c if c is None else c
     rows = full_size(
         probe.rows(logavg, dataset=options.get("dataset", "cifar10"), state="trained", c=c)
     )
@@ -131,8 +131,9 @@ def draw(inputs: list[Path], options: dict[str, str]) -> Figure:
     rows = comparison_rows(logavg, options)
     fig, ax = new_figure(width=COLUMN_WIDTH + 0.9, height=2.9, layout="constrained")
     error_scatter(ax, rows, "R", errorbars=option_bool(options, "errorbars", False))
-    ax.set_title(f"{dataset_label(options.get('dataset', 'cifar10'))}, P = full, "
-                 f"c = {option_float(options, 'c', 3.0):g}, δ = 1")  # fmt: skip
+    headline = Headline.from_options(options)
+    ax.set_title(f"{dataset_label(options.get('dataset', 'cifar10'))}, {size_label(rows)}, "
+                 f"c = {headline.c:g}, δ = {headline.delta:g}")  # fmt: skip
     add_depth_colorbar(fig, ax)
     missing = [] if logavg is not None else ["logavg.csv"]
     if rows.empty:

@@ -14,7 +14,7 @@ from matplotlib.lines import Line2D
 from diffeo_stability.figures.panels import clean_log_axes, finish, size_curve
 from diffeo_stability.figures.style import QUANTITY_COLORS, new_figure
 from diffeo_stability.figures.tables import (
-    Probe,
+    Headline,
     cutoffs,
     dataset_label,
     datasets_option,
@@ -31,7 +31,7 @@ QUANTITY_NAMES = {"G": "$G_f$", "D": "$D_f$", "R": "$R_f$"}
 def draw(inputs: list[Path], options: dict[str, str]) -> Figure:
     """Panel grid archs x data sets of trained G_f, D_f, R_f vs P. Reads logavg.csv."""
     logavg = load_input(inputs, "logavg.csv")
-    probe = Probe.from_options(options)
+    probe = Headline.from_options(options)
     archs = option_list(options, "archs", ["ResNet18", "EfficientNetB0"])
     datasets = datasets_option(options, logavg)
     errorbars = option_bool(options, "errorbars", False)

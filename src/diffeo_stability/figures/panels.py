@@ -27,13 +27,14 @@ from diffeo_stability.figures.style import (
     unclutter_ticks,
 )
 from diffeo_stability.figures.tables import (
-    Probe,
+    Headline,
     by_size,
     cutoffs,
     dataset_label,
     full_size,
     log_band,
     select,
+    size_label,
 )
 
 
@@ -109,9 +110,9 @@ def slope_triangle(ax: Axes, x0: float, y0: float, slope: float = -1.0, decades:
 
 
 def stability_bars(
-    ax: Axes, logavg: pd.DataFrame | None, arch: str, datasets: Sequence[str], probe: Probe
+    ax: Axes, logavg: pd.DataFrame | None, arch: str, datasets: Sequence[str], probe: Headline
 ) -> list[str]:
-    """R_f(delta=1) at P = full per data set (groups) and c (colours): init shaded, trained full.
+    """R_f(delta=1) at the largest P per data set (groups) and c (colours): init shaded.
 
     Each (data set, c) slot holds the init bar (left half) and the trained bar (right half).
     """
@@ -146,7 +147,7 @@ def stability_bars(
     ax.set_xticks(range(len(datasets)), [dataset_label(d) for d in datasets])
     ax.set_xlim(-0.6, len(datasets) - 0.4)
     ax.set_ylabel(r"$R_f(\delta=1)$")
-    ax.set_title(f"{arch}, P = full")
+    ax.set_title(f"{arch}, {size_label(rows)}")
     if all_c:
         handles = [Patch(color=cutoff_color(c, all_c), label=f"c={c:g}") for c in all_c]
         handles += [Patch(color="0.4", alpha=a, label=state) for state, a in STATE_ALPHA.items()]
@@ -194,7 +195,7 @@ def init_level(ax: Axes, rows: pd.DataFrame, color: str) -> None:
 
 
 def size_panel(
-    ax: Axes, logavg: pd.DataFrame | None, arch: str, datasets: Sequence[str], probe: Probe,
+    ax: Axes, logavg: pd.DataFrame | None, arch: str, datasets: Sequence[str], probe: Headline,
     c: float, triangle: bool = True,
 ) -> list[str]:  # fmt: skip
     """R_f(P) at cut-off `c`, one line per data set, init level dashed, optional slope -1."""

@@ -7,7 +7,7 @@ errors here: callers draw what exists and list what is missing.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
@@ -89,28 +89,60 @@ def select(frame: pd.DataFrame | None, **equals: object) -> pd.DataFrame:
 
 
 @dataclass(frozen=True)
-class Probe:
-    """Which probing variant a figure shows (default: the authors' code, median, per-image noise
-    norm; the paper's text uses the mean noise norm)."""
+class Headline:
+    """The headline R_f: which probe rows the claims table and every figure show, set once in
+    the config (`probe.headline`, `probe.delta`, `probe.cutoff_rule`). Defaults: the authors'
+    code (median statistic, per-image noise norm), bilinear, c = 3, delta = 1; the paper's text
+    uses the mean noise norm (docs/conventions.md)."""
 
     statistic: str = "median"
     noise_norm: str = "per_image"
     interpolation: str = "bilinear"
+    c: float = 3.0
+    delta: float = 1.0
+    cutoff_rule: str = ""  # as probed (the probe tables record it); "" = not stated
 
     @classmethod
-    def from_options(cls, options: Mapping[str, str]) -> Probe:
-        """Read `statistic`, `noise_norm`, `interpolation` from figure options."""
+    def from_config(cls, config: Mapping) -> Headline:
+        """From a validated workflow config."""
+        probe = config["probe"]
+        return cls(**probe["headline"], delta=probe["delta"], cutoff_rule=probe["cutoff_rule"])
+
+    @classmethod
+    def from_options(cls, options: Mapping[str, str]) -> Headline:
+        """From figure options (strings); absent keys keep the defaults."""
         return cls(
             options.get("statistic", cls.statistic),
             options.get("noise_norm", cls.noise_norm),
             options.get("interpolation", cls.interpolation),
+            float(options.get("c", cls.c)),
+            float(options.get("delta", cls.delta)),
+            options.get("cutoff_rule", cls.cutoff_rule),
         )
 
-    def rows(self, frame: pd.DataFrame | None, point: str = "delta1", **equals) -> pd.DataFrame:
-        """Output-layer rows of this variant at `point` ("delta1" | "sweep"), further filtered."""
+    def options(self) -> dict[str, str]:
+        """The figure options that select this headline (`from_options` reads them back)."""
+        return {key: f"{value:g}" if isinstance(value, float) else value
+                for key, value in asdict(self).items() if value != ""}  # fmt: skip
+
+    @property
+    def point(self) -> str:
+        """Name of the probe point at displacement `delta` (e.g. "delta1")."""
+        return f"delta{self.delta:g}"
+
+    def describe(self) -> str:
+        """The convention in words, e.g. for the claims table."""
+        rule = f", cut-off rule {self.cutoff_rule}" if self.cutoff_rule else ""
+        return (f"Headline R_f: output layer, delta = {self.delta:g}, c = {self.c:g}{rule}, "
+                f"{self.interpolation}, {self.statistic} statistic, {self.noise_norm} noise "
+                "norm.")  # fmt: skip
+
+    def rows(self, frame: pd.DataFrame | None, point: str = "", **equals) -> pd.DataFrame:
+        """Output-layer rows of this variant at `point` (default: the headline delta; "sweep"
+        for the delta sweep), further filtered by `equals` (e.g. c=...)."""
         return select(
             frame,
-            point=point,
+            point=point or self.point,
             is_output=True,
             statistic=self.statistic,
             noise_norm=self.noise_norm,
@@ -164,6 +196,14 @@ def full_size(frame: pd.DataFrame) -> pd.DataFrame:
         return select(frame, P="full")
     largest = frame.groupby("dataset")["n_train"].transform("max")
     return frame[frame["n_train"] == largest]
+
+
+def size_label(frame: pd.DataFrame | None) -> str:
+    """The training-set size(s) of `frame`'s rows for a title: "P = full", "P = 1000"."""
+    if frame is None or frame.empty or "P" not in frame:
+        return "largest P"
+    values = sorted(set(frame["P"].astype(str)), key=lambda p: (p == "full", len(p), p))
+    return "P = " + " / ".join(values)
 
 
 def log_band(frame: pd.DataFrame, value: str) -> tuple[np.ndarray, np.ndarray]:
