@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
+from diffeo_stability.errors import ConfigError
 from diffeo_stability.figures.fig5_error_vs_rf import comparison_rows, error_scatter
 from diffeo_stability.figures.style import new_figure
 from diffeo_stability.figures.tables import Headline, full_size, load_input, select
@@ -235,3 +236,15 @@ def test_full_size_takes_the_largest_training_set_of_each_data_set():
     assert sorted(zip(largest["dataset"], largest["P"], largest["arch"], strict=True)) == [
         ("cifar10", "full", "A"), ("mnist", "2048", "A"), ("mnist", "2048", "B"),
     ]  # fmt: skip
+
+
+def test_pixel_grid_bijectivity_criterion_is_looser_at_large_c():
+    from diffeo_stability.figures.fig1_diffeo_phase_space import jacobian_grid, well_behaved
+
+    assert jacobian_grid("continuous", 15, 32) == 61 and jacobian_grid("pixel", 15, 32) == 32
+    temps, cuts = np.array([3e-4, 1e-3]), np.array([15.0])
+    fine, _ = well_behaved(temps, cuts, 8, 64, 0, "continuous")
+    coarse, _ = well_behaved(temps, cuts, 8, 64, 0, "pixel")
+    assert (coarse >= fine).all() and (coarse > fine).any()
+    with pytest.raises(ConfigError, match="criterion"):
+        jacobian_grid("exact", 3, 32)

@@ -8,7 +8,8 @@ delta = 1; dotted: the asymptotic delta = 1, T = 4 / (pi n^2 ln c), where the pr
 Options: size (image side, 320), rows
 (values of c, 5), columns (values of T, 6), samples (200), image (a scikit-image sample
 photograph, chelsea), seed (0), probe_cuts (the c of the probed points, dots on the
-delta = 1 line, 3,5,15), note.
+delta = 1 line, 3,5,15), criterion (continuous | pixel: the Jacobian only at the size x size
+pixel centres), note.
 """
 
 from __future__ import annotations
@@ -46,16 +47,30 @@ def photograph(name: str = "chelsea", size: int = 320) -> torch.Tensor:
     return out.clamp(0, 1)
 
 
+#: bijectivity criteria: the Jacobian determinant of the continuous map s -> s - tau(s) is
+#: positive on a fine grid ("continuous", the default) or only at the n x n pixel centres
+#: ("pixel": the map as seen on the image's own grid, looser for large c)
+CRITERIA = ("continuous", "pixel")
+
+
+def jacobian_grid(criterion: str, c: float, n: int) -> int:
+    """Points a side where the Jacobian is checked: max(48, 4c + 1) or the image side n."""
+    if criterion not in CRITERIA:
+        raise ConfigError(f"criterion {criterion!r} unknown; allowed: {', '.join(CRITERIA)}")
+    return max(48, 4 * int(c) + 1) if criterion == "continuous" else n
+
+
 def well_behaved(
-    temps: np.ndarray, cuts: np.ndarray, n: int, samples: int, seed: int
+    temps: np.ndarray, cuts: np.ndarray, n: int, samples: int, seed: int,
+    criterion: str = "continuous",
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(probability of a diffeomorphism, delta in pixels) on the mesh, each (len(cuts),
-    len(temps))."""
+    """(probability of a diffeomorphism under `criterion`, delta in pixels) on the mesh, each
+    (len(cuts), len(temps))."""
     gen = torch.Generator().manual_seed(seed)
     prob = np.stack(
         [
             diffeo.bijectivity_probabilities(
-                temps, c, samples=samples, generator=gen, grid=max(48, 4 * int(c) + 1)
+                temps, c, samples=samples, generator=gen, grid=jacobian_grid(criterion, c, n)
             ).numpy()
             for c in cuts
         ]
@@ -96,7 +111,8 @@ def draw(inputs: list[Path], options: dict[str, str]) -> Figure:
 
     mesh_t = np.geomspace(temps[0] / tr, temps[-1] * tr, 60)
     mesh_c = np.geomspace(max(cuts[-1] / cr, 1.5), cuts[0] * cr, 14)  # (1, 1) needs c > 1.41
-    prob, delta = well_behaved(mesh_t, mesh_c, size, samples, seed)
+    criterion = options.get("criterion", CRITERIA[0])
+    prob, delta = well_behaved(mesh_t, mesh_c, size, samples, seed, criterion)
     ax.contourf(
         mesh_t,
         mesh_c,
