@@ -150,12 +150,12 @@ def init_claims(headline: pd.DataFrame, training: pd.DataFrame | None) -> list[d
                           worst, f"farthest from 1: {worst:.3g}; {per}"))  # fmt: skip
     if not out:
         out.append(_claim("R_f at initialisation ~ 1", "~1", criterion, None, rows, training,
-                          details="no init rows at P=full in logavg.csv"))  # fmt: skip
+                          details="no init rows at the largest P in logavg.csv"))  # fmt: skip
     return out
 
 
 def fit_claims(headline: pd.DataFrame, training: pd.DataFrame | None) -> list[dict]:
-    """eps_t = a R_f^b over architectures at P = full: exponent, prefactor and correlation.
+    """eps_t = a R_f^b over architectures at the largest P: exponent, prefactor, correlation.
 
     The prefactor claim is judged on the free fit's a (the poster's 0.24 is that fit's a); the
     fixed-exponent prefactor (eps_t = a sqrt(R_f)) is reported in the details.
@@ -189,7 +189,7 @@ def fit_claims(headline: pd.DataFrame, training: pd.DataFrame | None) -> list[di
         for name, paper, criterion in zip(names, papers, criteria, strict=True):
             out.append(_claim(name, paper, criterion, None, trained, training,
                               details=f"fewer than {MIN_ARCHS_FOR_FIT} trained architectures "
-                              "at P=full on any data set"))  # fmt: skip
+                              "at the largest P of any data set"))  # fmt: skip
     return out
 
 
