@@ -70,7 +70,7 @@ def draw(inputs: list[Path], options: dict[str, str]) -> Figure:
                for k, d in enumerate(deltas)]  # fmt: skip
     for ax, rows, title in panels:
         if rows.empty:
-            missing.append(f"trained P=full rows at {title}")
+            missing.append(f"trained largest-P rows at {title}")
         error_scatter(ax, rows, "R")
         ax.set_title(title)
     for ax in axes.flat:

@@ -137,5 +137,5 @@ def draw(inputs: list[Path], options: dict[str, str]) -> Figure:
     add_depth_colorbar(fig, ax)
     missing = [] if logavg is not None else ["logavg.csv"]
     if rows.empty:
-        missing.append("trained P=full rows of the comparison data set")
+        missing.append("trained largest-P rows of the comparison data set")
     return finish(fig, options, missing + missing_archs(rows, options), logavg)

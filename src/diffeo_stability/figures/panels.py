@@ -125,7 +125,7 @@ def stability_bars(
     for i, dataset in enumerate(datasets):
         here = select(rows, dataset=dataset)
         if here.empty:
-            missing.append(f"{arch} on {dataset_label(dataset)} (P=full)")
+            missing.append(f"{arch} on {dataset_label(dataset)} (largest P)")
             ax.text(i, 0.5, "no data", transform=bottom, ha="center", fontsize=6, color="0.4")
             continue
         for j, c in enumerate(all_c):
