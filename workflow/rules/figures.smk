@@ -62,7 +62,9 @@ for _name, (_stem, _inputs, _category) in FIGURE_SPECS.items():
             name=_name,
             stem=lambda wildcards, output: output.pdf.removesuffix(".pdf"),
             options=figure_options(_name),
-            scale=SCALE,
+            # only figures of the training runs state their scale (a param: a new seed must not
+            # redraw the figures that do not depend on the runs)
+            scale=SCALE if LOGAVG in _inputs else "",
         conda:
             "../../envs/diffeo-stability.yaml"
         log:
