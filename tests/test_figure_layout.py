@@ -2,7 +2,9 @@
 is checked with matplotlib's own layout (window extents on the final canvas).
 
 Checked: no legend or annotation overlaps another text (titles, axis labels, tick labels, notes,
-other annotations) or a plotted marker / bar; no two tick labels of one axis overlap. The check
+other annotations) or a plotted marker / bar; no two tick labels of one axis overlap; no title
+overlaps any other text (the titles of neighbouring panels included). One data set has the
+longest real label (cifar10-jpeg), so long titles are exercised. The check
 itself must fail when a legend is forced onto the data.
 """
 
@@ -30,7 +32,7 @@ MIN_OVERLAP = 1.0  # pixels: touching edges are not an overlap
 @pytest.fixture(scope="module")
 def logavg(tmp_path_factory) -> Path:
     """Smoke-like table: the synthetic data sets, one collapsed run (R undefined)."""
-    frame = synthetic_logavg(("synth-mnist", "synth-cifar10"))
+    frame = synthetic_logavg(("synth-mnist", "synth-cifar10", "cifar10-jpeg"))
     frame["dataset"] = frame["dataset"].astype(str)
     collapsed = (frame["arch"] == "LeNet") & (frame["state"] == "trained")
     frame.loc[collapsed & (frame["P"] == "512"), ["R", "D", "G"]] = np.nan
@@ -41,8 +43,8 @@ def logavg(tmp_path_factory) -> Path:
 
 
 OPTIONS = {
-    "fig3_sota_stability": {"datasets": "all", "sweep_dataset": "synth-cifar10",
-                            "size_datasets": "synth-mnist,synth-cifar10"},
+    "fig3_sota_stability": {"datasets": "all", "sweep_dataset": "cifar10-jpeg",
+                            "size_datasets": "synth-mnist,synth-cifar10,cifar10-jpeg"},
     "fig4_primitive_nets": {"datasets": "all"},
     "fig6_noise_diffeo_vs_P": {"datasets": "all"},
     "appendix_fig6_errorbars": {"datasets": "all"},
@@ -51,7 +53,7 @@ OPTIONS = {
 
 def _draw(name: str, logavg: Path) -> Figure:
     module = importlib.import_module(f"diffeo_stability.figures.{NAMES[name]}")
-    options = {"dataset": "synth-cifar10", **OPTIONS.get(name, {}),
+    options = {"dataset": "cifar10-jpeg", **OPTIONS.get(name, {}),
                "note": "SYNTHETIC data (smoke config): not a result"}  # fmt: skip
     fig = module.draw([logavg], options)
     fig.draw_without_rendering()
@@ -86,6 +88,12 @@ def _data_boxes(ax) -> list[Bbox]:
     return [b for b in boxes if np.isfinite(b.bounds).all() and _area(b, frame)]
 
 
+def _drawn_ticks(axis) -> list:
+    """The ticks `axis` draws: those inside its view interval (stale ones outside are kept by
+    matplotlib, visible but never drawn)."""
+    return axis._update_ticks()
+
+
 def _texts(fig: Figure) -> list[Text]:
     """Every visible, non-empty text of the figure, tick labels included."""
     out = list(fig.texts) + ([fig._suptitle] if fig._suptitle else [])
@@ -93,8 +101,14 @@ def _texts(fig: Figure) -> list[Text]:
         out += list(ax.texts) + [ax.title, ax._left_title, ax._right_title]
         out += [ax.xaxis.label, ax.yaxis.label]
         for axis in (ax.xaxis, ax.yaxis):
-            out += [t.label1 for t in axis.get_major_ticks() + axis.get_minor_ticks()]
+            out += [t.label1 for t in _drawn_ticks(axis)]
     return [t for t in out if t.get_visible() and t.get_text().strip()]
+
+
+def _titles(fig: Figure) -> list[Text]:
+    """The figure's suptitle and every panel title."""
+    out = [fig._suptitle] if fig._suptitle else []
+    return out + [t for ax in fig.axes for t in (ax.title, ax._left_title, ax._right_title)]
 
 
 def layout_problems(fig: Figure) -> list[str]:
@@ -106,12 +120,16 @@ def layout_problems(fig: Figure) -> list[str]:
     problems = []
     for ax in fig.axes:  # tick labels of one axis
         for axis in (ax.xaxis, ax.yaxis):
-            ticks = [t.label1 for t in axis.get_major_ticks() + axis.get_minor_ticks()
+            ticks = [t.label1 for t in _drawn_ticks(axis)
                      if t.label1.get_visible() and t.label1.get_text().strip()]  # fmt: skip
             tb = [boxes[id(t)] for t in ticks if id(t) in boxes]
             pairs = [(i, j) for i in range(len(tb)) for j in range(i) if _area(tb[i], tb[j])]
             problems += [f"tick labels '{ticks[i].get_text()}', '{ticks[j].get_text()}'"
                          for i, j in pairs]  # fmt: skip
+    titles = [t for t in texts if t in _titles(fig)]
+    for title in titles:
+        problems += [f"title '{title.get_text()}' over text '{t.get_text()}'" for t in texts
+                     if t is not title and _area(boxes[id(title)], boxes[id(t)])]  # fmt: skip
     overlays: list[tuple[str, Bbox, object]] = [
         (f"legend {leg.get_texts()[0].get_text() if leg.get_texts() else ''}",
          leg.get_window_extent(renderer), leg) for leg in legends
@@ -145,6 +163,14 @@ def test_check_fails_when_a_legend_is_forced_onto_the_data(logavg: Path) -> None
     ax.legend(["forced"], loc="center", bbox_to_anchor=(x, y), bbox_transform=ax.transData)
     fig.draw_without_rendering()
     assert any("over data" in p for p in layout_problems(fig))
+    plt.close(fig)
+
+
+def test_check_fails_when_two_titles_collide(logavg: Path) -> None:
+    fig = _draw("fig3_sota_stability", logavg)
+    fig.axes[0].set_title("a panel title far too long to stay clear of its neighbour " * 2)
+    fig.draw_without_rendering()
+    assert any(p.startswith("title ") for p in layout_problems(fig))
     plt.close(fig)
 
 

@@ -17,7 +17,7 @@ from workflow_helpers import CONFIGS, ROOT, fake_built_outputs, planned_jobs, sn
     [
         ("smoke", 17),
         ("cpu-check", 12),
-        ("cpu", 3 * 4 * 4 * 3 + 8 * 2),
+        ("cpu", 3 * 4 * 4 * 3 + 6 * 2),
         ("config", 81),
         ("paper", 2 * 2 * 3 * 8 * 16 + 15 * 5 - 4 * 5),
     ],

@@ -29,8 +29,9 @@ def draw(inputs: list[Path], options: dict[str, str]) -> Figure:
         temps = np.geomspace(t_min / 15, 2 * t_max, points)
         measured = [diffeo.measured_delta(t, n, c, samples=samples, generator=gen) for t in temps]
         ax.plot(temps, measured, "o", color=color, ms=3, label=f"c = {c:g} measured")
-        ax.plot(temps, [diffeo.delta_from_temperature(t, n, c) for t in temps], "-", color=color,
-                lw=0.8)
+        ax.plot(
+            temps, [diffeo.delta_from_temperature(t, n, c) for t in temps], "-", color=color, lw=0.8
+        )
         ax.plot(temps, [diffeo.expected_delta(t, n, c) for t in temps], ":", color=color, lw=0.8)
     ax.plot([], [], "k-", lw=0.8, label=r"Eq. 3: $\delta^2 = \frac{\pi}{4} n^2 T \ln c$")
     ax.plot([], [], "k:", lw=0.8, label="exact finite-c mean")

@@ -13,7 +13,13 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from diffeo_stability.figures.panels import finish
-from diffeo_stability.figures.style import BATCHNORM_MARKERS, arch_tag, new_figure, outside_legend
+from diffeo_stability.figures.style import (
+    BATCHNORM_MARKERS,
+    arch_tag,
+    new_figure,
+    outside_legend,
+    panel_title,
+)
 from diffeo_stability.figures.tables import (
     Headline,
     dataset_label,
@@ -57,7 +63,7 @@ def draw(inputs: list[Path], options: dict[str, str]) -> Figure:
         ax.axhline(1.0, color="0.5", lw=0.6, ls=":")
         ax.set_yscale("log")
         ax.set_xlabel("layer (0 = input)")
-        ax.set_title(f"{state}, {dataset_label(dataset)}, {size_label(rows)}, c = {c:g}")
+        ax.set_title(panel_title(state, dataset_label(dataset), size_label(rows), f"c = {c:g}"))
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     axes[0].set_ylabel(r"$R_{f_\ell}$ ($\delta=1$)")
     if axes[1].get_legend_handles_labels()[0]:

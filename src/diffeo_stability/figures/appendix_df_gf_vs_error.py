@@ -17,7 +17,7 @@ from diffeo_stability.figures.fig5_error_vs_rf import (
     missing_archs,
 )
 from diffeo_stability.figures.panels import finish
-from diffeo_stability.figures.style import new_figure
+from diffeo_stability.figures.style import new_figure, panel_title
 from diffeo_stability.figures.tables import dataset_label, load_input, size_label
 
 
@@ -28,7 +28,9 @@ def draw(inputs: list[Path], options: dict[str, str]) -> Figure:
     fig, axes = new_figure(height=2.8, ncols=2, layout="constrained")
     for ax, value in zip(axes, ("D", "G"), strict=True):
         error_scatter(ax, rows, value)
-        ax.set_title(f"{dataset_label(options.get('dataset', 'cifar10'))}, {size_label(rows)}")
+        ax.set_title(
+            panel_title(dataset_label(options.get("dataset", "cifar10")), size_label(rows))
+        )
     add_depth_colorbar(fig, list(axes))
     missing = [] if logavg is not None else ["logavg.csv"]
     if rows.empty:

@@ -29,8 +29,13 @@ def draw(inputs: list[Path], options: dict[str, str]) -> Figure:
     batch = image.expand(len(deltas), -1, -1, -1)
 
     rows = len(diffeo.INTERPOLATIONS)
-    fig, axes = new_figure(TEXT_WIDTH * 0.8, TEXT_WIDTH * 0.8 * rows / (len(deltas) + 1),
-                           nrows=rows, ncols=len(deltas) + 1, squeeze=False)
+    fig, axes = new_figure(
+        TEXT_WIDTH * 0.8,
+        TEXT_WIDTH * 0.8 * rows / (len(deltas) + 1),
+        nrows=rows,
+        ncols=len(deltas) + 1,
+        squeeze=False,
+    )
     for r, interp in enumerate(diffeo.INTERPOLATIONS):
         panels = [diffeo.smooth(image, interp)[0], *diffeo.deform(batch, disp, interp)]
         for k, panel in enumerate(panels):

@@ -61,7 +61,11 @@ def jacobian_grid(criterion: str, c: float, n: int) -> int:
 
 
 def well_behaved(
-    temps: np.ndarray, cuts: np.ndarray, n: int, samples: int, seed: int,
+    temps: np.ndarray,
+    cuts: np.ndarray,
+    n: int,
+    samples: int,
+    seed: int,
     criterion: str = "continuous",
 ) -> tuple[np.ndarray, np.ndarray]:
     """(probability of a diffeomorphism under `criterion`, delta in pixels) on the mesh, each

@@ -26,6 +26,7 @@ from diffeo_stability.figures.style import (
     STATE_LINESTYLES,
     new_figure,
     outside_legend,
+    panel_title,
 )
 from diffeo_stability.figures.tables import (
     Headline,
@@ -67,7 +68,7 @@ def delta_panel(ax: Axes, logavg, arch: str, dataset: str, probe: Headline) -> l
     clean_log_axes(ax)
     ax.set_xlabel(r"displacement $\delta$ (pixels)")
     ax.set_ylabel(r"$R_f$")
-    ax.set_title(f"{arch}, {dataset_label(dataset)}, {size_label(rows)}")
+    ax.set_title(panel_title(arch, dataset_label(dataset), size_label(rows)))
     return []
 
 

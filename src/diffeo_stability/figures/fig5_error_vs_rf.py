@@ -23,6 +23,7 @@ from diffeo_stability.figures.style import (
     COLUMN_WIDTH,
     arch_tag,
     new_figure,
+    panel_title,
 )
 from diffeo_stability.figures.tables import (
     Headline,
@@ -132,8 +133,14 @@ def draw(inputs: list[Path], options: dict[str, str]) -> Figure:
     fig, ax = new_figure(width=COLUMN_WIDTH + 0.9, height=2.9, layout="constrained")
     error_scatter(ax, rows, "R", errorbars=option_bool(options, "errorbars", False))
     headline = Headline.from_options(options)
-    ax.set_title(f"{dataset_label(options.get('dataset', 'cifar10'))}, {size_label(rows)}, "
-                 f"c = {headline.c:g}, δ = {headline.delta:g}")  # fmt: skip
+    ax.set_title(
+        panel_title(
+            dataset_label(options.get("dataset", "cifar10")),
+            size_label(rows),
+            f"c = {headline.c:g}",
+            f"δ = {headline.delta:g}",
+        )
+    )
     add_depth_colorbar(fig, ax)
     missing = [] if logavg is not None else ["logavg.csv"]
     if rows.empty:

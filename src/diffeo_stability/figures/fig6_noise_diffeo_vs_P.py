@@ -12,7 +12,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from diffeo_stability.figures.panels import clean_log_axes, finish, size_curve
-from diffeo_stability.figures.style import QUANTITY_COLORS, new_figure
+from diffeo_stability.figures.style import QUANTITY_COLORS, new_figure, panel_title
 from diffeo_stability.figures.tables import (
     Headline,
     cutoffs,
@@ -52,7 +52,7 @@ def draw(inputs: list[Path], options: dict[str, str]) -> Figure:
             if not drawn:
                 missing.append(f"{arch} on {dataset_label(dataset)} vs P")
             clean_log_axes(ax)
-            ax.set_title(f"{arch}, {dataset_label(dataset)}")
+            ax.set_title(panel_title(arch, dataset_label(dataset)))
             ax.set_xlabel("training-set size $P$")
         row[0].set_ylabel("$G_f$, $D_f$, $R_f$ (trained)")
     handles = [Line2D([], [], color=col, label=QUANTITY_NAMES[q])

@@ -23,6 +23,7 @@ from diffeo_stability.figures.style import (
     add_note,
     dataset_color,
     outside_legend,
+    panel_title,
     spread_labels,
     unclutter_ticks,
 )
@@ -71,10 +72,16 @@ def finish(
         fig.suptitle(options["note"], fontsize=8)
     notes = ["Missing (not drawn): " + "; ".join(dict.fromkeys(missing))] if missing else []
     notes += excluded_note(logavg)
-    if notes:
-        add_note(fig, "\n".join(notes))
     unclutter_ticks(fig)
-    spread_labels(fig)
+    hidden = 0
+    for _ in range(3):  # a longer note moves the panels: place the labels again until stable
+        lines = notes + ([f"{hidden} point labels left out (no free room)"] if hidden else [])
+        if lines:
+            add_note(fig, "\n".join(lines))
+        placed_hidden = spread_labels(fig)
+        if placed_hidden == hidden:
+            break
+        hidden = placed_hidden
     return fig
 
 
@@ -147,7 +154,7 @@ def stability_bars(
     ax.set_xticks(range(len(datasets)), [dataset_label(d) for d in datasets])
     ax.set_xlim(-0.6, len(datasets) - 0.4)
     ax.set_ylabel(r"$R_f(\delta=1)$")
-    ax.set_title(f"{arch}, {size_label(rows)}")
+    ax.set_title(panel_title(arch, size_label(rows)))
     if all_c:
         handles = [Patch(color=cutoff_color(c, all_c), label=f"c={c:g}") for c in all_c]
         handles += [Patch(color="0.4", alpha=a, label=state) for state, a in STATE_ALPHA.items()]

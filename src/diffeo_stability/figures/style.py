@@ -18,7 +18,7 @@ from matplotlib.collections import PathCollection  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.layout_engine import ConstrainedLayoutEngine  # noqa: E402
 from matplotlib.legend import Legend  # noqa: E402
-from matplotlib.text import Annotation  # noqa: E402
+from matplotlib.text import Annotation, Text  # noqa: E402
 from matplotlib.ticker import LogLocator, MaxNLocator, NullFormatter  # noqa: E402
 from matplotlib.transforms import Bbox  # noqa: E402
 
@@ -79,6 +79,23 @@ def arch_tag(skip: bool, transfer: bool) -> str:
     return (SKIP_TAG if skip else "") + (TRANSFER_TAG if transfer else "")
 
 
+#: characters a panel title holds on one line before it wraps (a third of a double-column figure)
+TITLE_CHARS = 34
+
+
+def panel_title(*parts: str, max_chars: int = TITLE_CHARS) -> str:
+    """`parts` joined by ", ", broken into lines of at most `max_chars` between parts, so that
+    the titles of neighbouring panels never run into each other."""
+    lines = [parts[0]]
+    for part in parts[1:]:
+        if len(lines[-1]) + 2 + len(part) > max_chars:
+            lines[-1] += ","
+            lines.append(part)
+        else:
+            lines[-1] += ", " + part
+    return "\n".join(lines)
+
+
 def outside_legend(ax: Axes, **legend_kw) -> Legend:
     """A legend right of `ax`, outside the data area (needs a constrained-layout figure)."""
     legend_kw = {"frameon": False, "fontsize": 6, **legend_kw}
@@ -126,35 +143,46 @@ def _overlap(box: Bbox, others: Iterable[Bbox]) -> float:
     return total
 
 
-def spread_labels(fig: Figure) -> None:
+def drawn_texts(fig: Figure) -> list[Text]:
+    """The fixed texts of `fig` as drawn: suptitle, notes, panel titles, axis labels and the
+    tick labels inside each axis' view (matplotlib keeps stale ticks outside it, never drawn)."""
+    texts = list(fig.texts) + ([fig._suptitle] if fig._suptitle else [])
+    for ax in fig.axes:
+        texts += [ax.title, ax._left_title, ax._right_title, ax.xaxis.label, ax.yaxis.label]
+        for axis in (ax.xaxis, ax.yaxis):
+            texts += [tick.label1 for tick in axis._update_ticks()]
+    return [t for t in texts if t.get_visible() and t.get_text().strip()]
+
+
+def spread_labels(fig: Figure) -> int:
     """Move each point label (an annotation offset from a data point) to the first spot of
-    `LABEL_SPOTS` where it touches no marker and no label placed before it (else the spot
-    with the least overlap). Call once the figure is drawn."""
+    `LABEL_SPOTS` where it touches no marker, no fixed text and no label placed before it; a
+    label with no such spot is hidden rather than printed over something. Call once the figure
+    is drawn. Returns the number of hidden labels."""
     fig.draw_without_rendering()
     renderer = fig.canvas.get_renderer()
+    fixed = [t.get_window_extent(renderer) for t in drawn_texts(fig)]
+    hidden = 0
     for ax in fig.axes:
         labels = [t for t in ax.texts if isinstance(t, Annotation)
                   and t.xycoords == "data" and t.anncoords == "offset points"]  # fmt: skip
-        if not labels:
-            continue
-        taken = marker_boxes(ax)
+        taken = marker_boxes(ax) + fixed
         for label in labels:
-            best = None
+            label.set_in_layout(False)  # placing a label must not move the panels
+            label.set_visible(True)
             for dx, dy, ha, va in LABEL_SPOTS:
                 label.set_position((dx, dy))
                 label.set_ha(ha)
                 label.set_va(va)
                 box = label.get_window_extent(renderer).expanded(1.05, 1.1)
-                cost = _overlap(box, taken)
-                if best is None or cost < best[0]:
-                    best = (cost, (dx, dy, ha, va), box)
-                if cost == 0:
+                if _overlap(box, taken) == 0:
+                    taken.append(box)
+                    fixed.append(box)
                     break
-            _, (dx, dy, ha, va), box = best
-            label.set_position((dx, dy))
-            label.set_ha(ha)
-            label.set_va(va)
-            taken.append(box)
+            else:
+                label.set_visible(False)
+                hidden += 1
+    return hidden
 
 
 def overlapping_tick_labels(axis: Axis) -> bool:
@@ -207,11 +235,16 @@ def new_figure(
 
 
 def add_note(fig: Figure, text: str) -> None:
-    """Print a note (e.g. 'synthetic data' or which inputs are missing) under the figure."""
+    """Print a note (e.g. 'synthetic data' or which inputs are missing) under the figure; a
+    second call replaces the first note."""
     if isinstance(fig.get_layout_engine(), ConstrainedLayoutEngine):  # laid out below all
         fig.supxlabel(text, fontsize=6, color="0.3")
         return
-    fig.text(0.5, -0.02, text, ha="center", va="top", fontsize=6, color="0.3", wrap=True)
+    note = next((t for t in fig.texts if t.get_gid() == "note"), None)
+    if note is None:
+        note = fig.text(0.5, -0.02, "", ha="center", va="top", fontsize=6, color="0.3", wrap=True)
+        note.set_gid("note")
+    note.set_text(text)
 
 
 def save_figure(

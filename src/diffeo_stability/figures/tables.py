@@ -20,7 +20,7 @@ DATASET_LABELS = {
     "mnist": "MNIST",
     "fashionmnist": "F-MNIST",
     "cifar10": "CIFAR10",
-    "cifar10-jpeg": "CIFAR10 (JPEG re-encoded)",
+    "cifar10-jpeg": "CIFAR10-JPEG",
 }
 #: the paper's default data sets for the per-data-set panels
 PAPER_DATASETS = ("mnist", "fashionmnist", "cifar10")
