@@ -5,11 +5,11 @@ evaluation, per architecture, width, input shape and precision, on one thread of
     python benchmarks/cost_table.py --arch ResNet18 --width 0.25 --shape 3x32 --precision bf16
     python benchmarks/cost_table.py --epoch ResNet18:0.25:3x32 --P 1024 --repeats 3
 
-Each cell runs `diffeo_stability.train.Trainer` (the production path: batch 128, crop/flip on
-3-channel inputs, the device's memory format and evaluation batch) on random uint8 images:
-one warm-up step, then `--steps` timed training steps and `--eval-batches` timed evaluation
-batches; the per-image medians are scaled to 1,000 training and 10,000 test images. Seconds
-are per core (`--threads`, default 1); each row records the machine's load average, since
+Each cell runs `diffeo_stability.training.trainer.Trainer` (the production path: batch 128,
+crop/flip on 3-channel inputs, the device's memory format and evaluation batch) on random
+uint8 images: one warm-up step, then `--steps` timed training steps and `--eval-batches` timed
+evaluation batches; the per-image medians are scaled to 1,000 training and 10,000 test images.
+Seconds are per core (`--threads`, default 1); each row records the machine's load average, since
 other processes on the cores inflate them. `--epoch` instead times whole epochs (training on P
 images plus the evaluation of `--n-test` images), the median of `--repeats`; it also runs on
 older checkouts of the package (only keys their hyper-parameters know are set).
@@ -30,11 +30,11 @@ import numpy as np
 import pandas as pd
 import torch
 
-from diffeo_stability.data import ImageDataset
+from diffeo_stability.data.images import ImageDataset
 from diffeo_stability.hparams import PAPER_DEFAULTS, resolve_hparams
 from diffeo_stability.io import write_csv
 from diffeo_stability.models import get_arch
-from diffeo_stability.train import RunConfig, Trainer
+from diffeo_stability.training.trainer import RunConfig, Trainer
 
 ARCHS = ("FullConnL2", "FullConnL4", "LeNet", "AlexNet", "VGG11", "VGG11bn", "VGG16bn",
          "VGG19bn", "ResNet18", "ResNet34", "ResNet50", "EfficientNetB0")  # fmt: skip

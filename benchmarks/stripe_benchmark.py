@@ -18,7 +18,7 @@ import time
 
 import torch
 
-from diffeo_stability.stripe import AlphaModel, StripeConfig, StripeNet, sample_stripe, train
+from diffeo_stability.stripe.model import AlphaModel, StripeConfig, StripeNet, sample_stripe, train
 
 
 def autograd_train(

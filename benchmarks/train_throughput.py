@@ -1,5 +1,5 @@
 """Training throughput (images/s): a plain eager loop fed by a torch DataLoader with
-per-image CPU transforms (what the authors' code does) against `diffeo_stability.train`
+per-image CPU transforms (what the authors' code does) against `diffeo_stability.training.trainer`
 (data and augmentation on the device, the device's memory format, bf16 / CUDA graphs as
 configured), both in the same precision, per architecture; on CUDA also as K concurrent jobs.
 
@@ -108,11 +108,11 @@ def plain_job(args: argparse.Namespace, barrier: Path) -> float:
 
 
 def ours_job(args: argparse.Namespace, barrier: Path) -> float:
-    """Images/s of `diffeo_stability.train.Trainer.train_epoch` (the production path)."""
-    from diffeo_stability.data import ImageDataset
+    """Images/s of `diffeo_stability.training.trainer.Trainer.train_epoch` (the production path)."""
+    from diffeo_stability.data.images import ImageDataset
     from diffeo_stability.hparams import resolve_hparams
     from diffeo_stability.models import get_arch
-    from diffeo_stability.train import RunConfig, Trainer
+    from diffeo_stability.training.trainer import RunConfig, Trainer
 
     device = pick_device(args.device)
     shape = _shape(args)

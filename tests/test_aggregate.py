@@ -10,16 +10,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from diffeo_stability.aggregate import (
+from diffeo_stability.commands import aggregate as aggregate_command
+from diffeo_stability.io import write_json, write_parquet
+from diffeo_stability.tables.aggregate import (
     GROUP_KEYS,
     TRAINING_COLUMNS,
     log_average,
     stability_table,
     training_table,
 )
-from diffeo_stability.commands import aggregate as aggregate_command
-from diffeo_stability.io import write_json, write_parquet
-from diffeo_stability.probe import PROBE_COLUMNS
+from diffeo_stability.tables.columns import PROBE_COLUMNS
 
 
 def probe_rows(seed: int, R: float, error: float, state: str = "trained") -> pd.DataFrame:

@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from diffeo_stability.claims import COLUMNS, claims_markdown, evaluate_claims
 from diffeo_stability.commands import claims as claims_command
-from diffeo_stability.fits import fit_power_law, log_correlation
+from diffeo_stability.tables.claims import COLUMNS, claims_markdown, evaluate_claims
+from diffeo_stability.tables.fits import fit_power_law, log_correlation
 
 SIZES = {"512": 512, "full": 50000}
 
@@ -117,7 +117,7 @@ def test_init_claim_ignores_transfer_nets(logavg, training) -> None:
 
 
 def test_noise_norm_convention_switches_the_claims(logavg, training) -> None:
-    from diffeo_stability.figures.tables import Headline
+    from diffeo_stability.tables.headline import Headline
 
     key = ("trained ResNet / VGG-bn / EfficientNet R_f in [1e-2, 1e-1]", "ResNet18")
     default = evaluate_claims(logavg, training, None).set_index(["claim", "arch"])

@@ -19,7 +19,7 @@ from diffeo_stability.config import (
     training_runs,
     validate_config,
 )
-from diffeo_stability.datasets import DATASETS
+from diffeo_stability.data.registry import DATASETS
 from diffeo_stability.errors import ConfigError
 from diffeo_stability.hparams import PAPER_DEFAULTS
 from diffeo_stability.models.registry import ARCHITECTURES
@@ -247,8 +247,8 @@ def test_cli_environment_is_passive_and_cpu_jobs_hold_no_gpu(monkeypatch, tmp_pa
 
 
 def test_headline_and_noise_norm_defaults_have_one_home():
-    from diffeo_stability.figures.tables import Headline
-    from diffeo_stability.probe import ProbeSettings
+    from diffeo_stability.probe.measure import ProbeSettings
+    from diffeo_stability.tables.headline import Headline
 
     probe = load_schema()["properties"]["probe"]["properties"]
     schema = {key: spec["default"] for key, spec in probe["headline"]["properties"].items()}

@@ -19,7 +19,8 @@ from matplotlib.figure import Figure
 from diffeo_stability.errors import ConfigError
 from diffeo_stability.figures.fig5_error_vs_rf import comparison_rows, error_scatter
 from diffeo_stability.figures.style import new_figure
-from diffeo_stability.figures.tables import Headline, full_size, load_input, select
+from diffeo_stability.tables.headline import Headline
+from diffeo_stability.tables.queries import full_size, load_input, select
 
 NAMES = {
     "fig2_illustration": "fig2_illustration",
@@ -189,7 +190,7 @@ def test_csv_round_trip_keeps_P_as_string(tmp_path: Path) -> None:
 
 
 def test_fig2_shows_real_image_and_matched_noise_norm(tmp_path: Path) -> None:
-    from diffeo_stability.data import ImageDataset, save_dataset
+    from diffeo_stability.data.images import ImageDataset, save_dataset
     from diffeo_stability.figures.fig2_illustration import perturbed_images
 
     rng = np.random.default_rng(0)
@@ -215,7 +216,7 @@ def test_registry_names_match_modules() -> None:
 def test_infinite_values_are_treated_as_missing(tmp_path):
     """A collapsed net gives G = 0 and R = inf (synthetic table): the figures still draw."""
     from diffeo_stability.figures import fig3_sota_stability
-    from diffeo_stability.figures.tables import read_table
+    from diffeo_stability.tables.queries import read_table
 
     frame = synthetic_logavg()
     trained = frame["state"] == "trained"

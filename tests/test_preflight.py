@@ -9,11 +9,12 @@ import torch
 import yaml
 from workflow_helpers import ROOT, snakemake
 
-from diffeo_stability import cli, cost
+from diffeo_stability import cli
 from diffeo_stability.commands.preflight import load_config
 from diffeo_stability.config import Run
 from diffeo_stability.errors import ConfigError
-from diffeo_stability.train import Trainer
+from diffeo_stability.preflight import cost
+from diffeo_stability.training.trainer import Trainer
 
 SMOKE = ROOT / "config" / "smoke.yaml"
 

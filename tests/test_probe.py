@@ -1,4 +1,4 @@
-"""Known answers of the D_f, G_f, R_f measurement (`diffeo_stability.probe`, `.stability`)."""
+"""Known answers of the D_f, G_f, R_f measurement (`diffeo_stability.probe`)."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ import pytest
 import torch
 from torch import nn
 
-from diffeo_stability import diffeo
+from diffeo_stability.diffeo import fields as diffeo
 from diffeo_stability.errors import ConfigError
-from diffeo_stability.probe import (
+from diffeo_stability.probe.measure import (
     MEASUREMENT_COLUMNS,
     ProbeSettings,
     draw_seed,
@@ -23,7 +23,7 @@ from diffeo_stability.probe import (
     probing_mode,
     temperature_points,
 )
-from diffeo_stability.stability import change, median, pair_distances, pair_norm
+from diffeo_stability.probe.statistics import change, median, pair_distances, pair_norm
 
 FAST = ProbeSettings(cutoffs=(3.0,), interpolations=("bilinear",), sweep_points=0)
 

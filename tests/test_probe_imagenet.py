@@ -14,8 +14,8 @@ import torchvision
 from PIL import Image
 
 from diffeo_stability.commands import probe_imagenet as command
-from diffeo_stability.imagenet_probe import centre_square, imagenet_blocks, load_images
-from diffeo_stability.probe import PROBE_COLUMNS
+from diffeo_stability.probe.imagenet import centre_square, imagenet_blocks, load_images
+from diffeo_stability.tables.columns import PROBE_COLUMNS
 
 
 @pytest.fixture(scope="module")

@@ -11,11 +11,11 @@ import pytest
 import torch
 
 from diffeo_stability.commands import probe as probe_command
-from diffeo_stability.data import ImageDataset, save_dataset
+from diffeo_stability.data.images import ImageDataset, save_dataset
 from diffeo_stability.io import torch_save
 from diffeo_stability.models.build import build_model, checkpoint_dict
-from diffeo_stability.probe import PROBE_COLUMNS
-from diffeo_stability.probe_run import probe_training_run
+from diffeo_stability.probe.training_run import probe_training_run
+from diffeo_stability.tables.columns import PROBE_COLUMNS
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 
@@ -72,7 +72,7 @@ def test_cli_writes_the_contract_schema(run: tuple[Path, Path], tmp_path: Path) 
 def test_run_rows_take_n_train_from_p_and_differ_between_states(
     run: tuple[Path, Path],
 ) -> None:
-    from diffeo_stability.probe import ProbeSettings
+    from diffeo_stability.probe.measure import ProbeSettings
 
     run_dir, data = run
     settings = ProbeSettings(cutoffs=(3.0,), interpolations=("bilinear",), sweep_points=0)

@@ -14,8 +14,8 @@ import torch
 from diffeo_stability.commands import stripe as stripe_cmd
 from diffeo_stability.commands import stripe_table as table_cmd
 from diffeo_stability.errors import ConfigError
-from diffeo_stability.fits import fit_power_law
-from diffeo_stability.stripe import (
+from diffeo_stability.stripe.measure import alignment_perp, relative_stability
+from diffeo_stability.stripe.model import (
     AlphaModel,
     StripeConfig,
     StripeNet,
@@ -24,7 +24,8 @@ from diffeo_stability.stripe import (
     stripe_label,
     train,
 )
-from diffeo_stability.stripe_measure import alignment_perp, relative_stability
+from diffeo_stability.tables.fits import fit_power_law
+from diffeo_stability.tables.stripe import COLUMNS as STRIPE_COLUMNS
 
 
 def _gen(seed: int = 0) -> torch.Generator:
@@ -166,6 +167,6 @@ def test_command_and_table_roundtrip(tmp_path):
     csv = tmp_path / "stripe.csv"
     table_cmd.run(table_parser.parse_args(["--out", str(csv), *outs]))
     table = pd.read_csv(csv)
-    assert list(table.columns[: len(table_cmd.COLUMNS)]) == table_cmd.COLUMNS
+    assert list(table.columns[: len(STRIPE_COLUMNS)]) == STRIPE_COLUMNS
     assert table["seed"].tolist() == [0, 1]
     assert table["R"].iloc[0] == pytest.approx(record["R"])

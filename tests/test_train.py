@@ -9,14 +9,14 @@ import numpy as np
 import pytest
 import torch
 
-from diffeo_stability.augment import crop_flip
-from diffeo_stability.checkpoint import restore_rng_states, rng_states
-from diffeo_stability.data import ImageDataset
+from diffeo_stability.data.images import ImageDataset
+from diffeo_stability.data.subsets import parse_P, subset_indices
 from diffeo_stability.errors import ConfigError, TrainingDivergedError
 from diffeo_stability.hparams import PAPER_DEFAULTS, resolve_hparams
 from diffeo_stability.models import load_checkpoint
-from diffeo_stability.subsets import parse_P, subset_indices
-from diffeo_stability.train import RunConfig, make_optimizer, train
+from diffeo_stability.training.augment import crop_flip
+from diffeo_stability.training.checkpoint import restore_rng_states, rng_states
+from diffeo_stability.training.trainer import RunConfig, make_optimizer, train
 
 
 def toy_dataset(n_train: int = 384, n_test: int = 256, channels: int = 1, side: int = 28):
@@ -211,7 +211,7 @@ def test_train_command_rejects_mismatched_data_and_bad_hparams(tmp_path):
 
 
 def test_stops_early_only_when_the_training_loss_is_exactly_zero(tmp_path, monkeypatch):
-    from diffeo_stability.train import Trainer
+    from diffeo_stability.training.trainer import Trainer
 
     losses = iter([0.5, 1e-30, 0.0, 0.3])
     original = Trainer.train_epoch
@@ -250,7 +250,7 @@ def test_memory_format_policy_and_hparam():
 
 def test_test_error_same_for_any_eval_batch_and_memory_format(tmp_path):
     """The per-epoch test error is model selection: its device settings never change it."""
-    from diffeo_stability.train import Trainer
+    from diffeo_stability.training.trainer import Trainer
 
     results = []
     for fmt, batch in (("contiguous", 1024), ("channels_last", 128), ("channels_last", 37)):
@@ -267,8 +267,8 @@ def test_test_error_same_for_any_eval_batch_and_memory_format(tmp_path):
 
 
 def test_bf16_trained_network_probes_in_float32(tmp_path):
-    from diffeo_stability.probe import ProbeSettings, probe_function
-    from diffeo_stability.probe_run import probe_images
+    from diffeo_stability.probe.measure import ProbeSettings, probe_function
+    from diffeo_stability.probe.training_run import probe_images
 
     data = toy_dataset()
     run(tmp_path, arch="LeNet", P=64, epochs=1, precision="bf16", data=data)

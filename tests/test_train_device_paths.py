@@ -9,9 +9,9 @@ import pytest
 import torch
 from test_train import toy_dataset
 
-from diffeo_stability import train as train_module
 from diffeo_stability.hparams import resolve_hparams
-from diffeo_stability.train import RunConfig, Trainer, train
+from diffeo_stability.training import trainer as train_module
+from diffeo_stability.training.trainer import RunConfig, Trainer, train
 
 # torch.compile on a CPU generates C++ (inductor): it needs a compiler
 needs_compiler = pytest.mark.skipif(

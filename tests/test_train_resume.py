@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 import torch
 
-from diffeo_stability.train import TIMING_KEYS
+from diffeo_stability.training.trainer import TIMING_KEYS
 
 EPOCHS = 5
 RUNNER = (

@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 import jsonschema
 import yaml
 
-from diffeo_stability.datasets import DATASETS
+from diffeo_stability.data.registry import DATASETS
 from diffeo_stability.errors import ConfigError
 from diffeo_stability.hparams import resolve_hparams
 from diffeo_stability.models.registry import ARCHITECTURES

@@ -21,10 +21,10 @@ from diffeo_stability.config import (
     training_runs,
     validate_config,
 )
-from diffeo_stability.cost import long_run_warning
-from diffeo_stability.datasets import DATASETS
+from diffeo_stability.preflight.cost import long_run_warning
+from diffeo_stability.data.registry import DATASETS
 from diffeo_stability.errors import ConfigError
-from diffeo_stability.figures.tables import Headline
+from diffeo_stability.tables.headline import Headline
 from diffeo_stability.models.registry import ARCHITECTURES
 from diffeo_stability.source_keys import figure_options as source_figure_options
 

@@ -21,7 +21,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> None:
-    from diffeo_stability.aggregate import log_average, stability_table, training_table
+    from diffeo_stability.tables.aggregate import log_average, stability_table, training_table
 
     stability = stability_table(args.probe)
     write_parquet(args.out_stability, stability)

@@ -6,14 +6,15 @@ import argparse
 import logging
 from pathlib import Path
 
-from diffeo_stability.claims import (
+from diffeo_stability.commands.figure import parse_options
+from diffeo_stability.io import atomic_path
+from diffeo_stability.tables.claims import (
     claims_markdown,
     evaluate_claims,
     synthetic_line,
 )
-from diffeo_stability.commands.figure import parse_options
-from diffeo_stability.figures.tables import Headline, read_table
-from diffeo_stability.io import atomic_path
+from diffeo_stability.tables.headline import Headline
+from diffeo_stability.tables.queries import read_table
 
 HELP = "check the paper's quantitative claims against the aggregated tables (CSV + Markdown)"
 log = logging.getLogger(__name__)

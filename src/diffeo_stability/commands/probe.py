@@ -7,11 +7,11 @@ import logging
 from typing import TYPE_CHECKING
 
 from diffeo_stability.device import pick_device
-from diffeo_stability.diffeo import CUTOFF_RULES, DEFAULT_CUTOFF_RULE
+from diffeo_stability.diffeo.fields import CUTOFF_RULES, DEFAULT_CUTOFF_RULE
 from diffeo_stability.io import write_parquet
 
 if TYPE_CHECKING:
-    from diffeo_stability.probe import ProbeSettings
+    from diffeo_stability.probe.measure import ProbeSettings
 
 HELP = "measure D_f, G_f, R_f of a run's initial and trained networks (one parquet file)"
 log = logging.getLogger(__name__)
@@ -38,7 +38,7 @@ def add_probe_settings(parser: argparse.ArgumentParser, cutoffs: list[float]) ->
 
 def settings_from_args(args: argparse.Namespace) -> ProbeSettings:
     """`ProbeSettings` from the options of `add_probe_settings`."""
-    from diffeo_stability.probe import ProbeSettings
+    from diffeo_stability.probe.measure import ProbeSettings
 
     norms = {"noise_norms": tuple(args.noise_norms)} if args.noise_norms else {}
     return ProbeSettings(
@@ -61,7 +61,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> None:
-    from diffeo_stability.probe_run import probe_training_run
+    from diffeo_stability.probe.training_run import probe_training_run
 
     rows = probe_training_run(
         args.run_dir, args.data, settings_from_args(args), dataset=args.dataset, arch=args.arch,

@@ -35,7 +35,7 @@ def run(args: argparse.Namespace) -> None:
         log.warning("skipping the ImageNet probe of %s: %s not found; no output written",
                     args.arch, " and ".join(missing))
         return
-    from diffeo_stability.imagenet_probe import probe_imagenet
+    from diffeo_stability.probe.imagenet import probe_imagenet
 
     rows = probe_imagenet(
         args.images, args.weights, args.arch, settings_from_args(args), n_probe=args.n_probe,

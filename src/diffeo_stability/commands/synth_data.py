@@ -6,9 +6,9 @@ import argparse
 import logging
 from pathlib import Path
 
-from diffeo_stability.datasets import DATASETS, get_dataset
+from diffeo_stability.data.registry import DATASETS, get_dataset
+from diffeo_stability.data.synthetic import write_synthetic
 from diffeo_stability.errors import ConfigError
-from diffeo_stability.synthetic import write_synthetic
 
 HELP = "write a tiny learnable synthetic dataset in its original file format into a directory"
 log = logging.getLogger(__name__)

@@ -30,13 +30,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> None:
-    from diffeo_stability.data import load_dataset
-    from diffeo_stability.datasets import get_dataset
+    from diffeo_stability.data.images import load_dataset
+    from diffeo_stability.data.registry import get_dataset
+    from diffeo_stability.data.subsets import parse_P
     from diffeo_stability.device import pick_device
     from diffeo_stability.hparams import resolve_hparams
     from diffeo_stability.models import get_arch
-    from diffeo_stability.subsets import parse_P
-    from diffeo_stability.train import RunConfig, train
+    from diffeo_stability.training.trainer import RunConfig, train
 
     spec = get_arch(args.arch)
     info = get_dataset(args.dataset)

@@ -13,7 +13,7 @@ import numpy as np
 import torch
 from matplotlib.figure import Figure
 
-from diffeo_stability import diffeo
+from diffeo_stability.diffeo import fields as diffeo
 from diffeo_stability.figures.style import COLUMN_WIDTH, CUTOFF_COLORS, new_figure
 
 

@@ -12,6 +12,7 @@ import matplotlib as mpl
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
+from diffeo_stability.figures.options import option_list
 from diffeo_stability.figures.panels import finish
 from diffeo_stability.figures.style import (
     BATCHNORM_MARKERS,
@@ -20,16 +21,9 @@ from diffeo_stability.figures.style import (
     outside_legend,
     panel_title,
 )
-from diffeo_stability.figures.tables import (
-    Headline,
-    dataset_label,
-    full_size,
-    load_input,
-    option_list,
-    select,
-    size_label,
-)
 from diffeo_stability.models.registry import ARCHITECTURES
+from diffeo_stability.tables.headline import Headline
+from diffeo_stability.tables.queries import dataset_label, full_size, load_input, select, size_label
 
 
 def draw(inputs: list[Path], options: dict[str, str]) -> Figure:

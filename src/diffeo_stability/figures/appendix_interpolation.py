@@ -13,7 +13,7 @@ from pathlib import Path
 import torch
 from matplotlib.figure import Figure
 
-from diffeo_stability import diffeo
+from diffeo_stability.diffeo import fields as diffeo
 from diffeo_stability.figures.fig1_diffeo_phase_space import photograph
 from diffeo_stability.figures.style import TEXT_WIDTH, new_figure
 

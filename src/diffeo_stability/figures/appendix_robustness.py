@@ -19,16 +19,11 @@ from diffeo_stability.figures.fig5_error_vs_rf import (
     comparison_rows,
     error_scatter,
 )
+from diffeo_stability.figures.options import option_list
 from diffeo_stability.figures.panels import finish
 from diffeo_stability.figures.style import new_figure
-from diffeo_stability.figures.tables import (
-    Headline,
-    cutoffs,
-    full_size,
-    load_input,
-    option_list,
-    select,
-)
+from diffeo_stability.tables.headline import Headline
+from diffeo_stability.tables.queries import cutoffs, full_size, load_input, select
 
 DELTA_TOLERANCE = 1.5
 

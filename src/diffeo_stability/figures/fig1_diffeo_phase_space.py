@@ -21,7 +21,7 @@ import torch
 import torch.nn.functional as F
 from matplotlib.figure import Figure
 
-from diffeo_stability import diffeo
+from diffeo_stability.diffeo import fields as diffeo
 from diffeo_stability.errors import ConfigError
 from diffeo_stability.figures.style import TEXT_WIDTH, new_figure, outside_legend
 

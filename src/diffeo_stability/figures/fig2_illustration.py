@@ -14,11 +14,11 @@ import torch
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from diffeo_stability.data import load_dataset
-from diffeo_stability.diffeo import deform, sample_displacement, temperature_from_delta
+from diffeo_stability.data.images import load_dataset
+from diffeo_stability.diffeo.fields import deform, sample_displacement, temperature_from_delta
+from diffeo_stability.figures.options import option_float
 from diffeo_stability.figures.panels import finish
 from diffeo_stability.figures.style import new_figure
-from diffeo_stability.figures.tables import option_float
 
 DOT_COLORS = {"x": "black", "tau": "tab:green", "eta": "tab:red"}
 

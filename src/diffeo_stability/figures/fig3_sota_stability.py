@@ -13,6 +13,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
+from diffeo_stability.figures.options import datasets_option, option_list
 from diffeo_stability.figures.panels import (
     clean_log_axes,
     cutoff_color,
@@ -28,14 +29,12 @@ from diffeo_stability.figures.style import (
     outside_legend,
     panel_title,
 )
-from diffeo_stability.figures.tables import (
-    Headline,
+from diffeo_stability.tables.headline import Headline
+from diffeo_stability.tables.queries import (
     cutoffs,
     dataset_label,
-    datasets_option,
     full_size,
     load_input,
-    option_list,
     select,
     size_label,
 )

@@ -17,6 +17,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from diffeo_stability.figures.options import option_bool, option_list
 from diffeo_stability.figures.panels import clean_log_axes, finish
 from diffeo_stability.figures.style import (
     BATCHNORM_MARKERS,
@@ -25,19 +26,17 @@ from diffeo_stability.figures.style import (
     new_figure,
     panel_title,
 )
-from diffeo_stability.figures.tables import (
-    Headline,
+from diffeo_stability.models.registry import ARCHITECTURES
+from diffeo_stability.tables.fits import fit_power_law, log_correlation
+from diffeo_stability.tables.headline import Headline
+from diffeo_stability.tables.queries import (
     dataset_label,
     full_size,
     load_input,
     log_band,
-    option_bool,
-    option_list,
     select,
     size_label,
 )
-from diffeo_stability.fits import fit_power_law, log_correlation
-from diffeo_stability.models.registry import ARCHITECTURES
 
 DEPTH_CMAP = "viridis"
 QUANTITY_LABELS = {"R": r"$R_f$", "D": r"$D_f$", "G": r"$G_f$"}

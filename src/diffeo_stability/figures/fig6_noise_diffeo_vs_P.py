@@ -11,18 +11,11 @@ from pathlib import Path
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
+from diffeo_stability.figures.options import datasets_option, option_bool, option_list
 from diffeo_stability.figures.panels import clean_log_axes, finish, size_curve
 from diffeo_stability.figures.style import QUANTITY_COLORS, new_figure, panel_title
-from diffeo_stability.figures.tables import (
-    Headline,
-    cutoffs,
-    dataset_label,
-    datasets_option,
-    load_input,
-    option_bool,
-    option_list,
-    select,
-)
+from diffeo_stability.tables.headline import Headline
+from diffeo_stability.tables.queries import cutoffs, dataset_label, load_input, select
 
 CUTOFF_STYLES = [("-", "o"), ("--", "s"), (":", "^"), ("-.", "v")]
 QUANTITY_NAMES = {"G": "$G_f$", "D": "$D_f$", "R": "$R_f$"}

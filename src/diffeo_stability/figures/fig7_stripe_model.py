@@ -19,8 +19,8 @@ from matplotlib.ticker import NullFormatter
 
 from diffeo_stability.errors import DataError
 from diffeo_stability.figures.style import new_figure
-from diffeo_stability.fits import fit_power_law
-from diffeo_stability.stripe import HIGH, LOW
+from diffeo_stability.stripe.model import HIGH, LOW
+from diffeo_stability.tables.fits import fit_power_law
 
 CLASS_COLORS = {1: "tab:red", -1: "tab:blue"}
 

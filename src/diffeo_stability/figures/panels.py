@@ -27,8 +27,8 @@ from diffeo_stability.figures.style import (
     spread_labels,
     unclutter_ticks,
 )
-from diffeo_stability.figures.tables import (
-    Headline,
+from diffeo_stability.tables.headline import Headline
+from diffeo_stability.tables.queries import (
     by_size,
     cutoffs,
     dataset_label,

@@ -22,7 +22,7 @@ from pathlib import Path, PurePosixPath
 
 import numpy as np
 
-from diffeo_stability.data import ImageDataset
+from diffeo_stability.data.images import ImageDataset
 from diffeo_stability.errors import DataError
 
 IDX_UBYTE = 0x08

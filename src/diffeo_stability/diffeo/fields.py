@@ -26,8 +26,8 @@ from functools import lru_cache
 
 import torch
 
+from diffeo_stability.diffeo.interpolation import INTERPOLATIONS, deform, smooth
 from diffeo_stability.errors import ConfigError
-from diffeo_stability.interpolation import INTERPOLATIONS, deform, smooth
 
 __all__ = [
     "CUTOFF_RULES",

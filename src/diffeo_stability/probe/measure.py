@@ -5,8 +5,8 @@ float32 in [0, 1]. For every interpolation, cut-off c and temperature T it draws
 tau_i and one isotropic noise direction per image, rescales the noise to ||tau x_i - x_i||
 (``noise_norm="per_image"``, the authors' code) or to the mean of that norm over the batch
 (``"mean"``, the paper's text), and compares f(x), f(tau x) and f(x + eta) with the
-statistics of `diffeo_stability.stability`. For the Gaussian interpolation the clean images are
-smoothed by the same resampling at zero displacement. Optionally the same quantities are
+statistics of `diffeo_stability.probe.statistics`. For the Gaussian interpolation the clean
+images are smoothed by the same resampling at zero displacement. Optionally the same quantities are
 measured at the output of every block of the network (forward hooks; layer 0 is the input).
 
 Draws come from one `torch.Generator` per (seed, state, interpolation, c, T point), so rows are
@@ -26,46 +26,14 @@ import pandas as pd
 import torch
 from torch import nn
 
-from diffeo_stability import diffeo
+from diffeo_stability.diffeo import fields as diffeo
 from diffeo_stability.errors import ConfigError
-from diffeo_stability.stability import STATISTICS, change, pair_norm
+from diffeo_stability.probe.statistics import STATISTICS, change, pair_norm
+from diffeo_stability.tables.columns import MEASUREMENT_COLUMNS
 
 NOISE_NORMS = ("per_image", "mean")
 Blocks = Sequence[tuple[str, nn.Module]]
 
-# Columns written by `probe_function` (the measurement), in order, with their dtypes.
-MEASUREMENT_COLUMNS: dict[str, str] = {
-    "state": "object",
-    "interpolation": "object",
-    "c": "float64",
-    "cutoff_rule": "object",
-    "T": "float64",
-    "delta": "float64",
-    "point": "object",
-    "layer": "int64",
-    "layer_name": "object",
-    "is_output": "bool",
-    "statistic": "object",
-    "noise_norm": "object",
-    "D": "float64",
-    "G": "float64",
-    "R": "float64",
-    "D_raw": "float64",
-    "G_raw": "float64",
-    "pair_norm": "float64",
-    "diffeo_norm": "float64",
-    "noise_norm_value": "float64",
-    "n_probe": "int64",
-}
-# The columns of results/probe/... .parquet and results/tables/stability.parquet.
-RUN_COLUMNS: dict[str, str] = {
-    "dataset": "object",
-    "arch": "object",
-    "P": "object",
-    "n_train": "int64",
-    "seed": "int64",
-}
-PROBE_COLUMNS: dict[str, str] = {**RUN_COLUMNS, **MEASUREMENT_COLUMNS, "test_error": "float64"}
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ from dataclasses import asdict, dataclass
 import torch
 
 from diffeo_stability.errors import ConfigError, TrainingDivergedError
-from diffeo_stability.stripe_measure import alignment_perp, relative_stability
+from diffeo_stability.stripe.measure import alignment_perp, relative_stability
 
 log = logging.getLogger(__name__)
 

@@ -16,7 +16,7 @@ one the architecture sees; labels random):
    probing images/s (the configured probe reduced to its delta point, on the device).
 
 The measured rates give the estimated compute of the whole config on this machine
-(`diffeo_stability.cost`).
+(`diffeo_stability.preflight.cost`).
 """
 
 from __future__ import annotations
@@ -33,13 +33,13 @@ from typing import Any
 import numpy as np
 import torch
 
-from diffeo_stability import cost
 from diffeo_stability.config import Run, run_hparams, training_runs
-from diffeo_stability.data import ImageDataset
-from diffeo_stability.datasets import DATASETS
+from diffeo_stability.data.images import ImageDataset
+from diffeo_stability.data.registry import DATASETS
 from diffeo_stability.device import strict_fp32
-from diffeo_stability.probe import ProbeSettings, probe_function, probing_mode
-from diffeo_stability.train import RunConfig, Trainer
+from diffeo_stability.preflight import cost
+from diffeo_stability.probe.measure import ProbeSettings, probe_function, probing_mode
+from diffeo_stability.training.trainer import RunConfig, Trainer
 
 # largest relative difference to float32 eager on the CPU, of the burst's loss and of R_f, and
 # of the logits (relative norm; bf16 and TF32 rounding accumulate through deep nets: 5 % on a

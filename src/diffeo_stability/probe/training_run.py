@@ -2,7 +2,7 @@
 
 Reads `{run_dir}/init.pt`, `trained.pt` (via `models.load_checkpoint`) and, when present,
 `metrics.json` (keys used: `n_train`, `init_test_error`, `test_error`), and returns the rows of
-`results/probe/{dataset}/{arch}/P{P}/seed{seed}.parquet` (`probe.PROBE_COLUMNS`).
+`results/probe/{dataset}/{arch}/P{P}/seed{seed}.parquet` (`tables.columns.PROBE_COLUMNS`).
 """
 
 from __future__ import annotations
@@ -18,11 +18,12 @@ from typing import Any
 import pandas as pd
 import torch
 
-from diffeo_stability.data import load_dataset
+from diffeo_stability.data.images import load_dataset
 from diffeo_stability.device import strict_fp32
 from diffeo_stability.errors import DataError
 from diffeo_stability.io import read_checked
-from diffeo_stability.probe import PROBE_COLUMNS, ProbeSettings, probe_function
+from diffeo_stability.probe.measure import ProbeSettings, probe_function
+from diffeo_stability.tables.columns import PROBE_COLUMNS
 
 log = logging.getLogger(__name__)
 

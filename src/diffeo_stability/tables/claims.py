@@ -16,10 +16,11 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
-from diffeo_stability.datasets import DATASETS
-from diffeo_stability.figures.tables import Headline, dataset_label, full_size, select
-from diffeo_stability.fits import fit_power_law, log_correlation
+from diffeo_stability.data.registry import DATASETS
 from diffeo_stability.models.registry import ARCHITECTURES
+from diffeo_stability.tables.fits import fit_power_law, log_correlation
+from diffeo_stability.tables.headline import Headline
+from diffeo_stability.tables.queries import dataset_label, full_size, select
 
 COLUMNS = [
     "claim", "dataset", "arch", "paper_value", "reproduced_value", "criterion", "holds",

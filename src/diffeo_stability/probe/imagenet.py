@@ -21,8 +21,8 @@ from torch import nn
 
 from diffeo_stability.device import strict_fp32
 from diffeo_stability.errors import ConfigError, DataError, MissingWeightsError
-from diffeo_stability.probe import Blocks, ProbeSettings, probe_function
-from diffeo_stability.probe_run import with_run_columns
+from diffeo_stability.probe.measure import Blocks, ProbeSettings, probe_function
+from diffeo_stability.probe.training_run import with_run_columns
 
 ARCHS = ("resnet101", "efficientnet_b2")
 IMAGENET_TRAIN_SIZE = 1281167

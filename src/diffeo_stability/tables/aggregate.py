@@ -1,6 +1,6 @@
 """Tables over all runs: the tidy stability table, geometric means over seeds, training runs.
 
-- `stability_table`: the concatenation of the per-run probe files (`probe.PROBE_COLUMNS`).
+- `stability_table`: the concatenation of the per-run probe files (`columns.PROBE_COLUMNS`).
 - `log_average`: per group of `GROUP_KEYS`, X = exp(mean log x) over seeds and X_logstd = the
   standard deviation of log x (ddof = 1, 0 for a single seed), for X in R, D, G, test_error;
   undefined (non-finite) values are left out and counted in n_undefined (runs whose R is NaN,
@@ -22,6 +22,7 @@ import pandas as pd
 
 from diffeo_stability.errors import DataError
 from diffeo_stability.io import read_checked
+from diffeo_stability.tables.columns import PROBE_COLUMNS
 
 # the probe columns the geometric means are grouped by: everything but the seed and the values
 GROUP_KEYS = [
@@ -41,8 +42,6 @@ _RUN_PATH = re.compile(r"(?P<dataset>[^/]+)/(?P<arch>[^/]+)/P(?P<P>[^/]+)/seed(?
 
 def stability_table(paths: Sequence[str | os.PathLike[str]]) -> pd.DataFrame:
     """All probe rows of `paths` in one frame with the probe schema."""
-    from diffeo_stability.probe import PROBE_COLUMNS
-
     if not paths:
         raise DataError("no probe files given")
     frames = [read_checked(path, pd.read_parquet, "probe file") for path in paths]

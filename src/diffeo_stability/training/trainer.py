@@ -23,16 +23,21 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from diffeo_stability.augment import crop_flip
-from diffeo_stability.checkpoint import load_state, restore_rng_states, rng_states, save_state
-from diffeo_stability.data import ImageDataset
+from diffeo_stability.data.images import ImageDataset
+from diffeo_stability.data.subsets import subset_indices
 from diffeo_stability.device import eval_batch_size, memory_format
 from diffeo_stability.errors import DataError, TrainingDivergedError
 from diffeo_stability.io import torch_save, write_json
 from diffeo_stability.models import build_model, get_arch
 from diffeo_stability.models.build import checkpoint_dict, cpu_state_dict
-from diffeo_stability.runcontrol import Monitor, RunLock
-from diffeo_stability.subsets import subset_indices
+from diffeo_stability.training.augment import crop_flip
+from diffeo_stability.training.checkpoint import (
+    load_state,
+    restore_rng_states,
+    rng_states,
+    save_state,
+)
+from diffeo_stability.training.runcontrol import Monitor, RunLock
 
 log = logging.getLogger(__name__)
 
