@@ -1,6 +1,6 @@
 """Names read from the package's own sources without importing them (torch-free, for the DAG).
 
-- `stripe_options()`: the fields of `stripe.StripeConfig`, i.e. the options of `diffeo-stability
+- `stripe_options()`: the fields of `stripe.model.StripeConfig`, i.e. the options of `diffeo-stability
   stripe` (the config's `stripe.args`, less the grid keys d, P, seed).
 - `figure_options(name)`: the option keys one figure reads (`options.get("key")`,
   `option_float(options, "key", ...)`, ...), in its module and the figure modules it imports.
@@ -29,8 +29,8 @@ _FIGURE_IMPORTS = (
 
 
 def stripe_options() -> set[str]:
-    """Field names of the StripeConfig dataclass in stripe.py."""
-    tree = ast.parse((PACKAGE / "stripe.py").read_text())
+    """Field names of the StripeConfig dataclass in stripe/model.py."""
+    tree = ast.parse((PACKAGE / "stripe" / "model.py").read_text())
     config = next(
         node for node in tree.body if isinstance(node, ast.ClassDef) and node.name == "StripeConfig"
     )
