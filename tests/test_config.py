@@ -246,16 +246,47 @@ def test_cli_environment_is_passive_and_cpu_jobs_hold_no_gpu(monkeypatch, tmp_pa
     assert gpus_per_job("auto") == int(torch.cuda.is_available())
 
 
-def test_headline_and_noise_norm_defaults_have_one_home():
-    from diffeo_stability.probe.measure import ProbeSettings
+def test_headline_defaults_have_one_home():
     from diffeo_stability.tables.headline import Headline
 
     probe = load_schema()["properties"]["probe"]["properties"]
     schema = {key: spec["default"] for key, spec in probe["headline"]["properties"].items()}
     assert schema == {k: getattr(Headline(), k) for k in schema}
-    assert probe["noise_norms"]["default"] == list(ProbeSettings().noise_norms)
     config = validate_config(copy.deepcopy(GOOD))
     assert Headline.from_config(config) == Headline(cutoff_rule="code")
+
+
+def test_probe_defaults_have_one_home():
+    """The schema's `probe` and `imagenet` defaults, and the options of both probe commands,
+    are those of ProbeSettings, N_PROBE and the ImageNet probe's constants."""
+    import argparse
+
+    from diffeo_stability.commands import probe, probe_imagenet
+    from diffeo_stability.probe.imagenet import ARCHS, CROP_SIZE, IMAGENET_SETTINGS
+    from diffeo_stability.probe.measure import N_PROBE, ProbeSettings
+
+    sections = load_schema()["properties"]
+    schema = {key: spec.get("default") for key, spec in sections["probe"]["properties"].items()}
+    home = ProbeSettings()
+    assert schema["n_probe"] == N_PROBE and [schema["delta"]] == list(home.deltas)
+    for key in ("cutoffs", "interpolations", "sweep_points", "cutoff_rule", "noise_norms"):
+        expected = getattr(home, key)
+        assert schema[key] == (list(expected) if isinstance(expected, tuple) else expected)
+    assert schema["sweep_range"] == pytest.approx(home.sweep_range, rel=1e-6)  # 1/15 in YAML
+    imagenet = sections["imagenet"]["properties"]
+    assert (imagenet["n_probe"]["default"], imagenet["size"]["default"]) == (N_PROBE, CROP_SIZE)
+    assert imagenet["cutoffs"]["default"] == list(IMAGENET_SETTINGS.cutoffs)
+    assert imagenet["weights"]["propertyNames"]["enum"] == list(ARCHS)
+    required = {
+        probe: ["--run-dir", "r", "--data", "d", "--out", "o", "--dataset", "mnist", "--arch",
+                "LeNet", "--P", "full", "--seed", "0"],
+        probe_imagenet: ["--images", "i", "--weights", "w", "--arch", ARCHS[0], "--out", "o"],
+    }  # fmt: skip
+    for command, settings in ((probe, home), (probe_imagenet, IMAGENET_SETTINGS)):
+        parser = argparse.ArgumentParser()
+        command.add_arguments(parser)
+        args = parser.parse_args(required[command])
+        assert probe.settings_from_args(args) == settings and args.n_probe == N_PROBE
 
 
 def test_a_headline_the_runs_do_not_measure_is_refused():
