@@ -289,6 +289,23 @@ def test_probe_defaults_have_one_home():
         assert probe.settings_from_args(args) == settings and args.n_probe == N_PROBE
 
 
+def test_stripe_defaults_have_one_home():
+    """The schema's stripe.d and every option default of `diffeo-stability stripe` are the
+    StripeConfig field's (but the device: auto, as for every command)."""
+    import argparse
+    from dataclasses import asdict
+
+    from diffeo_stability.commands import stripe
+    from diffeo_stability.stripe.model import StripeConfig
+
+    home = asdict(StripeConfig())
+    assert load_schema()["properties"]["stripe"]["properties"]["d"]["default"] == home["d"]
+    parser = argparse.ArgumentParser()
+    stripe.add_arguments(parser)
+    options = vars(parser.parse_args(["--out", "run.json"]))
+    assert {key: options[key] for key in home} == home | {"device": "auto"}
+
+
 def test_a_headline_the_runs_do_not_measure_is_refused():
     assert "probe.headline.c: 7" in invalid(lambda c: c.update(probe={"headline": {"c": 7}}))
     message = invalid(
