@@ -187,6 +187,39 @@ def test_hyperparameters_follow_family_defaults_then_matching_overrides():
     assert fc["optimizer"] == "adam" and fc["epochs"] == 250
 
 
+def test_a_hyperparameter_the_architecture_does_not_take_is_refused():
+    def training(**section):
+        return lambda config: config.update(training=section)
+
+    conv = ", ".join(name for name, spec in ARCHITECTURES.items() if spec.family == "conv")
+    narrow = {"width_factor": 0.5}
+    message = invalid(training(overrides=[{"archs": ["FullConnL4"], "hparams": narrow}]))
+    assert (
+        "training.overrides[0].hparams: hyper-parameter width_factor=0.5: FullConnL4 does not "
+        f"take it (family fc); architectures that do: {conv}"
+    ) in message
+    message = invalid(training(overrides=[{"P": [512], "hparams": {"input_size": 64}}]))
+    assert "input_size=64: FullConnL2 does not take it" in message  # the rule reaches FC nets
+    assert "architectures that do: EfficientNetB0-transfer, EfficientNetB2-transfer" in message
+    message = invalid(training(families={"transfer": {"width_factor": 2}}))
+    assert "training.families.transfer: hyper-parameter width_factor=2: Efficient" in message
+    config = copy.deepcopy(GOOD)  # LeNet, a conv net, takes it
+    training(overrides=[{"archs": ["LeNet"], "hparams": narrow}])(config)
+    validate_config(config)
+
+
+def test_the_training_job_resolves_a_run_hparams_unchanged():
+    """One resolution: `train --hparams JSON` gets run_hparams and resolves it to itself."""
+    import json
+
+    from diffeo_stability.hparams import resolve_arch_hparams
+
+    config = validate_config(load("smoke"))
+    for run in training_runs(config):
+        hparams = run_hparams(config, run)
+        assert resolve_arch_hparams(run.arch, json.loads(json.dumps(hparams))) == hparams
+
+
 @pytest.mark.parametrize("name", ["config", "paper", "smoke", "cpu-check"])
 def test_shipped_configs_are_valid(name):
     assert training_runs(validate_config(load(name)))
