@@ -322,6 +322,24 @@ def test_probe_defaults_have_one_home():
         assert probe.settings_from_args(args) == settings and args.n_probe == N_PROBE
 
 
+def test_training_defaults_have_one_home():
+    """Hyper-parameter values live in hparams.PAPER_DEFAULTS only: the schema's family sections
+    default to no overrides (a run without any gets the paper's values) and config/README.md
+    lists every key."""
+    import re
+
+    training = load_schema()["properties"]["training"]["properties"]
+    families = training["families"]["properties"]
+    assert {name: spec["default"] for name, spec in families.items()} == dict.fromkeys(
+        PAPER_DEFAULTS, {}
+    )
+    config = validate_config(copy.deepcopy(GOOD))
+    assert run_hparams(config, Run("mnist", "ResNet18", 512, 0)) == PAPER_DEFAULTS["conv"]
+    readme = (ROOT / "config" / "README.md").read_text()
+    listed = re.search(r"`diffeo_stability/hparams\.py`: ([\w, ]+)\)", readme).group(1)
+    assert sorted(listed.split(", ")) == sorted(PAPER_DEFAULTS["conv"])
+
+
 def test_stripe_defaults_have_one_home():
     """The schema's stripe.d and every option default of `diffeo-stability stripe` are the
     StripeConfig field's (but the device: auto, as for every command)."""
