@@ -243,6 +243,20 @@ def test_width_factor_is_refused_by_fully_connected_nets():
         build_model("FullConnL4", 1, 28, width_factor=0.5)
 
 
+def test_the_families_hparams_allow_width_factor_are_those_whose_builders_take_it():
+    """hparams.FAMILY_ONLY (torch-free, what config validation checks) matches the builders."""
+    import importlib
+    import inspect
+
+    from diffeo_stability.hparams import FAMILY_ONLY
+
+    for name, spec in ARCHITECTURES.items():
+        module, function = spec.builder.split(":")
+        builder = getattr(importlib.import_module(module), function)
+        takes = "width_factor" in inspect.signature(builder).parameters
+        assert takes == (spec.family in FAMILY_ONLY["width_factor"]), name
+
+
 def test_efficientnet_b0_is_the_cifar_variant():
     """Stage strides (1, 2, 2, 2, 1, 2, 1): a 32x32 input ends at 320 x 2x2 before the linear."""
     from diffeo_stability.models.build import build_model

@@ -205,6 +205,9 @@ def test_train_command_rejects_mismatched_data_and_bad_hparams(tmp_path):
         command.run(
             parser.parse_args([*base, "--dataset", "mnist", "--hparams", '{"momentun": 1}'])
         )
+    with pytest.raises(ConfigError, match="width_factor=0.5: FullConnL2 does not take it"):
+        narrow = ["--arch", "FullConnL2", "--hparams", '{"width_factor": 0.5}']
+        command.run(parser.parse_args([*base, "--dataset", "mnist", *narrow]))
     with pytest.raises(ConfigError, match="P=64 is larger than the training set \\(16 images\\)"):
         command.run(parser.parse_args([*base, "--dataset", "mnist", "--P", "64"]))
     assert not (tmp_path / "run" / "metrics.json").exists()

@@ -17,7 +17,7 @@ import yaml
 
 from diffeo_stability.data.registry import DATASETS
 from diffeo_stability.errors import ConfigError
-from diffeo_stability.hparams import resolve_hparams
+from diffeo_stability.hparams import resolve_arch_hparams
 from diffeo_stability.models.registry import ARCHITECTURES
 
 SCHEMA_PATH = Path(__file__).resolve().parents[2] / "workflow" / "schemas" / "config.schema.yaml"
@@ -104,7 +104,7 @@ def training_set_size(config: dict[str, Any], dataset: str) -> int:
 
 
 def _semantic_problems(config: dict[str, Any]) -> list[str]:
-    """Checks the schema cannot express: P within the training set, valid hyper-parameters."""
+    """Checks the schema cannot express: P within the training set, valid hyper-parameters, ..."""
     problems = []
     for name, grid in config["experiments"].items():
         for dataset, P in itertools.product(grid["datasets"], grid["P"]):
@@ -114,21 +114,33 @@ def _semantic_problems(config: dict[str, Any]) -> list[str]:
                     f"experiments.{name}.P: {P} is larger than the training set of {dataset} "
                     f"({size} images); use a smaller P or 'full'"
                 )
-    families = config["training"]["families"]
-    for family, overrides in families.items():
-        try:
-            resolve_hparams(family, overrides)
-        except ConfigError as err:
-            problems.append(f"training.families.{family}: {err}")
-    for k, rule in enumerate(config["training"]["overrides"]):
-        for family in rule.get("families", ["fc", "conv", "transfer"]):
-            try:
-                resolve_hparams(family, {**families[family], **rule["hparams"]})
-            except ConfigError as err:
-                problems.append(f"training.overrides[{k}].hparams: {err}")
-                break
+    problems += _hparam_problems(config)
     problems += _headline_problems(config)
     return problems + _probe_problems(config) + _path_problems(config) + _option_problems(config)
+
+
+def _hparam_problems(config: dict[str, Any]) -> list[str]:
+    """Each family section and override rule, on every architecture it may apply to, resolves
+    (`resolve_arch_hparams`): known keys, valid values, only keys the architecture takes. So
+    every run's hyper-parameters resolve, whatever the experiment grids."""
+    families = config["training"]["families"]
+    sections = [(f"training.families.{name}", {"families": [name]}, {}) for name in families]
+    sections += [
+        (f"training.overrides[{k}].hparams", rule, rule["hparams"])
+        for k, rule in enumerate(config["training"]["overrides"])
+    ]
+    problems = []
+    for key, rule, hparams in sections:
+        for arch in rule.get("archs", ARCHITECTURES):
+            family = ARCHITECTURES[arch].family
+            if family not in rule.get("families", [family]):
+                continue
+            try:
+                resolve_arch_hparams(arch, {**families[family], **hparams})
+            except ConfigError as err:
+                problems.append(f"{key}: {err}")
+                break
+    return problems
 
 
 def _headline_problems(config: dict[str, Any]) -> list[str]:
@@ -273,7 +285,7 @@ def run_hparams(config: dict[str, Any], run: Run) -> dict[str, Any]:
     for rule in config["training"]["overrides"]:
         if _matches(rule, run, family):
             overrides.update(rule["hparams"])
-    return resolve_hparams(family, overrides)
+    return resolve_arch_hparams(run.arch, overrides)
 
 
 PROBE_RUN_KEYS = ("cutoffs", "interpolations", "sweep_points", "layers")

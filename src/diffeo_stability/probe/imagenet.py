@@ -15,7 +15,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch
-import torchvision
 from PIL import Image
 from torch import nn
 
@@ -25,6 +24,10 @@ from diffeo_stability.probe.measure import Blocks, ProbeSettings, probe_function
 from diffeo_stability.probe.training_run import with_run_columns
 
 ARCHS = ("resnet101", "efficientnet_b2")
+#: defaults of `diffeo-stability probe-imagenet` and the config's `imagenet` section: larger
+#: cut-offs than for the small images, no delta sweep, centre crops of CROP_SIZE px
+IMAGENET_SETTINGS = ProbeSettings(cutoffs=(3.0, 10.0, 30.0), sweep_points=0)
+CROP_SIZE = 320
 IMAGENET_TRAIN_SIZE = 1281167
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
@@ -83,6 +86,8 @@ def load_imagenet_model(arch: str, weights: str | os.PathLike[str]) -> tuple[Nor
         raise ConfigError(f"ImageNet architecture {arch!r} unknown; allowed: {', '.join(ARCHS)}")
     if not Path(weights).is_file():
         raise MissingWeightsError(f"weights file {weights} not found")
+    import torchvision  # only here: the command imports this module to skip quickly
+
     net = getattr(torchvision.models, arch)(weights=None)
     state = torch.load(weights, map_location="cpu", weights_only=True)
     net.load_state_dict(state.get("state_dict", state))
@@ -91,7 +96,7 @@ def load_imagenet_model(arch: str, weights: str | os.PathLike[str]) -> tuple[Nor
 
 def probe_imagenet(
     folder: str | os.PathLike[str], weights: str | os.PathLike[str], arch: str,
-    settings: ProbeSettings, *, n_probe: int = 500, size: int = 320, seed: int = 0,
+    settings: ProbeSettings, *, n_probe: int, size: int, seed: int,
     device: torch.device | str = "cpu",
 ) -> pd.DataFrame:
     """Probe rows (`probe.PROBE_COLUMNS`, state "trained") of a pretrained ImageNet net."""

@@ -32,15 +32,18 @@ from diffeo_stability.probe.statistics import STATISTICS, change, pair_norm
 from diffeo_stability.tables.columns import MEASUREMENT_COLUMNS
 
 NOISE_NORMS = ("per_image", "mean")
+#: images probed per network: the first N_PROBE test images
+N_PROBE = 500
 Blocks = Sequence[tuple[str, nn.Module]]
-
 
 
 @dataclass(frozen=True)
 class ProbeSettings:
-    """What to measure. `sweep_range` = (a, b): the sweep spans T_min * a .. T_max * b in
-    `sweep_points` log-spaced temperatures (0 points: no sweep); `deltas` are the single
-    points (point name ``delta{d:g}``, e.g. ``delta1``) where per-layer rows are taken.
+    """What to measure; the defaults are those of `diffeo-stability probe` and of the config's
+    `probe` section (a test checks the schema). `sweep_range` = (a, b): the sweep spans
+    T_min * a .. T_max * b in `sweep_points` log-spaced temperatures (0 points: no sweep);
+    `deltas` are the single points (point name ``delta{d:g}``, e.g. ``delta1``) where
+    per-layer rows are taken.
     `max_batch` caps the images per forward pass (None: `forward_batch` of the device);
     `noise_norms`: the conventions measured (each one more forward group per point)."""
 

@@ -61,7 +61,7 @@ def _read_metrics(run_dir: Path) -> dict[str, Any]:
 
 def probe_training_run(
     run_dir: str | os.PathLike[str], data_path: str | os.PathLike[str], settings: ProbeSettings,
-    *, dataset: str, arch: str, P: str, seed: int, n_probe: int = 500,
+    *, dataset: str, arch: str, P: str, seed: int, n_probe: int,
     device: torch.device | str = "cpu",
 ) -> pd.DataFrame:
     """Rows of both states of one run (init: batch-norm on batch statistics; trained: eval)."""

@@ -27,6 +27,7 @@ from diffeo_stability.data.images import ImageDataset
 from diffeo_stability.data.subsets import subset_indices
 from diffeo_stability.device import eval_batch_size, memory_format
 from diffeo_stability.errors import DataError, TrainingDivergedError
+from diffeo_stability.hparams import PAPER_DEFAULTS
 from diffeo_stability.io import torch_save, write_json
 from diffeo_stability.models import build_model, get_arch
 from diffeo_stability.models.build import checkpoint_dict, cpu_state_dict
@@ -46,7 +47,7 @@ TIMING_KEYS = ("wall_time_s", "train_time_s", "images_per_s")
 
 @dataclass
 class RunConfig:
-    """One training job. `hparams` comes from `hparams.resolve_hparams`; P=None: full set.
+    """One training job. `hparams` comes from `hparams.resolve_arch_hparams`; P=None: full set.
 
     `normalization` ((mean, std) or None) and `default_augmentation` come from the dataset's
     registry entry; `weights` is the ImageNet weights file of transfer nets.
@@ -129,7 +130,7 @@ class Trainer:
         augmentation = hp["augmentation"]
         self.augmentation = config.default_augmentation if augmentation == "auto" else augmentation
         self.arch_kwargs = {"resize": hp["input_size"]} if self.spec.transfer else {}
-        if hp["width_factor"] != 1.0:
+        if hp["width_factor"] != PAPER_DEFAULTS[self.spec.family]["width_factor"]:
             self.arch_kwargs["width_factor"] = hp["width_factor"]
         self.shape = (channels, height)
 
