@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import importlib
 import itertools
+import subprocess
+import sys
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -15,25 +17,18 @@ import numpy as np
 import pandas as pd
 import pytest
 from matplotlib.figure import Figure
+from workflow_helpers import ROOT
 
+from diffeo_stability import figures as figures_package
 from diffeo_stability.errors import ConfigError
 from diffeo_stability.figures.fig5_error_vs_rf import comparison_rows, error_scatter
+from diffeo_stability.figures.registry import FIGURES, INPUTS
 from diffeo_stability.figures.style import new_figure
 from diffeo_stability.tables.headline import Headline
 from diffeo_stability.tables.queries import full_size, load_input, select
 
-NAMES = {
-    "fig2_illustration": "fig2_illustration",
-    "fig3_sota_stability": "fig3_sota_stability",
-    "fig4_primitive_nets": "fig4_primitive_nets",
-    "fig5_error_vs_rf": "fig5_error_vs_rf",
-    "fig6_noise_diffeo_vs_P": "fig6_noise_diffeo_vs_P",
-    "appendix_depth": "appendix_depth",
-    "appendix_df_gf_vs_error": "appendix_df_gf_vs_error",
-    "appendix_fig5_errorbars": "appendix_fig5_errorbars",
-    "appendix_fig6_errorbars": "appendix_fig6_errorbars",
-    "appendix_robustness": "appendix_robustness",
-}
+#: figures drawn from logavg.csv alone
+TABLE_FIGURES = sorted(name for name, spec in FIGURES.items() if spec.inputs == ("logavg",))
 #: expected number of visible (data) axes per figure on the full synthetic grid
 EXPECTED_AXES = {
     "fig3_sota_stability": 6,
@@ -106,8 +101,7 @@ def partial_tables(tmp_path_factory) -> Path:
 
 
 def _draw(name: str, inputs: list[Path], options: dict[str, str] | None = None) -> Figure:
-    module = importlib.import_module(f"diffeo_stability.figures.{NAMES[name]}")
-    return module.draw(inputs, options or {})
+    return FIGURES[name].draw(inputs, options or {})
 
 
 def _texts(fig: Figure) -> str:
@@ -208,9 +202,28 @@ def test_fig2_shows_real_image_and_matched_noise_norm(tmp_path: Path) -> None:
     assert "Missing (not drawn): dataset .npz" in _texts(fig)
 
 
-def test_registry_names_match_modules() -> None:
-    for name, module in NAMES.items():
-        assert hasattr(importlib.import_module(f"diffeo_stability.figures.{module}"), "draw"), name
+def test_every_figure_module_is_registered_with_its_caption() -> None:
+    package = Path(figures_package.__file__).parent
+    modules = {
+        path.stem for path in package.glob("*.py") if path.stem.startswith(("fig", "appendix_"))
+    }
+    assert {spec.module for spec in FIGURES.values()} == modules
+    captions = {path.name for path in (ROOT / "workflow" / "report").glob("*.rst")}
+    assert {spec.caption for spec in FIGURES.values()} == captions - {"claims.rst"}
+    assert len({spec.stem for spec in FIGURES.values()}) == len(FIGURES)
+    assert sorted(EXPECTED_AXES) == TABLE_FIGURES  # every table figure is drawn below
+    for name, spec in FIGURES.items():
+        assert spec.name == name
+        assert callable(importlib.import_module(f"diffeo_stability.figures.{spec.module}").draw)
+        assert set(spec.inputs) <= set(INPUTS), name
+
+
+def test_registry_imports_without_torch_or_matplotlib() -> None:
+    code = (
+        "import sys, diffeo_stability.figures.registry; "
+        "assert not {'torch', 'matplotlib'} & set(sys.modules), 'torch or matplotlib imported'"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
 
 
 def test_infinite_values_are_treated_as_missing(tmp_path):

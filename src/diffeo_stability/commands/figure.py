@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import importlib
 import logging
 
 from diffeo_stability.errors import ConfigError
-from diffeo_stability.figures import FIGURES
+from diffeo_stability.figures.registry import FIGURES
 from diffeo_stability.figures.style import save_figure
 
 HELP = "draw one figure from its inputs (tables, images) and write STEM.pdf / STEM.png"
@@ -36,7 +35,6 @@ def parse_options(pairs: list[str]) -> dict[str, str]:
 def run(args: argparse.Namespace) -> None:
     if args.name not in FIGURES:
         raise ConfigError(f"unknown figure {args.name!r}; known: {', '.join(sorted(FIGURES))}")
-    module = importlib.import_module(FIGURES[args.name])
-    fig = module.draw(list(args.input), parse_options(args.set))
+    fig = FIGURES[args.name].draw(args.input, parse_options(args.set))
     for path in save_figure(fig, args.out, args.formats):
         log.info("wrote %s", path)
