@@ -6,10 +6,12 @@ they are not results.
 
 from __future__ import annotations
 
+import argparse
 import importlib
 import itertools
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -17,6 +19,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from matplotlib.figure import Figure
+from test_diffeo_figures import TINY
 from workflow_helpers import ROOT
 
 from diffeo_stability import figures as figures_package
@@ -224,6 +227,69 @@ def test_registry_imports_without_torch_or_matplotlib() -> None:
         "assert not {'torch', 'matplotlib'} & set(sys.modules), 'torch or matplotlib imported'"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+class RecordingOptions(Mapping[str, str]):
+    """Figure options that record every key a figure looks up (get, [], in)."""
+
+    def __init__(self, values: dict[str, str]) -> None:
+        self.values, self.read = values, set()
+
+    def __getitem__(self, key: str) -> str:
+        self.read.add(key)
+        return self.values[key]
+
+    def __contains__(self, key: object) -> bool:
+        self.read.add(str(key))
+        return key in self.values
+
+    def get(self, key: str, default=None):
+        self.read.add(key)
+        return self.values.get(key, default)
+
+    def __iter__(self):
+        raise AssertionError("a figure looks its options up by key; it does not copy them")
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+
+@pytest.fixture(scope="module")
+def figure_inputs(tables: Path, tmp_path_factory) -> dict[str, Path]:
+    """One synthetic file per registry input: logavg.csv, a stripe table, a data set .npz."""
+    from diffeo_stability.data.images import ImageDataset, save_dataset
+
+    folder = tmp_path_factory.mktemp("inputs")
+    rng = np.random.default_rng(0)
+    stripe = pd.DataFrame([{"d": 5, "P": P, "seed": s, "R": 3 / P * (1 + 0.1 * s)}
+                           for P in (32, 64, 128) for s in (0, 1)])  # fmt: skip
+    stripe.to_csv(folder / "stripe.csv", index=False)
+    x = rng.integers(0, 256, size=(2, 1, 28, 28), dtype=np.uint8)
+    y = np.arange(2, dtype=np.int64)
+    save_dataset(folder / "images.npz", ImageDataset("synth-test", x, y, x, y, ["a", "b"]))
+    return {"logavg": tables / "logavg.csv", "stripe": folder / "stripe.csv",
+            "illustration": folder / "images.npz"}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", sorted(FIGURES))
+def test_a_figure_reads_exactly_its_declared_options(name: str, figure_inputs) -> None:
+    spec = FIGURES[name]
+    options = RecordingOptions({**TINY.get(spec.module, {}), "note": "synthetic data (test)"})
+    spec.draw([figure_inputs[key] for key in spec.inputs], options)
+    assert not options.read - spec.keys, f"{name} reads options it does not declare"
+    assert not spec.keys - options.read, f"{name} declares options it does not read"
+
+
+def test_the_figure_command_refuses_an_option_the_figure_does_not_read(tmp_path: Path) -> None:
+    from diffeo_stability.commands import figure
+
+    parser = argparse.ArgumentParser()
+    figure.add_arguments(parser)
+    args = ["fig5_error_vs_rf", "--out", str(tmp_path / "f"), "--set", "datset=x"]
+    message = "fig5_error_vs_rf --set: unknown option 'datset'; allowed: archs, c, cutoff_rule"
+    with pytest.raises(ConfigError, match=message):
+        figure.run(parser.parse_args(args))
+    assert not list(tmp_path.iterdir())
 
 
 def test_infinite_values_are_treated_as_missing(tmp_path):

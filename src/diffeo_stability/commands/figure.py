@@ -35,6 +35,10 @@ def parse_options(pairs: list[str]) -> dict[str, str]:
 def run(args: argparse.Namespace) -> None:
     if args.name not in FIGURES:
         raise ConfigError(f"unknown figure {args.name!r}; known: {', '.join(sorted(FIGURES))}")
-    fig = FIGURES[args.name].draw(args.input, parse_options(args.set))
+    figure, options = FIGURES[args.name], parse_options(args.set)
+    problems = figure.option_problems(options, f"figure {args.name} --set")
+    if problems:
+        raise ConfigError("\n".join(problems))
+    fig = figure.draw(args.input, options)
     for path in save_figure(fig, args.out, args.formats):
         log.info("wrote %s", path)

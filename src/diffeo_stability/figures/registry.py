@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from diffeo_stability.tables.headline import Headline
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -25,6 +27,8 @@ INPUTS = {
 }
 #: report categories
 DIFFEOS, MAIN, APPENDIX = "1 diffeomorphisms", "2 main figures", "3 appendix"
+#: the options that select the headline R_f (`Headline.from_options`)
+HEADLINE = tuple(field.name for field in fields(Headline))
 
 
 @dataclass(frozen=True)
@@ -98,7 +102,7 @@ FIGURES: dict[str, FigureSpec] = {
             stem="fig3_sota_stability",
             inputs=("logavg",),
             category=MAIN,
-            options=("archs", "datasets", "sweep_dataset", "size_datasets"),
+            options=(*HEADLINE, "archs", "datasets", "sweep_dataset", "size_datasets"),
         ),
         FigureSpec(
             name="fig4_primitive_nets",
@@ -106,7 +110,7 @@ FIGURES: dict[str, FigureSpec] = {
             stem="fig4_primitive_nets",
             inputs=("logavg",),
             category=MAIN,
-            options=("archs", "datasets"),
+            options=(*HEADLINE, "archs", "datasets"),
         ),
         FigureSpec(
             name="fig5_error_vs_rf",
@@ -114,7 +118,7 @@ FIGURES: dict[str, FigureSpec] = {
             stem="fig5_error_vs_rf",
             inputs=("logavg",),
             category=MAIN,
-            options=("dataset", "archs", "errorbars"),
+            options=(*HEADLINE, "dataset", "archs", "errorbars"),
         ),
         FigureSpec(
             name="fig6_noise_diffeo_vs_P",
@@ -122,7 +126,7 @@ FIGURES: dict[str, FigureSpec] = {
             stem="fig6_noise_diffeo_vs_P",
             inputs=("logavg",),
             category=MAIN,
-            options=("archs", "datasets", "errorbars"),
+            options=(*HEADLINE, "archs", "datasets", "errorbars"),
         ),
         FigureSpec(
             name="fig7_stripe_model",
@@ -162,7 +166,7 @@ FIGURES: dict[str, FigureSpec] = {
             stem="appendix/depth",
             inputs=("logavg",),
             category=APPENDIX,
-            options=("dataset", "archs"),
+            options=(*HEADLINE, "dataset", "archs"),
         ),
         FigureSpec(
             name="appendix_df_gf_vs_error",
@@ -170,7 +174,7 @@ FIGURES: dict[str, FigureSpec] = {
             stem="appendix/df_gf_vs_error",
             inputs=("logavg",),
             category=APPENDIX,
-            options=("dataset", "archs"),
+            options=(*HEADLINE, "dataset", "archs"),
         ),
         FigureSpec(
             name="appendix_fig5_errorbars",
@@ -178,7 +182,7 @@ FIGURES: dict[str, FigureSpec] = {
             stem="appendix/fig5_errorbars",
             inputs=("logavg",),
             category=APPENDIX,
-            options=("dataset", "archs"),
+            options=(*HEADLINE, "dataset", "archs"),
         ),
         FigureSpec(
             name="appendix_fig6_errorbars",
@@ -186,7 +190,7 @@ FIGURES: dict[str, FigureSpec] = {
             stem="appendix/fig6_errorbars",
             inputs=("logavg",),
             category=APPENDIX,
-            options=("archs", "datasets"),
+            options=(*HEADLINE, "archs", "datasets"),
         ),
         FigureSpec(
             name="appendix_robustness",
@@ -194,7 +198,7 @@ FIGURES: dict[str, FigureSpec] = {
             stem="appendix/robustness",
             inputs=("logavg",),
             category=APPENDIX,
-            options=("dataset", "archs", "deltas"),
+            options=(*HEADLINE, "dataset", "archs", "deltas"),
         ),
     )
 }
