@@ -49,6 +49,11 @@ class FigureSpec:
         """Every option key the figure reads: `options` and `note`."""
         return frozenset({*self.options, "note"})
 
+    @property
+    def caption(self) -> str:
+        """The report caption, a file of workflow/report/."""
+        return f"{self.name}.rst"
+
     def option_problems(self, keys: Iterable[str], where: str) -> list[str]:
         """One message per key of `keys` the figure does not read, prefixed by `where`."""
         allowed = ", ".join(sorted(self.keys))
@@ -56,11 +61,6 @@ class FigureSpec:
             f"{where}: unknown option {key!r}; allowed: {allowed}"
             for key in sorted(set(keys) - self.keys)
         ]
-
-    @property
-    def caption(self) -> str:
-        """The report caption, a file of workflow/report/."""
-        return f"{self.name}.rst"
 
     def draw(self, inputs: Sequence[str | Path], options: Mapping[str, str]) -> Figure:
         """Import the figure's module and draw it."""
