@@ -17,8 +17,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("name", help=f"figure name, one of: {', '.join(sorted(FIGURES))}")
     parser.add_argument("--out", required=True, help="output path without extension")
     parser.add_argument("--input", nargs="*", default=[], help="input files the figure reads")
-    parser.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE", help="figure options")
+    parser.add_argument(
+        "--set", nargs="*", default=[], metavar="KEY=VALUE", help="figure options (listed below)"
+    )
     parser.add_argument("--formats", nargs="+", default=["pdf", "png"])
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
+    parser.epilog = "options of each figure (and note, read by every one):\n" + "\n".join(
+        f"  {name}: {', '.join(spec.options) or '-'}" for name, spec in FIGURES.items()
+    )
 
 
 def parse_options(pairs: list[str]) -> dict[str, str]:
