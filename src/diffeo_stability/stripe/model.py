@@ -29,8 +29,8 @@ from dataclasses import asdict, dataclass
 import torch
 
 from diffeo_stability.errors import TrainingDivergedError
-from diffeo_stability.stripe.config import DTYPES as DTYPES  # re-exported
-from diffeo_stability.stripe.config import LOSSES as LOSSES  # re-exported
+from diffeo_stability.stripe.config import DTYPES as DTYPES  # re-exported (commands/stripe.py)
+from diffeo_stability.stripe.config import LOSSES as LOSSES  # re-exported (commands/stripe.py)
 from diffeo_stability.stripe.config import StripeConfig
 from diffeo_stability.stripe.measure import alignment_perp, relative_stability
 
