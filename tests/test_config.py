@@ -347,7 +347,7 @@ def test_stripe_defaults_have_one_home():
     from dataclasses import asdict
 
     from diffeo_stability.commands import stripe
-    from diffeo_stability.stripe.model import StripeConfig
+    from diffeo_stability.stripe.config import StripeConfig
 
     home = asdict(StripeConfig())
     assert load_schema()["properties"]["stripe"]["properties"]["d"]["default"] == home["d"]

@@ -10,7 +10,6 @@ itself must fail when a legend is forced onto the data.
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -22,10 +21,10 @@ from matplotlib.legend import Legend
 from matplotlib.patches import Rectangle
 from matplotlib.text import Annotation, Text
 from matplotlib.transforms import Bbox
-from test_figures import NAMES, synthetic_logavg
+from test_figures import TABLE_FIGURES, synthetic_logavg
 
-#: figures drawn from logavg.csv alone (the others need checkpoints, images or stripe runs)
-TABLE_FIGURES = sorted(name for name in NAMES if name != "fig2_illustration")
+from diffeo_stability.figures.registry import FIGURES
+
 MIN_OVERLAP = 1.0  # pixels: touching edges are not an overlap
 
 
@@ -52,10 +51,9 @@ OPTIONS = {
 
 
 def _draw(name: str, logavg: Path) -> Figure:
-    module = importlib.import_module(f"diffeo_stability.figures.{NAMES[name]}")
     options = {"dataset": "cifar10-jpeg", **OPTIONS.get(name, {}),
                "note": "SYNTHETIC data (smoke config): not a result"}  # fmt: skip
-    fig = module.draw([logavg], options)
+    fig = FIGURES[name].draw([logavg], options)
     fig.draw_without_rendering()
     return fig
 

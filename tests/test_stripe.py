@@ -14,10 +14,10 @@ import torch
 from diffeo_stability.commands import stripe as stripe_cmd
 from diffeo_stability.commands import stripe_table as table_cmd
 from diffeo_stability.errors import ConfigError
+from diffeo_stability.stripe.config import StripeConfig
 from diffeo_stability.stripe.measure import alignment_perp, relative_stability
 from diffeo_stability.stripe.model import (
     AlphaModel,
-    StripeConfig,
     StripeNet,
     run_stripe,
     sample_stripe,

@@ -198,10 +198,12 @@ def _path_problems(config: dict[str, Any]) -> list[str]:
 
 def _option_problems(config: dict[str, Any]) -> list[str]:
     """stripe.args and figures.options keys must be options their command / figure reads."""
-    from diffeo_stability.figures import FIGURES
-    from diffeo_stability.source_keys import figure_options, stripe_options
+    from dataclasses import fields
 
-    allowed = stripe_options() - {"d", "P", "seed", "device"}
+    from diffeo_stability.figures.registry import FIGURES
+    from diffeo_stability.stripe.config import StripeConfig
+
+    allowed = {field.name for field in fields(StripeConfig)} - {"d", "P", "seed", "device"}
     problems = [
         f"stripe.args: unknown option {key!r}; allowed: {', '.join(sorted(allowed))}"
         for key in sorted(set(config["stripe"]["args"]) - allowed)
@@ -212,11 +214,7 @@ def _option_problems(config: dict[str, Any]) -> list[str]:
                 f"figures.options: unknown figure {name!r}; known: {', '.join(FIGURES)}"
             )
             continue
-        known = figure_options(name)
-        problems += [
-            f"figures.options.{name}: unknown option {key!r}; allowed: {', '.join(sorted(known))}"
-            for key in sorted(set(options) - known)
-        ]
+        problems += FIGURES[name].option_problems(options, f"figures.options.{name}")
     return problems
 
 

@@ -24,9 +24,9 @@ from diffeo_stability.config import (
 from diffeo_stability.preflight.cost import long_run_warning
 from diffeo_stability.data.registry import DATASETS
 from diffeo_stability.errors import ConfigError
+from diffeo_stability.figures.registry import FIGURES
 from diffeo_stability.tables.headline import Headline
 from diffeo_stability.models.registry import ARCHITECTURES
-from diffeo_stability.source_keys import figure_options as source_figure_options
 
 # rules run `python -m diffeo_stability` with the Python running snakemake and this src/
 export_cli_environment(Path(workflow.basedir) / "src")
@@ -187,7 +187,7 @@ def headline_option():
 def figure_options(name):
     """--set arguments of one figure: the headline convention (the keys the figure reads), its
     configured options (which win) and the global note."""
-    options = {k: v for k, v in HEADLINE.options().items() if k in source_figure_options(name)}
+    options = {k: v for k, v in HEADLINE.options().items() if k in FIGURES[name].keys}
     options |= config["figures"]["options"].get(name, {})
     if config["figures"]["note"]:
         options.setdefault("note", config["figures"]["note"])
@@ -196,4 +196,4 @@ def figure_options(name):
 
 
 def figure_targets():
-    return [f"{FIGURES_DIR}/{stem}.{ext}" for stem, _, _ in FIGURE_SPECS.values() for ext in ("pdf", "png")]
+    return [f"{FIGURES_DIR}/{f.stem}.{ext}" for f in FIGURES.values() for ext in ("pdf", "png")]

@@ -10,6 +10,10 @@ Options: size (image side, 320), rows
 photograph, chelsea), seed (0), probe_cuts (the c of the probed points, dots on the
 delta = 1 line, 3,5,15), criterion (continuous | pixel: the Jacobian only at the size x size
 pixel centres), note.
+
+Computed here, from no run output: the green region is a Monte Carlo over fields of the
+max-entropy ensemble and the thumbnails deform a scikit-image photograph, pure functions of
+the options (seed included) that involve neither a data set nor a trained net.
 """
 
 from __future__ import annotations

@@ -3,6 +3,10 @@ real test image, x, x + eta and tau x with ||eta|| = ||tau x - x||.
 
 Inputs: a dataset `.npz` (resources/data/{dataset}.npz). Options: index (0, the test image),
 c (3), delta (1, pixels), interpolation (bilinear), seed (0), note.
+
+The one figure that reads a data set: it shows one test image, deformed by one field drawn
+here and perturbed by noise of the same norm. An illustration, not a measurement: nothing of
+the runs (tables, checkpoints) is read.
 """
 
 from __future__ import annotations

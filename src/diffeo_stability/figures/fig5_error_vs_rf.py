@@ -125,7 +125,7 @@ def missing_archs(rows: pd.DataFrame, options: Mapping[str, str]) -> list[str]:
     return [] if archs == ["all"] else [a for a in archs if a not in set(rows["arch"])]
 
 
-def draw(inputs: list[Path], options: dict[str, str]) -> Figure:
+def draw(inputs: list[Path], options: Mapping[str, str]) -> Figure:
     """Test error vs R_f on the comparison data set. Reads logavg.csv."""
     logavg = load_input(inputs, "logavg.csv")
     rows = comparison_rows(logavg, options)

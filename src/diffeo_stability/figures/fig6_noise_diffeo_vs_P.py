@@ -6,6 +6,7 @@ statistic, noise_norm, interpolation, errorbars (no), note.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 from matplotlib.figure import Figure
@@ -21,7 +22,7 @@ CUTOFF_STYLES = [("-", "o"), ("--", "s"), (":", "^"), ("-.", "v")]
 QUANTITY_NAMES = {"G": "$G_f$", "D": "$D_f$", "R": "$R_f$"}
 
 
-def draw(inputs: list[Path], options: dict[str, str]) -> Figure:
+def draw(inputs: list[Path], options: Mapping[str, str]) -> Figure:
     """Panel grid archs x data sets of trained G_f, D_f, R_f vs P. Reads logavg.csv."""
     logavg = load_input(inputs, "logavg.csv")
     probe = Headline.from_options(options)
