@@ -47,9 +47,16 @@ def violations(package: str, forbidden: tuple[str, ...]) -> list[str]:
     return out
 
 
+#: the one figure that reads a data set: Fig. 2 draws a test image (its docstring says why)
+EXCEPTIONS = {
+    "figures/fig2_illustration.py imports diffeo_stability.data.images",
+    "figures/fig2_illustration.py imports diffeo_stability.data.images.load_dataset",
+}
+
+
 @pytest.mark.parametrize("package", sorted(FORBIDDEN))
 def test_stage_packages_keep_to_their_imports(package: str) -> None:
-    assert violations(package, FORBIDDEN[package]) == []
+    assert set(violations(package, FORBIDDEN[package])) - EXCEPTIONS == set()
 
 
 def test_the_check_sees_a_forbidden_import(tmp_path: Path) -> None:
