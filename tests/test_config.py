@@ -155,8 +155,11 @@ def test_all_problems_are_reported_at_once():
 def test_the_union_of_grids_defines_the_jobs():
     config = copy.deepcopy(GOOD)
     config["experiments"]["b"] = {
-        "datasets": ["mnist", "cifar10"], "archs": ["ResNet18"], "P": ["full"], "seeds": [1, 2]
-    }  # fmt: skip
+        "datasets": ["mnist", "cifar10"],
+        "archs": ["ResNet18"],
+        "P": ["full"],
+        "seeds": [1, 2],
+    }
     runs = training_runs(validate_config(config))
     assert len(runs) == len(set(runs)) == 4 + 4 - 1  # (mnist, ResNet18, full, 1) is shared
     assert Run("cifar10", "ResNet18", "full", 2) in runs
@@ -252,6 +255,8 @@ def test_probe_overrides_apply_to_matching_runs_only():
 def test_probe_override_with_an_unknown_setting_is_refused():
     message = invalid(lambda c: c.update(probe={"overrides": [{"settings": {"n_probe": 10}}]}))
     assert "n_probe" in message
+
+
 def test_a_cuda_device_that_is_not_there_fails():
     with pytest.raises(ConfigError, match="device: 'cuda:99', but this machine has"):
         check_device("cuda:99")
@@ -262,6 +267,8 @@ def test_nested_config_overrides_are_read_as_yaml():
     config = {"probe": {"delta": "0.5", "cutoffs": ["3", "5"], "n_probe": 32}}
     retype_overrides(config, {"probe": {"delta": "0.5", "cutoffs": ["3", "5"]}, "device": "cpu"})
     assert config == {"probe": {"delta": 0.5, "cutoffs": [3, 5], "n_probe": 32}}
+
+
 def test_cli_environment_is_passive_and_cpu_jobs_hold_no_gpu(monkeypatch, tmp_path):
     import torch
 
@@ -311,10 +318,24 @@ def test_probe_defaults_have_one_home():
     assert imagenet["cutoffs"]["default"] == list(IMAGENET_SETTINGS.cutoffs)
     assert imagenet["weights"]["propertyNames"]["enum"] == list(ARCHS)
     required = {
-        probe: ["--run-dir", "r", "--data", "d", "--out", "o", "--dataset", "mnist", "--arch",
-                "LeNet", "--P", "full", "--seed", "0"],
+        probe: [
+            "--run-dir",
+            "r",
+            "--data",
+            "d",
+            "--out",
+            "o",
+            "--dataset",
+            "mnist",
+            "--arch",
+            "LeNet",
+            "--P",
+            "full",
+            "--seed",
+            "0",
+        ],
         probe_imagenet: ["--images", "i", "--weights", "w", "--arch", ARCHS[0], "--out", "o"],
-    }  # fmt: skip
+    }
     for command, settings in ((probe, home), (probe_imagenet, IMAGENET_SETTINGS)):
         parser = argparse.ArgumentParser()
         command.add_arguments(parser)

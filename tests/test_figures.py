@@ -44,11 +44,25 @@ EXPECTED_AXES = {
     "appendix_fig6_errorbars": 6,
     "appendix_robustness": 5,
 }
-ARCHS = ["ResNet18", "EfficientNetB0", "FullConnL4", "LeNet", "VGG16bn", "AlexNet",
-         "EfficientNetB0-transfer"]  # fmt: skip
+ARCHS = [
+    "ResNet18",
+    "EfficientNetB0",
+    "FullConnL4",
+    "LeNet",
+    "VGG16bn",
+    "AlexNet",
+    "EfficientNetB0-transfer",
+]
 SIZES = {"512": 512, "4096": 4096, "full": 50000}
-TRAINED_R = {"ResNet18": 0.03, "EfficientNetB0": 0.1, "FullConnL4": 3.0, "LeNet": 0.6,
-             "VGG16bn": 0.02, "AlexNet": 0.3, "EfficientNetB0-transfer": 0.006}  # fmt: skip
+TRAINED_R = {
+    "ResNet18": 0.03,
+    "EfficientNetB0": 0.1,
+    "FullConnL4": 3.0,
+    "LeNet": 0.6,
+    "VGG16bn": 0.02,
+    "AlexNet": 0.3,
+    "EfficientNetB0-transfer": 0.006,
+}
 
 
 def synthetic_logavg(datasets=("mnist", "fashionmnist", "cifar10"), archs=ARCHS) -> pd.DataFrame:
@@ -62,21 +76,56 @@ def synthetic_logavg(datasets=("mnist", "fashionmnist", "cifar10"), archs=ARCHS)
         R_out = 1.0 if state == "init" else min(TRAINED_R[arch] * scale, 5.0) * (c / 3) ** 0.1
         G = 1.0 if state == "init" else (0.1 / TRAINED_R[arch]) ** 0.5 / scale
         err = 0.9 if state == "init" else 0.2 * np.sqrt(R_out)
-        common = dict(base, dataset=dataset, arch=arch, P=P, n_train=n, state=state, c=c,
-                      G_logstd=0.1, D_logstd=0.1, R_logstd=0.2, test_error=err,
-                      test_error_logstd=0.05)  # fmt: skip
+        common = dict(
+            base,
+            dataset=dataset,
+            arch=arch,
+            P=P,
+            n_train=n,
+            state=state,
+            c=c,
+            G_logstd=0.1,
+            D_logstd=0.1,
+            R_logstd=0.2,
+            test_error=err,
+            test_error_logstd=0.05,
+        )
         for layer in range(4):
             R = R_out ** (layer / 3)
-            rows.append(dict(common, interpolation="bilinear", T=1e-3, delta=1.0, point="delta1",
-                             layer=layer, layer_name=f"l{layer}", is_output=layer == 3, R=R,
-                             G=G, D=R * G))  # fmt: skip
+            rows.append(
+                dict(
+                    common,
+                    interpolation="bilinear",
+                    T=1e-3,
+                    delta=1.0,
+                    point="delta1",
+                    layer=layer,
+                    layer_name=f"l{layer}",
+                    is_output=layer == 3,
+                    R=R,
+                    G=G,
+                    D=R * G,
+                )
+            )
         if P == "full":
             deltas = np.geomspace(0.2, 4, 6)
             for interp, delta in itertools.product(("bilinear", "gaussian"), deltas):
                 R = R_out * (1 + (0.3 if interp == "gaussian" else 0.0) / delta)
-                rows.append(dict(common, interpolation=interp, T=1e-3 * delta**2, delta=delta,
-                                 point="sweep", layer=3, layer_name="l3", is_output=True, R=R,
-                                 G=G, D=R * G))  # fmt: skip
+                rows.append(
+                    dict(
+                        common,
+                        interpolation=interp,
+                        T=1e-3 * delta**2,
+                        delta=delta,
+                        point="sweep",
+                        layer=3,
+                        layer_name="l3",
+                        is_output=True,
+                        R=R,
+                        G=G,
+                        D=R * G,
+                    )
+                )
     return pd.DataFrame(rows)
 
 
@@ -261,14 +310,22 @@ def figure_inputs(tables: Path, tmp_path_factory) -> dict[str, Path]:
 
     folder = tmp_path_factory.mktemp("inputs")
     rng = np.random.default_rng(0)
-    stripe = pd.DataFrame([{"d": 5, "P": P, "seed": s, "R": 3 / P * (1 + 0.1 * s)}
-                           for P in (32, 64, 128) for s in (0, 1)])  # fmt: skip
+    stripe = pd.DataFrame(
+        [
+            {"d": 5, "P": P, "seed": s, "R": 3 / P * (1 + 0.1 * s)}
+            for P in (32, 64, 128)
+            for s in (0, 1)
+        ]
+    )
     stripe.to_csv(folder / "stripe.csv", index=False)
     x = rng.integers(0, 256, size=(2, 1, 28, 28), dtype=np.uint8)
     y = np.arange(2, dtype=np.int64)
     save_dataset(folder / "images.npz", ImageDataset("synth-test", x, y, x, y, ["a", "b"]))
-    return {"logavg": tables / "logavg.csv", "stripe": folder / "stripe.csv",
-            "illustration": folder / "images.npz"}  # fmt: skip
+    return {
+        "logavg": tables / "logavg.csv",
+        "stripe": folder / "stripe.csv",
+        "illustration": folder / "images.npz",
+    }
 
 
 @pytest.mark.parametrize("name", sorted(FIGURES))
@@ -309,13 +366,19 @@ def test_infinite_values_are_treated_as_missing(tmp_path):
 
 def test_full_size_takes_the_largest_training_set_of_each_data_set():
     frame = pd.DataFrame(
-        {"dataset": ["mnist"] * 3 + ["cifar10"] * 2, "P": ["512", "2048", "2048", "512", "full"],
-         "n_train": [512, 2048, 2048, 512, 50000], "arch": ["A", "A", "B", "A", "A"]}
-    )  # fmt: skip
+        {
+            "dataset": ["mnist"] * 3 + ["cifar10"] * 2,
+            "P": ["512", "2048", "2048", "512", "full"],
+            "n_train": [512, 2048, 2048, 512, 50000],
+            "arch": ["A", "A", "B", "A", "A"],
+        }
+    )
     largest = full_size(frame)
     assert sorted(zip(largest["dataset"], largest["P"], largest["arch"], strict=True)) == [
-        ("cifar10", "full", "A"), ("mnist", "2048", "A"), ("mnist", "2048", "B"),
-    ]  # fmt: skip
+        ("cifar10", "full", "A"),
+        ("mnist", "2048", "A"),
+        ("mnist", "2048", "B"),
+    ]
 
 
 def test_pixel_grid_bijectivity_criterion_is_looser_at_large_c():

@@ -14,16 +14,33 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "diffeo_stability"
 
 #: stage package -> the imports its modules must not make (top-level names or package paths)
 FORBIDDEN = {
-    "tables": ("torch", "torchvision", "matplotlib", "diffeo_stability.figures",
-               "diffeo_stability.probe", "diffeo_stability.training", "diffeo_stability.diffeo",
-               "diffeo_stability.models.build", "diffeo_stability.data.images"),
-    "diffeo": ("diffeo_stability.models", "diffeo_stability.training", "diffeo_stability.probe",
-               "diffeo_stability.data", "diffeo_stability.stripe"),
+    "tables": (
+        "torch",
+        "torchvision",
+        "matplotlib",
+        "diffeo_stability.figures",
+        "diffeo_stability.probe",
+        "diffeo_stability.training",
+        "diffeo_stability.diffeo",
+        "diffeo_stability.models.build",
+        "diffeo_stability.data.images",
+    ),
+    "diffeo": (
+        "diffeo_stability.models",
+        "diffeo_stability.training",
+        "diffeo_stability.probe",
+        "diffeo_stability.data",
+        "diffeo_stability.stripe",
+    ),
     "probe": ("diffeo_stability.training", "diffeo_stability.figures"),
-    "figures": ("diffeo_stability.training", "diffeo_stability.probe",
-                "diffeo_stability.models.build", "diffeo_stability.data.images"),
+    "figures": (
+        "diffeo_stability.training",
+        "diffeo_stability.probe",
+        "diffeo_stability.models.build",
+        "diffeo_stability.data.images",
+    ),
     "training": ("diffeo_stability.probe", "diffeo_stability.figures", "diffeo_stability.tables"),
-}  # fmt: skip
+}
 
 
 def imports(path: Path) -> set[str]:

@@ -109,12 +109,15 @@ def test_short_training_fits_small_set():
     ("loss", "steps", "r_reference", "d_reference"),
     # R and D of these runs computed with the previous autograd implementation (f_0 recomputed,
     # two forwards per step); the trajectory is chaotic over thousands of steps, so runs stay short
-    [("hinge", 1000, 0.0955630438720739, 1.2151511647288948),
-     ("softhinge", 100, 0.0938081362913542, 0.14692294974359096)],
+    [
+        ("hinge", 1000, 0.0955630438720739, 1.2151511647288948),
+        ("softhinge", 100, 0.0938081362913542, 0.14692294974359096),
+    ],
 )
 def test_closed_form_training_keeps_the_autograd_trajectory(loss, steps, r_reference, d_reference):
-    config = StripeConfig(d=10, P=64, h=20, max_steps=steps, n_test=2000, loss=loss,
-                          dtype="float64")
+    config = StripeConfig(
+        d=10, P=64, h=20, max_steps=steps, n_test=2000, loss=loss, dtype="float64"
+    )
     record = run_stripe(config)
     assert record["steps"] == steps
     assert record["R"] == pytest.approx(r_reference, rel=1e-8)

@@ -147,8 +147,10 @@ def _headline_problems(config: dict[str, Any]) -> list[str]:
     """Every run must measure the headline: its c, interpolation and noise norm."""
     headline = config["probe"]["headline"]
     if headline["noise_norm"] not in config["probe"]["noise_norms"]:
-        return [f"probe.headline.noise_norm: {headline['noise_norm']!r} is not measured; add it "
-                f"to probe.noise_norms {config['probe']['noise_norms']}"]  # fmt: skip
+        return [
+            f"probe.headline.noise_norm: {headline['noise_norm']!r} is not measured; add it "
+            f"to probe.noise_norms {config['probe']['noise_norms']}"
+        ]
     problems = []
     for run in training_runs(config):
         settings = run_probe_settings(config, run)
@@ -298,6 +300,8 @@ def run_probe_settings(config: dict[str, Any], run: Run) -> dict[str, Any]:
         if _matches(rule, run, family):
             settings.update(rule["settings"])
     return settings
+
+
 def check_device(device: str) -> None:
     """ConfigError if `device` names CUDA (cuda, cuda:N) that this machine does not have.
 

@@ -41,7 +41,9 @@ except ConfigError as err:
     raise WorkflowError(str(err)) from None
 
 # the config file: the last one given (see Snakefile)
-CONFIGFILE = os.path.relpath(workflow.configfiles[-1]) if workflow.configfiles else "config/config.yaml"
+CONFIGFILE = (
+    os.path.relpath(workflow.configfiles[-1]) if workflow.configfiles else "config/config.yaml"
+)
 _long_run = long_run_warning(config, CONFIGFILE)
 if _long_run:
     logger.warning(f"WARNING: {_long_run}")

@@ -14,7 +14,8 @@ ILLUSTRATION_DATASET = next(d for d in DATASETS if d in {r.dataset for r in RUNS
 
 # the config's scale, stated in every report caption when it differs from config/paper.yaml
 SCALE = scale_caption(
-    config, validate_config(yaml.safe_load((Path(workflow.basedir) / "config/paper.yaml").read_text()))
+    config,
+    validate_config(yaml.safe_load((Path(workflow.basedir) / "config/paper.yaml").read_text())),
 )
 
 # the registry's figure inputs -> paths
@@ -39,6 +40,13 @@ for _figure in FIGURES.values():
                 caption=f"../report/{_figure.caption}",
                 category=_figure.category,
             ),
+        log:
+            f"{LOGS}/figures/{_figure.name}.log",
+        conda:
+            "../../envs/diffeo-stability.yaml"
+        resources:
+            mem_mb=4000,
+            runtime=30,
         params:
             name=_figure.name,
             stem=lambda wildcards, output: output.pdf.removesuffix(".pdf"),
@@ -46,13 +54,6 @@ for _figure in FIGURES.values():
             # only figures of the training runs state their scale (a param: a new seed must not
             # redraw the figures that do not depend on the runs)
             scale=SCALE if "logavg" in _figure.inputs else "",
-        conda:
-            "../../envs/diffeo-stability.yaml"
-        log:
-            f"{LOGS}/figures/{_figure.name}.log",
-        resources:
-            mem_mb=4000,
-            runtime=30,
         shell:
             "python -m diffeo_stability figure {params.name} --out {params.stem} --input {input}"
             " {params.options} > {log} 2>&1"
@@ -66,13 +67,13 @@ rule claims:
     output:
         csv=report(f"{TABLES}/claims.csv", caption="../report/claims.rst", category="0 claims"),
         markdown=f"{TABLES}/claims.md",
+    log:
+        f"{LOGS}/claims.log",
+    conda:
+        "../../envs/diffeo-stability.yaml"
     params:
         scale=SCALE,
         headline=headline_option(),
-    conda:
-        "../../envs/diffeo-stability.yaml"
-    log:
-        f"{LOGS}/claims.log",
     shell:
         "python -m diffeo_stability claims --logavg {input.logavg} --training {input.training}"
         " --stripe {input.stripe} --out {output.csv} --markdown {output.markdown}"

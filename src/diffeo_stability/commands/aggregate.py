@@ -29,5 +29,10 @@ def run(args: argparse.Namespace) -> None:
     write_csv(args.out_logavg, logavg)
     training = training_table(args.metrics)
     write_csv(args.out_training, training)
-    log.info("%d probe rows from %d files -> %d groups; %d training runs",
-             len(stability), len(args.probe), len(logavg), len(training))
+    log.info(
+        "%d probe rows from %d files -> %d groups; %d training runs",
+        len(stability),
+        len(args.probe),
+        len(logavg),
+        len(training),
+    )

@@ -26,9 +26,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--stripe", type=Path, help="results/tables/stripe.csv")
     parser.add_argument("--out", type=Path, required=True, help="claims CSV to write")
     parser.add_argument("--markdown", type=Path, help="Markdown rendering to write")
-    parser.add_argument("--headline", nargs="*", default=[], metavar="KEY=VALUE",
-                        help="headline convention (statistic, noise_norm, interpolation, c, "
-                        "delta, cutoff_rule; default: Headline's)")  # fmt: skip
+    parser.add_argument(
+        "--headline",
+        nargs="*",
+        default=[],
+        metavar="KEY=VALUE",
+        help="headline convention (statistic, noise_norm, interpolation, c, "
+        "delta, cutoff_rule; default: Headline's)",
+    )
 
 
 def run(args: argparse.Namespace) -> None:

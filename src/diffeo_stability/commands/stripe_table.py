@@ -12,6 +12,7 @@ from diffeo_stability.tables.stripe import stripe_table
 HELP = "collect stripe-model run JSONs into one CSV table (one row per run)"
 log = logging.getLogger(__name__)
 
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", required=True, help="output CSV path")
     parser.add_argument("inputs", nargs="+", help="run JSONs written by `stripe`")

@@ -36,5 +36,9 @@ def run(args: argparse.Namespace) -> None:
     paths = write_synthetic(info, args.out, n_train, n_test, args.seed)
     log.info(
         "%s: wrote %d train / %d test images (seed %d; synthetic, no published checksum): %s",
-        info.name, n_train, n_test, args.seed, ", ".join(map(str, paths)),
-    )  # fmt: skip
+        info.name,
+        n_train,
+        n_test,
+        args.seed,
+        ", ".join(map(str, paths)),
+    )

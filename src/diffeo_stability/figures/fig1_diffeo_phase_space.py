@@ -137,8 +137,14 @@ def draw(inputs: list[Path], options: dict[str, str]) -> Figure:
         label=r"$\delta = 1$ (exact)",
         zorder=6,
     )  # above the thumbnails (inset zorder 5)
-    ax.plot([diffeo.temperature_from_delta(1.0, size, c) for c in mesh_c], mesh_c, "k:", lw=1,
-            label=r"$\delta = 1$ (asymptotic, probed)", zorder=6)  # fmt: skip
+    ax.plot(
+        [diffeo.temperature_from_delta(1.0, size, c) for c in mesh_c],
+        mesh_c,
+        "k:",
+        lw=1,
+        label=r"$\delta = 1$ (asymptotic, probed)",
+        zorder=6,
+    )
     probed = np.array([float(c) for c in options.get("probe_cuts", "3,5,15").split(",")])
     ax.plot(
         [diffeo.temperature_from_delta(1.0, size, c) for c in probed],

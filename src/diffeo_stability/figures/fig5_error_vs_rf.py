@@ -77,14 +77,34 @@ def error_scatter(
         marker = BATCHNORM_MARKERS[bool(spec and spec.batchnorm)]
         if errorbars:
             one = rows.loc[[row.name]]
-            ax.errorbar(row[value], row["test_error"], xerr=log_band(one, value),
-                        yerr=log_band(one, "test_error"), color=color, lw=0.7, capsize=1.5,
-                        zorder=1)  # fmt: skip
-        ax.scatter(row[value], row["test_error"], color=color, marker=marker, s=22,
-                   edgecolor="k", linewidth=0.4, zorder=2)  # fmt: skip
+            ax.errorbar(
+                row[value],
+                row["test_error"],
+                xerr=log_band(one, value),
+                yerr=log_band(one, "test_error"),
+                color=color,
+                lw=0.7,
+                capsize=1.5,
+                zorder=1,
+            )
+        ax.scatter(
+            row[value],
+            row["test_error"],
+            color=color,
+            marker=marker,
+            s=22,
+            edgecolor="k",
+            linewidth=0.4,
+            zorder=2,
+        )
         tag = arch_tag(bool(spec and spec.skip), bool(spec and spec.transfer))
-        ax.annotate(row["arch"].replace("-transfer", "") + tag, (row[value], row["test_error"]),
-                    xytext=(4, 2), textcoords="offset points", fontsize=5)  # fmt: skip
+        ax.annotate(
+            row["arch"].replace("-transfer", "") + tag,
+            (row[value], row["test_error"]),
+            xytext=(4, 2),
+            textcoords="offset points",
+            fontsize=5,
+        )
     clean_log_axes(ax)
     ax.margins(x=0.15, y=0.1)
     ax.set_xlabel(QUANTITY_LABELS[value])

@@ -95,15 +95,29 @@ def load_imagenet_model(arch: str, weights: str | os.PathLike[str]) -> tuple[Nor
 
 
 def probe_imagenet(
-    folder: str | os.PathLike[str], weights: str | os.PathLike[str], arch: str,
-    settings: ProbeSettings, *, n_probe: int, size: int, seed: int,
+    folder: str | os.PathLike[str],
+    weights: str | os.PathLike[str],
+    arch: str,
+    settings: ProbeSettings,
+    *,
+    n_probe: int,
+    size: int,
+    seed: int,
     device: torch.device | str = "cpu",
 ) -> pd.DataFrame:
     """Probe rows (`probe.PROBE_COLUMNS`, state "trained") of a pretrained ImageNet net."""
     strict_fp32()
     model, blocks = load_imagenet_model(arch, weights)
     images = load_images(folder, n_probe, size).to(device)
-    rows = probe_function(model.to(device), images, settings, seed=seed, state="trained",
-                          blocks=blocks)
-    return with_run_columns(rows, dataset="imagenet", arch=arch, P="full",
-                            n_train=IMAGENET_TRAIN_SIZE, seed=seed, test_error=None)
+    rows = probe_function(
+        model.to(device), images, settings, seed=seed, state="trained", blocks=blocks
+    )
+    return with_run_columns(
+        rows,
+        dataset="imagenet",
+        arch=arch,
+        P="full",
+        n_train=IMAGENET_TRAIN_SIZE,
+        seed=seed,
+        test_error=None,
+    )

@@ -127,8 +127,11 @@ class LayerOutputs:
     enter f channels-last (the faster layout for convolutions on CPUs and GPUs; same values)."""
 
     def __init__(
-        self, f: Callable[[torch.Tensor], torch.Tensor], taps: Sequence[nn.Module],
-        max_batch: int, separate: bool,
+        self,
+        f: Callable[[torch.Tensor], torch.Tensor],
+        taps: Sequence[nn.Module],
+        max_batch: int,
+        separate: bool,
     ) -> None:
         self.f, self.taps, self.max_batch, self.separate = f, list(taps), max_batch, separate
 
@@ -190,15 +193,27 @@ class Perturbation:
 
 
 def perturb(
-    images: torch.Tensor, clean: torch.Tensor, interpolation: str, c: float, T: float,
-    cutoff_rule: str, generator: torch.Generator, noise_norms: Sequence[str] = NOISE_NORMS,
+    images: torch.Tensor,
+    clean: torch.Tensor,
+    interpolation: str,
+    c: float,
+    T: float,
+    cutoff_rule: str,
+    generator: torch.Generator,
+    noise_norms: Sequence[str] = NOISE_NORMS,
 ) -> Perturbation:
     """One diffeo per image (tau x from the raw images) and one isotropic noise direction per
     image added to the clean (possibly smoothed) images, rescaled for each of `noise_norms`."""
     n = images.shape[-1]
     displacement = diffeo.sample_displacement(
-        len(images), n, T, c, cutoff=cutoff_rule, generator=generator,
-        device=images.device, dtype=images.dtype,
+        len(images),
+        n,
+        T,
+        c,
+        cutoff=cutoff_rule,
+        generator=generator,
+        device=images.device,
+        dtype=images.dtype,
     )
     deformed = diffeo.deform(images, displacement, interpolation)
     distance = (deformed - clean).flatten(1).norm(dim=1)
@@ -212,9 +227,12 @@ def perturb(
 
 
 def _point_rows(
-    clean: Sequence[torch.Tensor], norms: Sequence[dict[str, float]],
-    diffeo_out: Sequence[torch.Tensor], noise_out: dict[str, Sequence[torch.Tensor]],
-    layers: Sequence[tuple[int, str]], noise_values: dict[str, float],
+    clean: Sequence[torch.Tensor],
+    norms: Sequence[dict[str, float]],
+    diffeo_out: Sequence[torch.Tensor],
+    noise_out: dict[str, Sequence[torch.Tensor]],
+    layers: Sequence[tuple[int, str]],
+    noise_values: dict[str, float],
 ) -> list[dict]:
     """Rows of one point: per layer, statistic and noise norm; lists indexed like `layers`."""
     rows = []
@@ -224,13 +242,22 @@ def _point_rows(
             norm = norms[k][stat]
             for noise_name in noise_out:
                 g_raw = change(clean[k], noise_out[noise_name][k], stat)
-                rows.append({
-                    "layer": layer, "layer_name": name, "is_output": k == len(layers) - 1,
-                    "statistic": stat, "noise_norm": noise_name, "D": _ratio(d_raw, norm),
-                    "G": _ratio(g_raw, norm), "R": _collapsed_or(_ratio(d_raw, g_raw), norm),
-                    "D_raw": d_raw,
-                    "G_raw": g_raw, "pair_norm": norm, "noise_norm_value": noise_values[noise_name],
-                })
+                rows.append(
+                    {
+                        "layer": layer,
+                        "layer_name": name,
+                        "is_output": k == len(layers) - 1,
+                        "statistic": stat,
+                        "noise_norm": noise_name,
+                        "D": _ratio(d_raw, norm),
+                        "G": _ratio(g_raw, norm),
+                        "R": _collapsed_or(_ratio(d_raw, g_raw), norm),
+                        "D_raw": d_raw,
+                        "G_raw": g_raw,
+                        "pair_norm": norm,
+                        "noise_norm_value": noise_values[noise_name],
+                    }
+                )
     return rows
 
 
@@ -272,23 +299,40 @@ def probe_function(
                     keep = slice(None) if per_layer else slice(-1, None)
                     generator = torch.Generator(device=images.device)
                     generator.manual_seed(draw_seed(seed, state, interpolation, c, index))
-                    pert = perturb(images, clean, interpolation, c, T, settings.cutoff_rule,
-                                   generator, settings.noise_norms)  # fmt: skip
+                    pert = perturb(
+                        images,
+                        clean,
+                        interpolation,
+                        c,
+                        T,
+                        settings.cutoff_rule,
+                        generator,
+                        settings.noise_norms,
+                    )
                     groups = [pert.deformed, *pert.noisy.values()]
                     diffeo_out, *noise_out = forward(groups, per_layer)
                     common = {
-                        "state": state, "interpolation": interpolation, "c": float(c),
-                        "cutoff_rule": settings.cutoff_rule, "T": float(T),
-                        "delta": diffeo.delta_from_temperature(T, n, c), "point": point,
-                        "diffeo_norm": float(pert.distance.mean()), "n_probe": len(images),
+                        "state": state,
+                        "interpolation": interpolation,
+                        "c": float(c),
+                        "cutoff_rule": settings.cutoff_rule,
+                        "T": float(T),
+                        "delta": diffeo.delta_from_temperature(T, n, c),
+                        "point": point,
+                        "diffeo_norm": float(pert.distance.mean()),
+                        "n_probe": len(images),
                     }
                     values = {
                         name: float((pert.noisy[name] - clean).flatten(1).norm(dim=1).mean())
                         for name in pert.noisy
                     }
                     point_rows = _point_rows(
-                        clean_out[keep], norms[keep], diffeo_out,
-                        dict(zip(pert.noisy, noise_out, strict=True)), all_layers[keep], values,
+                        clean_out[keep],
+                        norms[keep],
+                        diffeo_out,
+                        dict(zip(pert.noisy, noise_out, strict=True)),
+                        all_layers[keep],
+                        values,
                     )
                     rows += [{**common, **row} for row in point_rows]
     return pd.DataFrame(rows, columns=list(MEASUREMENT_COLUMNS)).astype(MEASUREMENT_COLUMNS)

@@ -40,14 +40,26 @@ def probe_images(x_test: Any, n_probe: int, device: torch.device) -> torch.Tenso
 
 
 def with_run_columns(
-    rows: pd.DataFrame, *, dataset: str, arch: str, P: str, n_train: int, seed: int,
+    rows: pd.DataFrame,
+    *,
+    dataset: str,
+    arch: str,
+    P: str,
+    n_train: int,
+    seed: int,
     test_error: float | None,
 ) -> pd.DataFrame:
     """Add the run's identity and test error to measurement rows; order and type by
     `PROBE_COLUMNS`."""
     error = math.nan if test_error is None else float(test_error)
-    run = {"dataset": dataset, "arch": arch, "P": str(P), "n_train": int(n_train),
-           "seed": int(seed), "test_error": error}
+    run = {
+        "dataset": dataset,
+        "arch": arch,
+        "P": str(P),
+        "n_train": int(n_train),
+        "seed": int(seed),
+        "test_error": error,
+    }
     return rows.assign(**run)[list(PROBE_COLUMNS)].astype(PROBE_COLUMNS)
 
 
@@ -60,8 +72,15 @@ def _read_metrics(run_dir: Path) -> dict[str, Any]:
 
 
 def probe_training_run(
-    run_dir: str | os.PathLike[str], data_path: str | os.PathLike[str], settings: ProbeSettings,
-    *, dataset: str, arch: str, P: str, seed: int, n_probe: int,
+    run_dir: str | os.PathLike[str],
+    data_path: str | os.PathLike[str],
+    settings: ProbeSettings,
+    *,
+    dataset: str,
+    arch: str,
+    P: str,
+    seed: int,
+    n_probe: int,
     device: torch.device | str = "cpu",
 ) -> pd.DataFrame:
     """Rows of both states of one run (init: batch-norm on batch statistics; trained: eval)."""
@@ -79,14 +98,28 @@ def probe_training_run(
         model, meta = load_checkpoint(run_dir / filename, device)
         model = model.to(memory_format=torch.channels_last)
         rows = probe_function(
-            model, images, settings, seed=seed, state=state, blocks=layer_modules(model),
+            model,
+            images,
+            settings,
+            seed=seed,
+            state=state,
+            blocks=layer_modules(model),
             batch_stats=state == "init",
         )
         error = meta.get("test_error")
         error = metrics.get(error_key) if error is None else error
-        frames.append(with_run_columns(
-            rows, dataset=dataset, arch=arch, P=P, n_train=n_train, seed=seed, test_error=error,
-        ))
-        log.info("%s %s: %d rows in %.1f s", run_dir, state, len(rows),
-                 time.perf_counter() - started)
+        frames.append(
+            with_run_columns(
+                rows,
+                dataset=dataset,
+                arch=arch,
+                P=P,
+                n_train=n_train,
+                seed=seed,
+                test_error=error,
+            )
+        )
+        log.info(
+            "%s %s: %d rows in %.1f s", run_dir, state, len(rows), time.perf_counter() - started
+        )
     return pd.concat(frames, ignore_index=True)

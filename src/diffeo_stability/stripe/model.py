@@ -113,7 +113,11 @@ def _hidden(net: StripeNet, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor
 
 
 def _gd_step(
-    net: StripeNet, x: torch.Tensor, pre: torch.Tensor, act: torch.Tensor, dloss_df: torch.Tensor,
+    net: StripeNet,
+    x: torch.Tensor,
+    pre: torch.Tensor,
+    act: torch.Tensor,
+    dloss_df: torch.Tensor,
     lr: float,
 ) -> None:
     """One gradient-descent step given dL/df (N,) of the points x (N, d) and their hidden

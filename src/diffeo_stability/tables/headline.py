@@ -44,8 +44,11 @@ class Headline:
 
     def options(self) -> dict[str, str]:
         """The figure options that select this headline (`from_options` reads them back)."""
-        return {key: f"{value:g}" if isinstance(value, float) else value
-                for key, value in asdict(self).items() if value != ""}  # fmt: skip
+        return {
+            key: f"{value:g}" if isinstance(value, float) else value
+            for key, value in asdict(self).items()
+            if value != ""
+        }
 
     @property
     def point(self) -> str:
@@ -55,9 +58,11 @@ class Headline:
     def describe(self) -> str:
         """The convention in words, e.g. for the claims table."""
         rule = f", cut-off rule {self.cutoff_rule}" if self.cutoff_rule else ""
-        return (f"Headline R_f: output layer, delta = {self.delta:g}, c = {self.c:g}{rule}, "
-                f"{self.interpolation}, {self.statistic} statistic, {self.noise_norm} noise "
-                "norm.")  # fmt: skip
+        return (
+            f"Headline R_f: output layer, delta = {self.delta:g}, c = {self.c:g}{rule}, "
+            f"{self.interpolation}, {self.statistic} statistic, {self.noise_norm} noise "
+            "norm."
+        )
 
     def rows(self, frame: pd.DataFrame | None, point: str = "", **equals) -> pd.DataFrame:
         """Output-layer rows of this variant at `point` (default: the headline delta; "sweep"

@@ -137,9 +137,14 @@ class Trainer:
         torch.manual_seed(config.seed)
         extra = {"weights": config.weights} if self.spec.transfer else {}
         model = build_model(
-            config.arch, channels, height, self.num_classes, config.normalization,
-            **self.arch_kwargs, **extra,
-        )  # fmt: skip
+            config.arch,
+            channels,
+            height,
+            self.num_classes,
+            config.normalization,
+            **self.arch_kwargs,
+            **extra,
+        )
         self.memory_format = _memory_format(hp, device, config.arch)
         self.eval_batch_size = _eval_batch_size(hp, device)
         self.model = model.to(device, memory_format=self.memory_format)
@@ -215,9 +220,16 @@ class Trainer:
         """The checkpoint-contract dict of `state` (default: the current model's state)."""
         c, s = self.shape
         return checkpoint_dict(
-            state or cpu_state_dict(self.model), self.config.arch, self.arch_kwargs, c, s,
-            self.num_classes, self.config.normalization, epoch, test_error,
-        )  # fmt: skip
+            state or cpu_state_dict(self.model),
+            self.config.arch,
+            self.arch_kwargs,
+            c,
+            s,
+            self.num_classes,
+            self.config.normalization,
+            epoch,
+            test_error,
+        )
 
 
 def library_versions() -> dict[str, str]:
@@ -249,11 +261,19 @@ def _initial_state(trainer: Trainer, identity: dict[str, Any]) -> dict[str, Any]
     init_loss, _ = trainer.evaluate(trainer.x_train, trainer.y_train)
     _, init_test_error = trainer.evaluate(trainer.x_test, trainer.y_test)
     return {
-        "identity": identity, "epoch": 0, "init_state": cpu_state_dict(trainer.model),
-        "init_train_loss": init_loss, "init_test_error": init_test_error,
-        "train_loss": [], "test_error": [], "lr": [],
-        "best_error": math.inf, "best_epoch": 0, "best_state": None, "train_time_s": 0.0,
-    }  # fmt: skip
+        "identity": identity,
+        "epoch": 0,
+        "init_state": cpu_state_dict(trainer.model),
+        "init_train_loss": init_loss,
+        "init_test_error": init_test_error,
+        "train_loss": [],
+        "test_error": [],
+        "lr": [],
+        "best_error": math.inf,
+        "best_epoch": 0,
+        "best_state": None,
+        "train_time_s": 0.0,
+    }
 
 
 def _run_epoch(trainer: Trainer, state: dict[str, Any]) -> None:
@@ -272,21 +292,31 @@ def _run_epoch(trainer: Trainer, state: dict[str, Any]) -> None:
     state["test_error"].append(test_error)
     state["lr"].append(lr)
     if test_error is not None and test_error < state["best_error"]:
-        state |= {"best_error": test_error, "best_epoch": epoch,
-                  "best_state": cpu_state_dict(trainer.model)}  # fmt: skip
+        state |= {
+            "best_error": test_error,
+            "best_epoch": epoch,
+            "best_state": cpu_state_dict(trainer.model),
+        }
     state |= {
-        "epoch": epoch, "model": cpu_state_dict(trainer.model),
+        "epoch": epoch,
+        "model": cpu_state_dict(trainer.model),
         "optimizer": trainer.optimizer.state_dict(),
-        "scheduler": trainer.scheduler.state_dict(), "rng": rng_states(trainer.generators()),
-    }  # fmt: skip
+        "scheduler": trainer.scheduler.state_dict(),
+        "rng": rng_states(trainer.generators()),
+    }
     log.info(
         "epoch %d/%d  lr %.4g  train loss %.4f  test error %s  (best %.4f @ %d)  %.0f img/s"
         "  ETA %.0f s",
-        epoch, hp["epochs"], lr, loss, "-" if test_error is None else f"{test_error:.4f}",
-        state["best_error"], state["best_epoch"],
+        epoch,
+        hp["epochs"],
+        lr,
+        loss,
+        "-" if test_error is None else f"{test_error:.4f}",
+        state["best_error"],
+        state["best_epoch"],
         len(trainer.x_train) * epoch / max(state["train_time_s"], 1e-9),
         state["train_time_s"] / epoch * (hp["epochs"] - epoch),
-    )  # fmt: skip
+    )
 
 
 def _metrics(
@@ -295,20 +325,34 @@ def _metrics(
     """The content of metrics.json."""
     config, hp, epochs = trainer.config, trainer.hp, state["epoch"]
     return {
-        "arch": config.arch, "dataset": data.name, "P": config.P or "full",
-        "n_train": len(trainer.x_train), "seed": config.seed, "hparams": hp,
-        "augmentation": trainer.augmentation, "epochs_run": epochs,
+        "arch": config.arch,
+        "dataset": data.name,
+        "P": config.P or "full",
+        "n_train": len(trainer.x_train),
+        "seed": config.seed,
+        "hparams": hp,
+        "augmentation": trainer.augmentation,
+        "epochs_run": epochs,
         "stopped_early": epochs < hp["epochs"],
-        "history": {"epoch": list(range(1, epochs + 1)), "train_loss": state["train_loss"],
-                    "test_error": state["test_error"], "lr": state["lr"]},
-        "init_train_loss": state["init_train_loss"], "init_test_error": state["init_test_error"],
-        "best_epoch": state["best_epoch"], "test_error": state["best_error"],
+        "history": {
+            "epoch": list(range(1, epochs + 1)),
+            "train_loss": state["train_loss"],
+            "test_error": state["test_error"],
+            "lr": state["lr"],
+        },
+        "init_train_loss": state["init_train_loss"],
+        "init_test_error": state["init_test_error"],
+        "best_epoch": state["best_epoch"],
+        "test_error": state["best_error"],
         "last_test_error": state["test_error"][-1],
-        "device": str(config.device), "precision": hp["precision"],
-        "deterministic": config.deterministic, "versions": library_versions(),
-        "wall_time_s": wall_time_s, "train_time_s": state["train_time_s"],
+        "device": str(config.device),
+        "precision": hp["precision"],
+        "deterministic": config.deterministic,
+        "versions": library_versions(),
+        "wall_time_s": wall_time_s,
+        "train_time_s": state["train_time_s"],
         "images_per_s": len(trainer.x_train) * epochs / max(state["train_time_s"], 1e-9),
-    }  # fmt: skip
+    }
 
 
 def train(data: ImageDataset, config: RunConfig) -> dict[str, Any]:
@@ -330,11 +374,23 @@ def _train(data: ImageDataset, config: RunConfig, monitor: Monitor) -> dict[str,
     trainer.on_batch = monitor.on_batch
     log.info(
         "run %s: %s, P=%s, seed %d on %s, %d threads, %d training images, %d epochs",
-        out, config.arch, config.P or "full", config.seed, config.device,
-        torch.get_num_threads(), len(trainer.x_train), hp["epochs"],
-    )  # fmt: skip
-    identity = {"arch": config.arch, "P": config.P, "seed": config.seed, "hparams": hp,
-                "dataset": data.name, "n_train": len(trainer.x_train)}  # fmt: skip
+        out,
+        config.arch,
+        config.P or "full",
+        config.seed,
+        config.device,
+        torch.get_num_threads(),
+        len(trainer.x_train),
+        hp["epochs"],
+    )
+    identity = {
+        "arch": config.arch,
+        "P": config.P,
+        "seed": config.seed,
+        "hparams": hp,
+        "dataset": data.name,
+        "n_train": len(trainer.x_train),
+    }
     state = load_state(out / "checkpoint.pt", identity)
     if state is None:
         tic = time.perf_counter()
