@@ -7,7 +7,6 @@ from snakemake.utils import min_version
 min_version("9.0")
 
 
-
 # the default config, unless one was given with --configfile (which would otherwise be merged
 # into it key by key, leaking the default experiments into e.g. the smoke config)
 if "experiments" not in config:

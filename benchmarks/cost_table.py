@@ -5,11 +5,11 @@ evaluation, per architecture, width, input shape and precision, on one thread of
     python benchmarks/cost_table.py --arch ResNet18 --width 0.25 --shape 3x32 --precision bf16
     python benchmarks/cost_table.py --epoch ResNet18:0.25:3x32 --P 1024 --repeats 3
 
-Each cell runs `diffeo_stability.train.Trainer` (the production path: batch 128, crop/flip on
-3-channel inputs, the device's memory format and evaluation batch) on random uint8 images:
-one warm-up step, then `--steps` timed training steps and `--eval-batches` timed evaluation
-batches; the per-image medians are scaled to 1,000 training and 10,000 test images. Seconds
-are per core (`--threads`, default 1); each row records the machine's load average, since
+Each cell runs `diffeo_stability.training.trainer.Trainer` (the production path: batch 128,
+crop/flip on 3-channel inputs, the device's memory format and evaluation batch) on random
+uint8 images: one warm-up step, then `--steps` timed training steps and `--eval-batches` timed
+evaluation batches; the per-image medians are scaled to 1,000 training and 10,000 test images.
+Seconds are per core (`--threads`, default 1); each row records the machine's load average, since
 other processes on the cores inflate them. `--epoch` instead times whole epochs (training on P
 images plus the evaluation of `--n-test` images), the median of `--repeats`; it also runs on
 older checkouts of the package (only keys their hyper-parameters know are set).
@@ -30,14 +30,26 @@ import numpy as np
 import pandas as pd
 import torch
 
-from diffeo_stability.data import ImageDataset
+from diffeo_stability.data.images import ImageDataset
 from diffeo_stability.hparams import PAPER_DEFAULTS, resolve_hparams
 from diffeo_stability.io import write_csv
 from diffeo_stability.models import get_arch
-from diffeo_stability.train import RunConfig, Trainer
+from diffeo_stability.training.trainer import RunConfig, Trainer
 
-ARCHS = ("FullConnL2", "FullConnL4", "LeNet", "AlexNet", "VGG11", "VGG11bn", "VGG16bn",
-         "VGG19bn", "ResNet18", "ResNet34", "ResNet50", "EfficientNetB0")  # fmt: skip
+ARCHS = (
+    "FullConnL2",
+    "FullConnL4",
+    "LeNet",
+    "AlexNet",
+    "VGG11",
+    "VGG11bn",
+    "VGG16bn",
+    "VGG19bn",
+    "ResNet18",
+    "ResNet34",
+    "ResNet50",
+    "EfficientNetB0",
+)
 WIDTHS = (0.25, 0.5)  # width_factor of the nets that have one (ResNet*, EfficientNetB0)
 SHAPES = ("1x28", "3x32")
 TRAIN_IMAGES, TEST_IMAGES = 1000, 10000
@@ -47,8 +59,15 @@ def _has_width(arch: str) -> bool:
     return arch.startswith(("ResNet", "EfficientNet"))
 
 
-def make_trainer(arch: str, width: float, shape: str, precision: str, n_train: int,
-                 n_test: int, memory_format: str = "auto") -> Trainer:  # fmt: skip
+def make_trainer(
+    arch: str,
+    width: float,
+    shape: str,
+    precision: str,
+    n_train: int,
+    n_test: int,
+    memory_format: str = "auto",
+) -> Trainer:
     """A Trainer of `arch` on random (n, C, S, S) uint8 images, `shape` = "CxS"."""
     channels, side = map(int, shape.split("x"))
     rng = np.random.default_rng(0)
@@ -58,8 +77,11 @@ def make_trainer(arch: str, width: float, shape: str, precision: str, n_train: i
         return x, rng.integers(0, 10, n).astype(np.int64)
 
     data = ImageDataset("bench", *images(n_train), *images(n_test), [str(k) for k in range(10)])
-    overrides = {"precision": precision, "memory_format": memory_format,
-                 "augmentation": "crop_flip" if channels == 3 else "none"}  # fmt: skip
+    overrides = {
+        "precision": precision,
+        "memory_format": memory_format,
+        "augmentation": "crop_flip" if channels == 3 else "none",
+    }
     if width != 1.0:
         overrides["width_factor"] = width
     family = get_arch(arch).family
@@ -91,13 +113,17 @@ def cell(arch: str, width: float, shape: str, precision: str, args) -> dict:
     train_s = _median_time(trainer.train_epoch, args.steps) / batch
     eval_s = _median_time(lambda: trainer.evaluate(x_test, y_test), args.eval_batches) / eval_batch
     return {
-        "arch": arch, "width_factor": width, "input": f"{shape}x{shape.split('x')[1]}",
-        "precision": precision, "memory_format": str(trainer.memory_format).split(".")[-1],
-        "eval_batch_size": eval_batch, "threads": torch.get_num_threads(),
+        "arch": arch,
+        "width_factor": width,
+        "input": f"{shape}x{shape.split('x')[1]}",
+        "precision": precision,
+        "memory_format": str(trainer.memory_format).split(".")[-1],
+        "eval_batch_size": eval_batch,
+        "threads": torch.get_num_threads(),
         "train_s_per_1000_images": round(train_s * TRAIN_IMAGES, 3),
         "eval_s_per_10000_images": round(eval_s * TEST_IMAGES, 3),
         "load_average_1min": round(os.getloadavg()[0], 2),  # other work on the machine
-    }  # fmt: skip
+    }
 
 
 def epoch_seconds(spec: str, args) -> list[float]:
@@ -123,8 +149,13 @@ def epoch_seconds(spec: str, args) -> list[float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--arch", nargs="+", default=list(ARCHS))
-    parser.add_argument("--width", nargs="+", type=float, default=list(WIDTHS),
-                        help="width factors of ResNet*/EfficientNetB0 (others: 1)")  # fmt: skip
+    parser.add_argument(
+        "--width",
+        nargs="+",
+        type=float,
+        default=list(WIDTHS),
+        help="width factors of ResNet*/EfficientNetB0 (others: 1)",
+    )
     parser.add_argument("--shape", nargs="+", default=list(SHAPES), help="CxS inputs")
     parser.add_argument("--precision", nargs="+", default=["fp32", "bf16"])
     parser.add_argument("--steps", type=int, default=2, help="timed training steps per cell")
@@ -140,8 +171,10 @@ def main() -> None:
     torch.set_num_threads(args.threads)
     if args.epoch:
         times = epoch_seconds(args.epoch, args)
-        print(f"{args.epoch} P={args.P} n_test={args.n_test} {args.precision[0]}: epoch seconds "
-              f"{[round(t, 2) for t in times]}, median {statistics.median(times):.2f}")  # fmt: skip
+        print(
+            f"{args.epoch} P={args.P} n_test={args.n_test} {args.precision[0]}: epoch seconds "
+            f"{[round(t, 2) for t in times]}, median {statistics.median(times):.2f}"
+        )
         return
     rows = []
     for arch in args.arch:

@@ -22,9 +22,9 @@ import torch
 from torch.nn import functional as F
 from torchvision.transforms.v2 import ElasticTransform
 
-from diffeo_stability import diffeo
 from diffeo_stability.device import pick_device, strict_fp32
-from diffeo_stability.interpolation import GAUSSIAN_SIGMA
+from diffeo_stability.diffeo import fields as diffeo
+from diffeo_stability.diffeo.interpolation import GAUSSIAN_SIGMA
 
 
 def loop_field(n: int, T: float, c: float, device: torch.device) -> torch.Tensor:

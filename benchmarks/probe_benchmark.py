@@ -27,7 +27,7 @@ import torch
 
 from diffeo_stability.device import strict_fp32
 from diffeo_stability.models import build_model, layer_modules
-from diffeo_stability.probe import ProbeSettings, probe_function
+from diffeo_stability.probe.measure import ProbeSettings, probe_function
 
 #: default probe settings of the workflow (config/config.yaml `probe:`)
 N_PROBE, CUTOFFS, SWEEP_POINTS = 500, (3.0, 5.0, 15.0), 30

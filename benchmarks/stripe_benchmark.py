@@ -18,7 +18,8 @@ import time
 
 import torch
 
-from diffeo_stability.stripe import AlphaModel, StripeConfig, StripeNet, sample_stripe, train
+from diffeo_stability.stripe.config import StripeConfig
+from diffeo_stability.stripe.model import AlphaModel, StripeNet, sample_stripe, train
 
 
 def autograd_train(

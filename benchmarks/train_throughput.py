@@ -1,5 +1,5 @@
 """Training throughput (images/s): a plain eager loop fed by a torch DataLoader with
-per-image CPU transforms (what the authors' code does) against `diffeo_stability.train`
+per-image CPU transforms (what the authors' code does) against `diffeo_stability.training.trainer`
 (data and augmentation on the device, the device's memory format, bf16 / CUDA graphs as
 configured), both in the same precision, per architecture; on CUDA also as K concurrent jobs.
 
@@ -84,10 +84,14 @@ def plain_job(args: argparse.Namespace, barrier: Path) -> float:
     shape = _shape(args)
     x, y = random_images(args.steps * args.batch_size, shape)
     loader = torch.utils.data.DataLoader(
-        PerImageDataset(x, y, augment=shape[0] == 3), batch_size=args.batch_size, shuffle=True,
-        drop_last=True, num_workers=args.workers, pin_memory=device.type == "cuda",
+        PerImageDataset(x, y, augment=shape[0] == 3),
+        batch_size=args.batch_size,
+        shuffle=True,
+        drop_last=True,
+        num_workers=args.workers,
+        pin_memory=device.type == "cuda",
         persistent_workers=args.workers > 0,
-    )  # fmt: skip
+    )
     norm = ((0.5,) * shape[0], (0.25,) * shape[0])
     model = build_model(args.arch, shape[0], shape[1], 10, norm, **_arch_kwargs(args)).to(device)
     opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9, weight_decay=5e-4)
@@ -108,11 +112,11 @@ def plain_job(args: argparse.Namespace, barrier: Path) -> float:
 
 
 def ours_job(args: argparse.Namespace, barrier: Path) -> float:
-    """Images/s of `diffeo_stability.train.Trainer.train_epoch` (the production path)."""
-    from diffeo_stability.data import ImageDataset
+    """Images/s of `diffeo_stability.training.trainer.Trainer.train_epoch` (the production path)."""
+    from diffeo_stability.data.images import ImageDataset
     from diffeo_stability.hparams import resolve_hparams
     from diffeo_stability.models import get_arch
-    from diffeo_stability.train import RunConfig, Trainer
+    from diffeo_stability.training.trainer import RunConfig, Trainer
 
     device = pick_device(args.device)
     shape = _shape(args)
@@ -120,10 +124,13 @@ def ours_job(args: argparse.Namespace, barrier: Path) -> float:
     xt, yt = random_images(args.batch_size, shape, seed=1)
     data = ImageDataset("bench", x, y, xt, yt, [str(k) for k in range(10)])
     overrides = {
-        "batch_size": args.batch_size, "precision": args.precision, "compile": args.compile,
-        "cuda_graph": args.cuda_graph, "augmentation": "crop_flip" if shape[0] == 3 else "none",
+        "batch_size": args.batch_size,
+        "precision": args.precision,
+        "compile": args.compile,
+        "cuda_graph": args.cuda_graph,
+        "augmentation": "crop_flip" if shape[0] == 3 else "none",
         **_arch_kwargs(args),
-    }  # fmt: skip
+    }
     hp = resolve_hparams(get_arch(args.arch).family, overrides)
     norm = ((0.5,) * shape[0], (0.25,) * shape[0])
     config = RunConfig(args.arch, None, 0, hp, Path(tempfile.mkdtemp()), norm, device=device)
@@ -153,10 +160,18 @@ def _timed(epoch, barrier: Path, images: int, repeats: int) -> float:
 def run_jobs(args: argparse.Namespace, mode: str, k: int) -> list[float]:
     """Start k worker processes of `mode`, release them together, return their images/s."""
     barrier = Path(tempfile.mkdtemp()) / "go"
-    options = {"arch": args.arch, "width": args.width, "shape": args.shape,
-               "batch-size": args.batch_size, "steps": args.steps, "repeats": args.repeats,
-               "workers": args.workers, "device": args.device, "precision": args.precision,
-               "threads": args.threads}  # fmt: skip
+    options = {
+        "arch": args.arch,
+        "width": args.width,
+        "shape": args.shape,
+        "batch-size": args.batch_size,
+        "steps": args.steps,
+        "repeats": args.repeats,
+        "workers": args.workers,
+        "device": args.device,
+        "precision": args.precision,
+        "threads": args.threads,
+    }
     cmd = [sys.executable, __file__, "--worker", mode, "--barrier", str(barrier)]
     cmd += [item for key, value in options.items() for item in (f"--{key}", str(value))]
     cmd += ["--compile" if args.compile else "--no-compile"]
@@ -181,22 +196,34 @@ def measure(args: argparse.Namespace) -> dict:
     plain = run_jobs(args, "plain", 1)[0]
     ours = run_jobs(args, "ours", 1)[0]
     ours_k = run_jobs(args, "ours", args.jobs) if args.jobs else []
-    row = {"arch": args.arch, "width_factor": _arch_kwargs(args).get("width_factor", 1.0),
-           "input": args.shape, "plain_images_per_s": plain, "ours_images_per_s": ours,
-           "speedup_single": ours / plain}  # fmt: skip
+    row = {
+        "arch": args.arch,
+        "width_factor": _arch_kwargs(args).get("width_factor", 1.0),
+        "input": args.shape,
+        "plain_images_per_s": plain,
+        "ours_images_per_s": ours,
+        "speedup_single": ours / plain,
+    }
     if ours_k:
-        row |= {"ours_concurrent_images_per_s": ours_k, "ours_concurrent_total": sum(ours_k),
-                "speedup_concurrent_total": sum(ours_k) / plain}  # fmt: skip
-    print(f"{args.arch:<12} {row['width_factor']:<5g} {args.shape:<5} plain {plain:8.0f} img/s"
-          f"  ours {ours:8.0f} img/s  ours/plain {ours / plain:5.2f}x", flush=True)  # fmt: skip
+        row |= {
+            "ours_concurrent_images_per_s": ours_k,
+            "ours_concurrent_total": sum(ours_k),
+            "speedup_concurrent_total": sum(ours_k) / plain,
+        }
+    print(
+        f"{args.arch:<12} {row['width_factor']:<5g} {args.shape:<5} plain {plain:8.0f} img/s"
+        f"  ours {ours:8.0f} img/s  ours/plain {ours / plain:5.2f}x",
+        flush=True,
+    )
     return row
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, help="JSON file for the results")
-    parser.add_argument("--arch", nargs="+", default=["FullConnL2", "FullConnL4", "LeNet",
-                                                      "ResNet18"])  # fmt: skip
+    parser.add_argument(
+        "--arch", nargs="+", default=["FullConnL2", "FullConnL4", "LeNet", "ResNet18"]
+    )
     parser.add_argument("--width", type=float, default=0.25, help="of ResNet*/EfficientNet*")
     parser.add_argument("--shape", nargs="+", default=["1x28", "3x32"], help="CxS inputs")
     parser.add_argument("--batch-size", type=int, default=128)
@@ -229,14 +256,22 @@ def main() -> None:
         rows.append(measure(argparse.Namespace(**{**vars(args), "arch": arch, "shape": shape})))
     result = {
         "command": " ".join([Path(sys.executable).name, *sys.argv]),
-        "batch_size": args.batch_size, "steps": args.steps, "repeats": args.repeats,
-        "jobs": args.jobs, "dataloader_workers": args.workers, "threads": args.threads,
-        "precision": args.precision, "compile": args.compile, "cuda_graph": args.cuda_graph,
+        "batch_size": args.batch_size,
+        "steps": args.steps,
+        "repeats": args.repeats,
+        "jobs": args.jobs,
+        "dataloader_workers": args.workers,
+        "threads": args.threads,
+        "precision": args.precision,
+        "compile": args.compile,
+        "cuda_graph": args.cuda_graph,
         "device": str(device),
-        "device_name": torch.cuda.get_device_name(device) if device.type == "cuda"
+        "device_name": torch.cuda.get_device_name(device)
+        if device.type == "cuda"
         else platform.processor() or platform.machine(),
-        "torch": torch.__version__, "results": rows,
-    }  # fmt: skip
+        "torch": torch.__version__,
+        "results": rows,
+    }
     print(json.dumps(result, indent=2))
     if args.out:
         write_json(args.out, result)

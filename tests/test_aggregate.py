@@ -10,28 +10,49 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from diffeo_stability.aggregate import (
+from diffeo_stability.commands import aggregate as aggregate_command
+from diffeo_stability.io import write_json, write_parquet
+from diffeo_stability.tables.aggregate import (
     GROUP_KEYS,
     TRAINING_COLUMNS,
     log_average,
     stability_table,
     training_table,
 )
-from diffeo_stability.commands import aggregate as aggregate_command
-from diffeo_stability.io import write_json, write_parquet
-from diffeo_stability.probe import PROBE_COLUMNS
+from diffeo_stability.tables.columns import PROBE_COLUMNS
 
 
 def probe_rows(seed: int, R: float, error: float, state: str = "trained") -> pd.DataFrame:
     """One output row of a fake run with D = 2 R, G = 2 (so R = D / G)."""
     row = {
-        "dataset": "toy", "arch": "Net", "P": "full", "n_train": 100, "seed": seed,
-        "state": state, "interpolation": "bilinear", "c": 3.0, "cutoff_rule": "disk",
-        "T": 1e-3, "delta": 1.0, "point": "delta1", "layer": 4, "layer_name": "fc",
-        "is_output": True, "statistic": "median", "noise_norm": "per_image", "D": 2 * R,
-        "G": 2.0, "R": R, "D_raw": 2 * R, "G_raw": 2.0, "pair_norm": 1.0, "diffeo_norm": 3.0,
-        "noise_norm_value": 3.0, "test_error": error, "n_probe": 10,
-    }  # fmt: skip
+        "dataset": "toy",
+        "arch": "Net",
+        "P": "full",
+        "n_train": 100,
+        "seed": seed,
+        "state": state,
+        "interpolation": "bilinear",
+        "c": 3.0,
+        "cutoff_rule": "disk",
+        "T": 1e-3,
+        "delta": 1.0,
+        "point": "delta1",
+        "layer": 4,
+        "layer_name": "fc",
+        "is_output": True,
+        "statistic": "median",
+        "noise_norm": "per_image",
+        "D": 2 * R,
+        "G": 2.0,
+        "R": R,
+        "D_raw": 2 * R,
+        "G_raw": 2.0,
+        "pair_norm": 1.0,
+        "diffeo_norm": 3.0,
+        "noise_norm_value": 3.0,
+        "test_error": error,
+        "n_probe": 10,
+    }
     return pd.DataFrame([row]).astype(PROBE_COLUMNS)
 
 
@@ -41,9 +62,19 @@ def test_geometric_means_over_seeds_by_hand() -> None:
         ignore_index=True,
     )
     averaged = log_average(table)
-    assert list(averaged.columns) == [*GROUP_KEYS, "n_seeds", "n_undefined", "R", "R_logstd",
-                                      "D", "D_logstd", "G", "G_logstd", "test_error",
-                                      "test_error_logstd"]  # fmt: skip
+    assert list(averaged.columns) == [
+        *GROUP_KEYS,
+        "n_seeds",
+        "n_undefined",
+        "R",
+        "R_logstd",
+        "D",
+        "D_logstd",
+        "G",
+        "G_logstd",
+        "test_error",
+        "test_error_logstd",
+    ]
     out = averaged.set_index("state")
     trained, init = out.loc["trained"], out.loc["init"]
     assert trained.n_seeds == 2 and init.n_seeds == 1
@@ -58,11 +89,22 @@ def test_geometric_means_over_seeds_by_hand() -> None:
 
 def metrics(path: Path, **overrides: object) -> Path:
     content = {
-        "arch": "Net", "dataset": "toy", "P": 512, "n_train": 512, "seed": 2, "epochs_run": 3,
-        "history": {"test_error": [0.5, 0.3, 0.35]}, "init_test_error": 0.9, "best_epoch": 2,
-        "test_error": 0.3, "last_test_error": 0.35, "device": "cpu", "precision": "fp32",
-        "wall_time_s": 12.0, "images_per_s": 128.0,
-    }  # fmt: skip
+        "arch": "Net",
+        "dataset": "toy",
+        "P": 512,
+        "n_train": 512,
+        "seed": 2,
+        "epochs_run": 3,
+        "history": {"test_error": [0.5, 0.3, 0.35]},
+        "init_test_error": 0.9,
+        "best_epoch": 2,
+        "test_error": 0.3,
+        "last_test_error": 0.35,
+        "device": "cpu",
+        "precision": "fp32",
+        "wall_time_s": 12.0,
+        "images_per_s": 128.0,
+    }
     content.update(overrides)
     write_json(path, content)
     return path
@@ -86,17 +128,31 @@ def test_command_reads_an_argsfile(tmp_path: Path) -> None:
         probes.append(tmp_path / f"seed{seed}.parquet")
         write_parquet(probes[-1], probe_rows(seed, R, 0.3))
     argsfile = tmp_path / "inputs.args"
-    argsfile.write_text("".join(f"{a}\n" for a in
-                                ["--probe", *map(str, probes), "--metrics",
-                                 str(metrics(tmp_path / "m.json"))]))
-    out = {k: tmp_path / "tables" / name for k, name in
-           (("stability", "s.parquet"), ("logavg", "l.csv"), ("training", "t.csv"))}
+    argsfile.write_text(
+        "".join(
+            f"{a}\n"
+            for a in ["--probe", *map(str, probes), "--metrics", str(metrics(tmp_path / "m.json"))]
+        )
+    )
+    out = {
+        k: tmp_path / "tables" / name
+        for k, name in (("stability", "s.parquet"), ("logavg", "l.csv"), ("training", "t.csv"))
+    }
     parser = argparse.ArgumentParser()
     aggregate_command.add_arguments(parser)
-    aggregate_command.run(parser.parse_args([
-        f"@{argsfile}", "--out-stability", str(out["stability"]),
-        "--out-logavg", str(out["logavg"]), "--out-training", str(out["training"]),
-    ]))
+    aggregate_command.run(
+        parser.parse_args(
+            [
+                f"@{argsfile}",
+                "--out-stability",
+                str(out["stability"]),
+                "--out-logavg",
+                str(out["logavg"]),
+                "--out-training",
+                str(out["training"]),
+            ]
+        )
+    )
     stability = pd.read_parquet(out["stability"])
     assert {k: str(v) for k, v in stability.dtypes.items()} == PROBE_COLUMNS
     pd.testing.assert_frame_equal(stability, stability_table(probes))

@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from diffeo_stability.claims import COLUMNS, claims_markdown, evaluate_claims
 from diffeo_stability.commands import claims as claims_command
-from diffeo_stability.fits import fit_power_law, log_correlation
+from diffeo_stability.tables.claims import COLUMNS, claims_markdown, evaluate_claims
+from diffeo_stability.tables.fits import fit_power_law, log_correlation
 
 SIZES = {"512": 512, "full": 50000}
 
@@ -20,12 +20,32 @@ def logavg_row(arch: str, P: str, state: str, R: float, G: float = 1.0, **extra)
     """One headline logavg row (output layer, delta = 1, c = 3, bilinear, median, per-image
     noise norm, the authors' cut-off rule)."""
     row = dict(
-        dataset="cifar10", arch=arch, P=P, n_train=SIZES[P], state=state,
-        interpolation="bilinear", c=3.0, cutoff_rule="code", T=1.1e-3, delta=1.0, point="delta1",
-        layer=5, layer_name="out", is_output=True, statistic="median", noise_norm="per_image",
-        n_seeds=5, R=R, R_logstd=0.1, D=R * G, D_logstd=0.1, G=G, G_logstd=0.1,
-        test_error=0.2 * np.sqrt(R) if state == "trained" else 0.9, test_error_logstd=0.05,
-    )  # fmt: skip
+        dataset="cifar10",
+        arch=arch,
+        P=P,
+        n_train=SIZES[P],
+        state=state,
+        interpolation="bilinear",
+        c=3.0,
+        cutoff_rule="code",
+        T=1.1e-3,
+        delta=1.0,
+        point="delta1",
+        layer=5,
+        layer_name="out",
+        is_output=True,
+        statistic="median",
+        noise_norm="per_image",
+        n_seeds=5,
+        R=R,
+        R_logstd=0.1,
+        D=R * G,
+        D_logstd=0.1,
+        G=G,
+        G_logstd=0.1,
+        test_error=0.2 * np.sqrt(R) if state == "trained" else 0.9,
+        test_error_logstd=0.05,
+    )
     return {**row, **extra}
 
 
@@ -54,11 +74,26 @@ def logavg() -> pd.DataFrame:
 @pytest.fixture
 def training() -> pd.DataFrame:
     return pd.DataFrame(
-        [dict(dataset="cifar10", arch="ResNet18", P="full", n_train=50000, seed=s, epochs=250,
-              best_epoch=200, test_error=0.05, final_test_error=0.05, init_test_error=0.9,
-              wall_time_s=1.0, images_per_s=1.0, device="cpu", precision="fp32")
-         for s in range(5)]
-    )  # fmt: skip
+        [
+            dict(
+                dataset="cifar10",
+                arch="ResNet18",
+                P="full",
+                n_train=50000,
+                seed=s,
+                epochs=250,
+                best_epoch=200,
+                test_error=0.05,
+                final_test_error=0.05,
+                init_test_error=0.9,
+                wall_time_s=1.0,
+                images_per_s=1.0,
+                device="cpu",
+                precision="fp32",
+            )
+            for s in range(5)
+        ]
+    )
 
 
 def stripe_table() -> pd.DataFrame:
@@ -66,8 +101,21 @@ def stripe_table() -> pd.DataFrame:
     rows = []
     for d, seed, P in [(d, s, P) for d in (10, 30) for s in range(3) for P in (64, 256, 1024)]:
         R = 3.0 / P if d == 30 else 0.5
-        rows.append(dict(d=d, P=P, seed=seed, h=100, alpha=1e-3, R=R, alignment_perp=0.1,
-                         train_error=0.0, test_error=0.1, steps=1000, wall_time_s=1.0))  # fmt: skip
+        rows.append(
+            dict(
+                d=d,
+                P=P,
+                seed=seed,
+                h=100,
+                alpha=1e-3,
+                R=R,
+                alignment_perp=0.1,
+                train_error=0.0,
+                test_error=0.1,
+                steps=1000,
+                wall_time_s=1.0,
+            )
+        )
     return pd.DataFrame(rows)
 
 
@@ -117,7 +165,7 @@ def test_init_claim_ignores_transfer_nets(logavg, training) -> None:
 
 
 def test_noise_norm_convention_switches_the_claims(logavg, training) -> None:
-    from diffeo_stability.figures.tables import Headline
+    from diffeo_stability.tables.headline import Headline
 
     key = ("trained ResNet / VGG-bn / EfficientNet R_f in [1e-2, 1e-1]", "ResNet18")
     default = evaluate_claims(logavg, training, None).set_index(["claim", "arch"])
@@ -164,29 +212,42 @@ def test_command_writes_csv_and_markdown(tmp_path: Path, logavg, training) -> No
     stripe_table().to_csv(tmp_path / "stripe.csv", index=False)
     parser = argparse.ArgumentParser()
     claims_command.add_arguments(parser)
-    args = parser.parse_args([
-        "--logavg", str(tmp_path / "logavg.csv"), "--training", str(tmp_path / "training.csv"),
-        "--stripe", str(tmp_path / "stripe.csv"), "--out", str(tmp_path / "claims.csv"),
-        "--markdown", str(tmp_path / "claims.md"),
-    ])  # fmt: skip
+    args = parser.parse_args(
+        [
+            "--logavg",
+            str(tmp_path / "logavg.csv"),
+            "--training",
+            str(tmp_path / "training.csv"),
+            "--stripe",
+            str(tmp_path / "stripe.csv"),
+            "--out",
+            str(tmp_path / "claims.csv"),
+            "--markdown",
+            str(tmp_path / "claims.md"),
+        ]
+    )
     claims_command.run(args)
     written = pd.read_csv(tmp_path / "claims.csv")
     assert list(written.columns) == COLUMNS
     assert verdict(written, "trained ResNet", "ResNet18") == ["yes"]
     assert verdict(written, "stripe") == ["no", "yes"]
     markdown = (tmp_path / "claims.md").read_text()
-    assert markdown == claims_markdown(evaluate_claims(
-        *(pd.read_csv(tmp_path / f) for f in ("logavg.csv", "training.csv", "stripe.csv"))
-    ), "Headline R_f: output layer, delta = 1, c = 3, bilinear, median statistic, per_image "
-       "noise norm.")  # fmt: skip
+    assert markdown == claims_markdown(
+        evaluate_claims(
+            *(pd.read_csv(tmp_path / f) for f in ("logavg.csv", "training.csv", "stripe.csv"))
+        ),
+        "Headline R_f: output layer, delta = 1, c = 3, bilinear, median statistic, per_image "
+        "noise norm.",
+    )
     assert markdown.count("\n| ") == len(written) + 1  # header + one line per claim
 
 
 def test_command_with_missing_tables(tmp_path: Path) -> None:
     parser = argparse.ArgumentParser()
     claims_command.add_arguments(parser)
-    args = parser.parse_args(["--logavg", str(tmp_path / "none.csv"),
-                              "--out", str(tmp_path / "claims.csv")])  # fmt: skip
+    args = parser.parse_args(
+        ["--logavg", str(tmp_path / "none.csv"), "--out", str(tmp_path / "claims.csv")]
+    )
     claims_command.run(args)
     assert set(pd.read_csv(tmp_path / "claims.csv")["holds"]) == {"not tested"}
 
@@ -211,10 +272,18 @@ def test_synthetic_run_says_so_in_the_first_line(logavg: pd.DataFrame, tmp_path:
     logavg.assign(dataset="synth-cifar10").to_csv(tmp_path / "logavg.csv", index=False)
     parser = argparse.ArgumentParser()
     claims_command.add_arguments(parser)
-    claims_command.run(parser.parse_args([
-        "--logavg", str(tmp_path / "logavg.csv"), "--out", str(tmp_path / "claims.csv"),
-        "--markdown", str(tmp_path / "claims.md"),
-    ]))  # fmt: skip
+    claims_command.run(
+        parser.parse_args(
+            [
+                "--logavg",
+                str(tmp_path / "logavg.csv"),
+                "--out",
+                str(tmp_path / "claims.csv"),
+                "--markdown",
+                str(tmp_path / "claims.md"),
+            ]
+        )
+    )
     for name in ("claims.csv", "claims.md"):
         assert "SYNTHETIC" in (tmp_path / name).read_text().splitlines()[0], name
     assert list(pd.read_csv(tmp_path / "claims.csv", comment="#").columns) == COLUMNS
@@ -224,10 +293,22 @@ def test_synthetic_run_says_so_in_the_first_line(logavg: pd.DataFrame, tmp_path:
 
 #: the poster's 15 CIFAR-10 points at P = 50k (R_f, test error), from the authors' poster
 POSTER_POINTS = [
-    (2.70, 0.49), (2.97, 0.47), (5.9, 0.52), (0.60, 0.248), (0.28, 0.128), (0.29, 0.084),
-    (0.15, 0.075), (0.0185, 0.060), (0.0266, 0.061), (0.030, 0.045), (0.032, 0.045),
-    (0.047, 0.046), (0.113, 0.089), (0.0061, 0.030), (0.0063, 0.026),
-]  # fmt: skip
+    (2.70, 0.49),
+    (2.97, 0.47),
+    (5.9, 0.52),
+    (0.60, 0.248),
+    (0.28, 0.128),
+    (0.29, 0.084),
+    (0.15, 0.075),
+    (0.0185, 0.060),
+    (0.0266, 0.061),
+    (0.030, 0.045),
+    (0.032, 0.045),
+    (0.047, 0.046),
+    (0.113, 0.089),
+    (0.0061, 0.030),
+    (0.0063, 0.026),
+]
 
 
 def test_free_fit_of_the_poster_points() -> None:

@@ -19,7 +19,7 @@ from diffeo_stability.config import (
     training_runs,
     validate_config,
 )
-from diffeo_stability.datasets import DATASETS
+from diffeo_stability.data.registry import DATASETS
 from diffeo_stability.errors import ConfigError
 from diffeo_stability.hparams import PAPER_DEFAULTS
 from diffeo_stability.models.registry import ARCHITECTURES
@@ -155,8 +155,11 @@ def test_all_problems_are_reported_at_once():
 def test_the_union_of_grids_defines_the_jobs():
     config = copy.deepcopy(GOOD)
     config["experiments"]["b"] = {
-        "datasets": ["mnist", "cifar10"], "archs": ["ResNet18"], "P": ["full"], "seeds": [1, 2]
-    }  # fmt: skip
+        "datasets": ["mnist", "cifar10"],
+        "archs": ["ResNet18"],
+        "P": ["full"],
+        "seeds": [1, 2],
+    }
     runs = training_runs(validate_config(config))
     assert len(runs) == len(set(runs)) == 4 + 4 - 1  # (mnist, ResNet18, full, 1) is shared
     assert Run("cifar10", "ResNet18", "full", 2) in runs
@@ -185,6 +188,39 @@ def test_hyperparameters_follow_family_defaults_then_matching_overrides():
     assert comparison["precision"] == "fp32"
     assert comparison["lr"] == 0.1 and comparison["optimizer"] == "sgd"
     assert fc["optimizer"] == "adam" and fc["epochs"] == 250
+
+
+def test_a_hyperparameter_the_architecture_does_not_take_is_refused():
+    def training(**section):
+        return lambda config: config.update(training=section)
+
+    conv = ", ".join(name for name, spec in ARCHITECTURES.items() if spec.family == "conv")
+    narrow = {"width_factor": 0.5}
+    message = invalid(training(overrides=[{"archs": ["FullConnL4"], "hparams": narrow}]))
+    assert (
+        "training.overrides[0].hparams: hyper-parameter width_factor=0.5: FullConnL4 does not "
+        f"take it (family fc); architectures that do: {conv}"
+    ) in message
+    message = invalid(training(overrides=[{"P": [512], "hparams": {"input_size": 64}}]))
+    assert "input_size=64: FullConnL2 does not take it" in message  # the rule reaches FC nets
+    assert "architectures that do: EfficientNetB0-transfer, EfficientNetB2-transfer" in message
+    message = invalid(training(families={"transfer": {"width_factor": 2}}))
+    assert "training.families.transfer: hyper-parameter width_factor=2: Efficient" in message
+    config = copy.deepcopy(GOOD)  # LeNet, a conv net, takes it
+    training(overrides=[{"archs": ["LeNet"], "hparams": narrow}])(config)
+    validate_config(config)
+
+
+def test_the_training_job_resolves_a_run_hparams_unchanged():
+    """One resolution: `train --hparams JSON` gets run_hparams and resolves it to itself."""
+    import json
+
+    from diffeo_stability.hparams import resolve_arch_hparams
+
+    config = validate_config(load("smoke"))
+    for run in training_runs(config):
+        hparams = run_hparams(config, run)
+        assert resolve_arch_hparams(run.arch, json.loads(json.dumps(hparams))) == hparams
 
 
 @pytest.mark.parametrize("name", ["config", "paper", "smoke", "cpu-check"])
@@ -219,6 +255,8 @@ def test_probe_overrides_apply_to_matching_runs_only():
 def test_probe_override_with_an_unknown_setting_is_refused():
     message = invalid(lambda c: c.update(probe={"overrides": [{"settings": {"n_probe": 10}}]}))
     assert "n_probe" in message
+
+
 def test_a_cuda_device_that_is_not_there_fails():
     with pytest.raises(ConfigError, match="device: 'cuda:99', but this machine has"):
         check_device("cuda:99")
@@ -229,6 +267,8 @@ def test_nested_config_overrides_are_read_as_yaml():
     config = {"probe": {"delta": "0.5", "cutoffs": ["3", "5"], "n_probe": 32}}
     retype_overrides(config, {"probe": {"delta": "0.5", "cutoffs": ["3", "5"]}, "device": "cpu"})
     assert config == {"probe": {"delta": 0.5, "cutoffs": [3, 5], "n_probe": 32}}
+
+
 def test_cli_environment_is_passive_and_cpu_jobs_hold_no_gpu(monkeypatch, tmp_path):
     import torch
 
@@ -246,16 +286,96 @@ def test_cli_environment_is_passive_and_cpu_jobs_hold_no_gpu(monkeypatch, tmp_pa
     assert gpus_per_job("auto") == int(torch.cuda.is_available())
 
 
-def test_headline_and_noise_norm_defaults_have_one_home():
-    from diffeo_stability.figures.tables import Headline
-    from diffeo_stability.probe import ProbeSettings
+def test_headline_defaults_have_one_home():
+    from diffeo_stability.tables.headline import Headline
 
     probe = load_schema()["properties"]["probe"]["properties"]
     schema = {key: spec["default"] for key, spec in probe["headline"]["properties"].items()}
     assert schema == {k: getattr(Headline(), k) for k in schema}
-    assert probe["noise_norms"]["default"] == list(ProbeSettings().noise_norms)
     config = validate_config(copy.deepcopy(GOOD))
     assert Headline.from_config(config) == Headline(cutoff_rule="code")
+
+
+def test_probe_defaults_have_one_home():
+    """The schema's `probe` and `imagenet` defaults, and the options of both probe commands,
+    are those of ProbeSettings, N_PROBE and the ImageNet probe's constants."""
+    import argparse
+
+    from diffeo_stability.commands import probe, probe_imagenet
+    from diffeo_stability.probe.imagenet import ARCHS, CROP_SIZE, IMAGENET_SETTINGS
+    from diffeo_stability.probe.measure import N_PROBE, ProbeSettings
+
+    sections = load_schema()["properties"]
+    schema = {key: spec.get("default") for key, spec in sections["probe"]["properties"].items()}
+    home = ProbeSettings()
+    assert schema["n_probe"] == N_PROBE and [schema["delta"]] == list(home.deltas)
+    for key in ("cutoffs", "interpolations", "sweep_points", "cutoff_rule", "noise_norms"):
+        expected = getattr(home, key)
+        assert schema[key] == (list(expected) if isinstance(expected, tuple) else expected)
+    assert schema["sweep_range"] == pytest.approx(home.sweep_range, rel=1e-6)  # 1/15 in YAML
+    imagenet = sections["imagenet"]["properties"]
+    assert (imagenet["n_probe"]["default"], imagenet["size"]["default"]) == (N_PROBE, CROP_SIZE)
+    assert imagenet["cutoffs"]["default"] == list(IMAGENET_SETTINGS.cutoffs)
+    assert imagenet["weights"]["propertyNames"]["enum"] == list(ARCHS)
+    required = {
+        probe: [
+            "--run-dir",
+            "r",
+            "--data",
+            "d",
+            "--out",
+            "o",
+            "--dataset",
+            "mnist",
+            "--arch",
+            "LeNet",
+            "--P",
+            "full",
+            "--seed",
+            "0",
+        ],
+        probe_imagenet: ["--images", "i", "--weights", "w", "--arch", ARCHS[0], "--out", "o"],
+    }
+    for command, settings in ((probe, home), (probe_imagenet, IMAGENET_SETTINGS)):
+        parser = argparse.ArgumentParser()
+        command.add_arguments(parser)
+        args = parser.parse_args(required[command])
+        assert probe.settings_from_args(args) == settings and args.n_probe == N_PROBE
+
+
+def test_training_defaults_have_one_home():
+    """Hyper-parameter values live in hparams.PAPER_DEFAULTS only: the schema's family sections
+    default to no overrides (a run without any gets the paper's values) and config/README.md
+    lists every key."""
+    import re
+
+    training = load_schema()["properties"]["training"]["properties"]
+    families = training["families"]["properties"]
+    assert {name: spec["default"] for name, spec in families.items()} == dict.fromkeys(
+        PAPER_DEFAULTS, {}
+    )
+    config = validate_config(copy.deepcopy(GOOD))
+    assert run_hparams(config, Run("mnist", "ResNet18", 512, 0)) == PAPER_DEFAULTS["conv"]
+    readme = (ROOT / "config" / "README.md").read_text()
+    listed = re.search(r"`diffeo_stability/hparams\.py`: ([\w, ]+)\)", readme).group(1)
+    assert sorted(listed.split(", ")) == sorted(PAPER_DEFAULTS["conv"])
+
+
+def test_stripe_defaults_have_one_home():
+    """The schema's stripe.d and every option default of `diffeo-stability stripe` are the
+    StripeConfig field's (but the device: auto, as for every command)."""
+    import argparse
+    from dataclasses import asdict
+
+    from diffeo_stability.commands import stripe
+    from diffeo_stability.stripe.config import StripeConfig
+
+    home = asdict(StripeConfig())
+    assert load_schema()["properties"]["stripe"]["properties"]["d"]["default"] == home["d"]
+    parser = argparse.ArgumentParser()
+    stripe.add_arguments(parser)
+    options = vars(parser.parse_args(["--out", "run.json"]))
+    assert {key: options[key] for key in home} == home | {"device": "auto"}
 
 
 def test_a_headline_the_runs_do_not_measure_is_refused():

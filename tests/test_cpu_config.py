@@ -20,15 +20,23 @@ def test_a_slice_of_the_cpu_config_runs_on_real_mnist(tmp_path):
     config = yaml.safe_load((CONFIGS / "cpu.yaml").read_text())
     config["data"]["mirrors"] = [str(SHARED_DATA)]
     config["results"] = "results/slice"
-    config["experiments"] = {"slice": {"datasets": ["mnist"], "archs": ["LeNet"], "P": [100],
-                                       "seeds": [0]}}  # fmt: skip
+    config["experiments"] = {
+        "slice": {"datasets": ["mnist"], "archs": ["LeNet"], "P": [100], "seeds": [0]}
+    }
     config["training"]["overrides"].append({"hparams": {"epochs": 2, "eval_every": 1}})
     config["probe"] |= {"n_probe": 40, "overrides": []}
     path = tmp_path / "slice.yaml"
     path.write_text(yaml.safe_dump(config))
     run = "results/slice/train/mnist/LeNet/P100/seed0"
-    snakemake("results/slice/tables/logavg.csv", "--cores", "2", "--configfile", str(path),
-              workdir=tmp_path, timeout=600)  # fmt: skip
+    snakemake(
+        "results/slice/tables/logavg.csv",
+        "--cores",
+        "2",
+        "--configfile",
+        str(path),
+        workdir=tmp_path,
+        timeout=600,
+    )
     metrics = json.loads((tmp_path / run / "metrics.json").read_text())
     assert metrics["dataset"] == "mnist" and metrics["epochs_run"] == 2
     assert metrics["n_train"] == 100 and 0 < metrics["test_error"] < 0.9

@@ -14,11 +14,11 @@ import numpy as np
 import pytest
 
 from diffeo_stability.cli import main
-from diffeo_stability.data import load_dataset
-from diffeo_stability.datasets import DATASETS, DatasetInfo
+from diffeo_stability.data.fetch import ENV_MIRROR, fetch_dataset
+from diffeo_stability.data.images import load_dataset
+from diffeo_stability.data.registry import DATASETS, DatasetInfo
+from diffeo_stability.data.synthetic import make_dataset, write_synthetic
 from diffeo_stability.errors import DataError
-from diffeo_stability.fetch import ENV_MIRROR, fetch_dataset
-from diffeo_stability.synthetic import make_dataset, write_synthetic
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 NO_ENV: dict[str, str] = {}

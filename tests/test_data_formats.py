@@ -10,10 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from diffeo_stability.data import ImageDataset, load_dataset, save_dataset
-from diffeo_stability.datasets import DATASETS
-from diffeo_stability.errors import DataError
-from diffeo_stability.formats import (
+from diffeo_stability.data.formats import (
     encode_idx,
     parse_idx,
     read_cifar_tarball,
@@ -22,7 +19,10 @@ from diffeo_stability.formats import (
     write_cifar_tarball,
     write_image_folder,
 )
-from diffeo_stability.synthetic import make_dataset
+from diffeo_stability.data.images import ImageDataset, load_dataset, save_dataset
+from diffeo_stability.data.registry import DATASETS
+from diffeo_stability.data.synthetic import make_dataset
+from diffeo_stability.errors import DataError
 
 
 def assert_same(a: ImageDataset, b: ImageDataset) -> None:

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 import torch
 
-from diffeo_stability.datasets import DATASETS
-from diffeo_stability.synthetic import make_dataset, make_images
+from diffeo_stability.data.registry import DATASETS
+from diffeo_stability.data.synthetic import make_dataset, make_images
 
 
 def test_shapes_balance_and_determinism() -> None:

@@ -12,9 +12,9 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from diffeo_stability import diffeo as D
+from diffeo_stability.diffeo import fields as D
+from diffeo_stability.diffeo.interpolation import GAUSSIAN_SIGMA
 from diffeo_stability.errors import ConfigError
-from diffeo_stability.interpolation import GAUSSIAN_SIGMA
 
 
 def gen(seed: int = 0) -> torch.Generator:

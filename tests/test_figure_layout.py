@@ -10,7 +10,6 @@ itself must fail when a legend is forced onto the data.
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -22,10 +21,10 @@ from matplotlib.legend import Legend
 from matplotlib.patches import Rectangle
 from matplotlib.text import Annotation, Text
 from matplotlib.transforms import Bbox
-from test_figures import NAMES, synthetic_logavg
+from test_figures import TABLE_FIGURES, synthetic_logavg
 
-#: figures drawn from logavg.csv alone (the others need checkpoints, images or stripe runs)
-TABLE_FIGURES = sorted(name for name in NAMES if name != "fig2_illustration")
+from diffeo_stability.figures.registry import FIGURES
+
 MIN_OVERLAP = 1.0  # pixels: touching edges are not an overlap
 
 
@@ -43,19 +42,24 @@ def logavg(tmp_path_factory) -> Path:
 
 
 OPTIONS = {
-    "fig3_sota_stability": {"datasets": "all", "sweep_dataset": "cifar10-jpeg",
-                            "size_datasets": "synth-mnist,synth-cifar10,cifar10-jpeg"},
+    "fig3_sota_stability": {
+        "datasets": "all",
+        "sweep_dataset": "cifar10-jpeg",
+        "size_datasets": "synth-mnist,synth-cifar10,cifar10-jpeg",
+    },
     "fig4_primitive_nets": {"datasets": "all"},
     "fig6_noise_diffeo_vs_P": {"datasets": "all"},
     "appendix_fig6_errorbars": {"datasets": "all"},
-}  # fmt: skip
+}
 
 
 def _draw(name: str, logavg: Path) -> Figure:
-    module = importlib.import_module(f"diffeo_stability.figures.{NAMES[name]}")
-    options = {"dataset": "cifar10-jpeg", **OPTIONS.get(name, {}),
-               "note": "SYNTHETIC data (smoke config): not a result"}  # fmt: skip
-    fig = module.draw([logavg], options)
+    options = {
+        "dataset": "cifar10-jpeg",
+        **OPTIONS.get(name, {}),
+        "note": "SYNTHETIC data (smoke config): not a result",
+    }
+    fig = FIGURES[name].draw([logavg], options)
     fig.draw_without_rendering()
     return fig
 
@@ -120,26 +124,41 @@ def layout_problems(fig: Figure) -> list[str]:
     problems = []
     for ax in fig.axes:  # tick labels of one axis
         for axis in (ax.xaxis, ax.yaxis):
-            ticks = [t.label1 for t in _drawn_ticks(axis)
-                     if t.label1.get_visible() and t.label1.get_text().strip()]  # fmt: skip
+            ticks = [
+                t.label1
+                for t in _drawn_ticks(axis)
+                if t.label1.get_visible() and t.label1.get_text().strip()
+            ]
             tb = [boxes[id(t)] for t in ticks if id(t) in boxes]
             pairs = [(i, j) for i in range(len(tb)) for j in range(i) if _area(tb[i], tb[j])]
-            problems += [f"tick labels '{ticks[i].get_text()}', '{ticks[j].get_text()}'"
-                         for i, j in pairs]  # fmt: skip
+            problems += [
+                f"tick labels '{ticks[i].get_text()}', '{ticks[j].get_text()}'" for i, j in pairs
+            ]
     titles = [t for t in texts if t in _titles(fig)]
     for title in titles:
-        problems += [f"title '{title.get_text()}' over text '{t.get_text()}'" for t in texts
-                     if t is not title and _area(boxes[id(title)], boxes[id(t)])]  # fmt: skip
+        problems += [
+            f"title '{title.get_text()}' over text '{t.get_text()}'"
+            for t in texts
+            if t is not title and _area(boxes[id(title)], boxes[id(t)])
+        ]
     overlays: list[tuple[str, Bbox, object]] = [
-        (f"legend {leg.get_texts()[0].get_text() if leg.get_texts() else ''}",
-         leg.get_window_extent(renderer), leg) for leg in legends
-    ]  # fmt: skip
-    overlays += [(f"annotation '{t.get_text()}'", boxes[id(t)], t) for t in texts
-                 if isinstance(t, Annotation)]  # fmt: skip
+        (
+            f"legend {leg.get_texts()[0].get_text() if leg.get_texts() else ''}",
+            leg.get_window_extent(renderer),
+            leg,
+        )
+        for leg in legends
+    ]
+    overlays += [
+        (f"annotation '{t.get_text()}'", boxes[id(t)], t)
+        for t in texts
+        if isinstance(t, Annotation)
+    ]
     for name, box, artist in overlays:
         inside = artist.get_children() if isinstance(artist, Legend) else []
-        inside_ids = {id(c) for c in inside} | {id(c) for leg in [artist] if isinstance(
-            leg, Legend) for c in leg.get_texts()}  # fmt: skip
+        inside_ids = {id(c) for c in inside} | {
+            id(c) for leg in [artist] if isinstance(leg, Legend) for c in leg.get_texts()
+        }
         for t in texts:
             if t is not artist and id(t) not in inside_ids and _area(box, boxes[id(t)]):
                 problems.append(f"{name} over text '{t.get_text()}'")

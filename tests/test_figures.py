@@ -6,8 +6,12 @@ they are not results.
 
 from __future__ import annotations
 
+import argparse
 import importlib
 import itertools
+import subprocess
+import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -15,24 +19,19 @@ import numpy as np
 import pandas as pd
 import pytest
 from matplotlib.figure import Figure
+from test_diffeo_figures import TINY
+from workflow_helpers import ROOT
 
+from diffeo_stability import figures as figures_package
 from diffeo_stability.errors import ConfigError
 from diffeo_stability.figures.fig5_error_vs_rf import comparison_rows, error_scatter
+from diffeo_stability.figures.registry import FIGURES, INPUTS
 from diffeo_stability.figures.style import new_figure
-from diffeo_stability.figures.tables import Headline, full_size, load_input, select
+from diffeo_stability.tables.headline import Headline
+from diffeo_stability.tables.queries import full_size, load_input, select
 
-NAMES = {
-    "fig2_illustration": "fig2_illustration",
-    "fig3_sota_stability": "fig3_sota_stability",
-    "fig4_primitive_nets": "fig4_primitive_nets",
-    "fig5_error_vs_rf": "fig5_error_vs_rf",
-    "fig6_noise_diffeo_vs_P": "fig6_noise_diffeo_vs_P",
-    "appendix_depth": "appendix_depth",
-    "appendix_df_gf_vs_error": "appendix_df_gf_vs_error",
-    "appendix_fig5_errorbars": "appendix_fig5_errorbars",
-    "appendix_fig6_errorbars": "appendix_fig6_errorbars",
-    "appendix_robustness": "appendix_robustness",
-}
+#: figures drawn from logavg.csv alone
+TABLE_FIGURES = sorted(name for name, spec in FIGURES.items() if spec.inputs == ("logavg",))
 #: expected number of visible (data) axes per figure on the full synthetic grid
 EXPECTED_AXES = {
     "fig3_sota_stability": 6,
@@ -45,11 +44,25 @@ EXPECTED_AXES = {
     "appendix_fig6_errorbars": 6,
     "appendix_robustness": 5,
 }
-ARCHS = ["ResNet18", "EfficientNetB0", "FullConnL4", "LeNet", "VGG16bn", "AlexNet",
-         "EfficientNetB0-transfer"]  # fmt: skip
+ARCHS = [
+    "ResNet18",
+    "EfficientNetB0",
+    "FullConnL4",
+    "LeNet",
+    "VGG16bn",
+    "AlexNet",
+    "EfficientNetB0-transfer",
+]
 SIZES = {"512": 512, "4096": 4096, "full": 50000}
-TRAINED_R = {"ResNet18": 0.03, "EfficientNetB0": 0.1, "FullConnL4": 3.0, "LeNet": 0.6,
-             "VGG16bn": 0.02, "AlexNet": 0.3, "EfficientNetB0-transfer": 0.006}  # fmt: skip
+TRAINED_R = {
+    "ResNet18": 0.03,
+    "EfficientNetB0": 0.1,
+    "FullConnL4": 3.0,
+    "LeNet": 0.6,
+    "VGG16bn": 0.02,
+    "AlexNet": 0.3,
+    "EfficientNetB0-transfer": 0.006,
+}
 
 
 def synthetic_logavg(datasets=("mnist", "fashionmnist", "cifar10"), archs=ARCHS) -> pd.DataFrame:
@@ -63,21 +76,56 @@ def synthetic_logavg(datasets=("mnist", "fashionmnist", "cifar10"), archs=ARCHS)
         R_out = 1.0 if state == "init" else min(TRAINED_R[arch] * scale, 5.0) * (c / 3) ** 0.1
         G = 1.0 if state == "init" else (0.1 / TRAINED_R[arch]) ** 0.5 / scale
         err = 0.9 if state == "init" else 0.2 * np.sqrt(R_out)
-        common = dict(base, dataset=dataset, arch=arch, P=P, n_train=n, state=state, c=c,
-                      G_logstd=0.1, D_logstd=0.1, R_logstd=0.2, test_error=err,
-                      test_error_logstd=0.05)  # fmt: skip
+        common = dict(
+            base,
+            dataset=dataset,
+            arch=arch,
+            P=P,
+            n_train=n,
+            state=state,
+            c=c,
+            G_logstd=0.1,
+            D_logstd=0.1,
+            R_logstd=0.2,
+            test_error=err,
+            test_error_logstd=0.05,
+        )
         for layer in range(4):
             R = R_out ** (layer / 3)
-            rows.append(dict(common, interpolation="bilinear", T=1e-3, delta=1.0, point="delta1",
-                             layer=layer, layer_name=f"l{layer}", is_output=layer == 3, R=R,
-                             G=G, D=R * G))  # fmt: skip
+            rows.append(
+                dict(
+                    common,
+                    interpolation="bilinear",
+                    T=1e-3,
+                    delta=1.0,
+                    point="delta1",
+                    layer=layer,
+                    layer_name=f"l{layer}",
+                    is_output=layer == 3,
+                    R=R,
+                    G=G,
+                    D=R * G,
+                )
+            )
         if P == "full":
             deltas = np.geomspace(0.2, 4, 6)
             for interp, delta in itertools.product(("bilinear", "gaussian"), deltas):
                 R = R_out * (1 + (0.3 if interp == "gaussian" else 0.0) / delta)
-                rows.append(dict(common, interpolation=interp, T=1e-3 * delta**2, delta=delta,
-                                 point="sweep", layer=3, layer_name="l3", is_output=True, R=R,
-                                 G=G, D=R * G))  # fmt: skip
+                rows.append(
+                    dict(
+                        common,
+                        interpolation=interp,
+                        T=1e-3 * delta**2,
+                        delta=delta,
+                        point="sweep",
+                        layer=3,
+                        layer_name="l3",
+                        is_output=True,
+                        R=R,
+                        G=G,
+                        D=R * G,
+                    )
+                )
     return pd.DataFrame(rows)
 
 
@@ -105,8 +153,7 @@ def partial_tables(tmp_path_factory) -> Path:
 
 
 def _draw(name: str, inputs: list[Path], options: dict[str, str] | None = None) -> Figure:
-    module = importlib.import_module(f"diffeo_stability.figures.{NAMES[name]}")
-    return module.draw(inputs, options or {})
+    return FIGURES[name].draw(inputs, options or {})
 
 
 def _texts(fig: Figure) -> str:
@@ -189,7 +236,7 @@ def test_csv_round_trip_keeps_P_as_string(tmp_path: Path) -> None:
 
 
 def test_fig2_shows_real_image_and_matched_noise_norm(tmp_path: Path) -> None:
-    from diffeo_stability.data import ImageDataset, save_dataset
+    from diffeo_stability.data.images import ImageDataset, save_dataset
     from diffeo_stability.figures.fig2_illustration import perturbed_images
 
     rng = np.random.default_rng(0)
@@ -207,15 +254,105 @@ def test_fig2_shows_real_image_and_matched_noise_norm(tmp_path: Path) -> None:
     assert "Missing (not drawn): dataset .npz" in _texts(fig)
 
 
-def test_registry_names_match_modules() -> None:
-    for name, module in NAMES.items():
-        assert hasattr(importlib.import_module(f"diffeo_stability.figures.{module}"), "draw"), name
+def test_every_figure_module_is_registered_with_its_caption() -> None:
+    package = Path(figures_package.__file__).parent
+    modules = {
+        path.stem for path in package.glob("*.py") if path.stem.startswith(("fig", "appendix_"))
+    }
+    assert {spec.module for spec in FIGURES.values()} == modules
+    captions = {path.name for path in (ROOT / "workflow" / "report").glob("*.rst")}
+    assert {spec.caption for spec in FIGURES.values()} == captions - {"claims.rst"}
+    assert len({spec.stem for spec in FIGURES.values()}) == len(FIGURES)
+    assert sorted(EXPECTED_AXES) == TABLE_FIGURES  # every table figure is drawn below
+    for name, spec in FIGURES.items():
+        assert spec.name == name
+        assert callable(importlib.import_module(f"diffeo_stability.figures.{spec.module}").draw)
+        assert set(spec.inputs) <= set(INPUTS), name
+
+
+def test_registry_imports_without_torch_or_matplotlib() -> None:
+    code = (
+        "import sys, diffeo_stability.figures.registry; "
+        "assert not {'torch', 'matplotlib'} & set(sys.modules), 'torch or matplotlib imported'"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+class RecordingOptions(Mapping[str, str]):
+    """Figure options that record every key a figure looks up (get, [], in)."""
+
+    def __init__(self, values: dict[str, str]) -> None:
+        self.values, self.read = values, set()
+
+    def __getitem__(self, key: str) -> str:
+        self.read.add(key)
+        return self.values[key]
+
+    def __contains__(self, key: object) -> bool:
+        self.read.add(str(key))
+        return key in self.values
+
+    def get(self, key: str, default=None):
+        self.read.add(key)
+        return self.values.get(key, default)
+
+    def __iter__(self):
+        raise AssertionError("a figure looks its options up by key; it does not copy them")
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+
+@pytest.fixture(scope="module")
+def figure_inputs(tables: Path, tmp_path_factory) -> dict[str, Path]:
+    """One synthetic file per registry input: logavg.csv, a stripe table, a data set .npz."""
+    from diffeo_stability.data.images import ImageDataset, save_dataset
+
+    folder = tmp_path_factory.mktemp("inputs")
+    rng = np.random.default_rng(0)
+    stripe = pd.DataFrame(
+        [
+            {"d": 5, "P": P, "seed": s, "R": 3 / P * (1 + 0.1 * s)}
+            for P in (32, 64, 128)
+            for s in (0, 1)
+        ]
+    )
+    stripe.to_csv(folder / "stripe.csv", index=False)
+    x = rng.integers(0, 256, size=(2, 1, 28, 28), dtype=np.uint8)
+    y = np.arange(2, dtype=np.int64)
+    save_dataset(folder / "images.npz", ImageDataset("synth-test", x, y, x, y, ["a", "b"]))
+    return {
+        "logavg": tables / "logavg.csv",
+        "stripe": folder / "stripe.csv",
+        "illustration": folder / "images.npz",
+    }
+
+
+@pytest.mark.parametrize("name", sorted(FIGURES))
+def test_a_figure_reads_exactly_its_declared_options(name: str, figure_inputs) -> None:
+    spec = FIGURES[name]
+    options = RecordingOptions({**TINY.get(spec.module, {}), "note": "synthetic data (test)"})
+    spec.draw([figure_inputs[key] for key in spec.inputs], options)
+    assert not options.read - spec.keys, f"{name} reads options it does not declare"
+    assert not spec.keys - options.read, f"{name} declares options it does not read"
+
+
+def test_the_figure_command_refuses_an_option_the_figure_does_not_read(tmp_path: Path) -> None:
+    from diffeo_stability.commands import figure
+
+    parser = argparse.ArgumentParser()
+    figure.add_arguments(parser)
+    args = ["fig5_error_vs_rf", "--out", str(tmp_path / "f"), "--set", "datset=x"]
+    message = "fig5_error_vs_rf --set: unknown option 'datset'; allowed: archs, c, cutoff_rule"
+    with pytest.raises(ConfigError, match=message):
+        figure.run(parser.parse_args(args))
+    assert not list(tmp_path.iterdir())
 
 
 def test_infinite_values_are_treated_as_missing(tmp_path):
     """A collapsed net gives G = 0 and R = inf (synthetic table): the figures still draw."""
     from diffeo_stability.figures import fig3_sota_stability
-    from diffeo_stability.figures.tables import read_table
+    from diffeo_stability.tables.queries import read_table
 
     frame = synthetic_logavg()
     trained = frame["state"] == "trained"
@@ -229,13 +366,19 @@ def test_infinite_values_are_treated_as_missing(tmp_path):
 
 def test_full_size_takes_the_largest_training_set_of_each_data_set():
     frame = pd.DataFrame(
-        {"dataset": ["mnist"] * 3 + ["cifar10"] * 2, "P": ["512", "2048", "2048", "512", "full"],
-         "n_train": [512, 2048, 2048, 512, 50000], "arch": ["A", "A", "B", "A", "A"]}
-    )  # fmt: skip
+        {
+            "dataset": ["mnist"] * 3 + ["cifar10"] * 2,
+            "P": ["512", "2048", "2048", "512", "full"],
+            "n_train": [512, 2048, 2048, 512, 50000],
+            "arch": ["A", "A", "B", "A", "A"],
+        }
+    )
     largest = full_size(frame)
     assert sorted(zip(largest["dataset"], largest["P"], largest["arch"], strict=True)) == [
-        ("cifar10", "full", "A"), ("mnist", "2048", "A"), ("mnist", "2048", "B"),
-    ]  # fmt: skip
+        ("cifar10", "full", "A"),
+        ("mnist", "2048", "A"),
+        ("mnist", "2048", "B"),
+    ]
 
 
 def test_pixel_grid_bijectivity_criterion_is_looser_at_large_c():

@@ -109,15 +109,20 @@ def test_registry_depth_counts_weight_layers(name):
 
 def test_registry_flags():
     assert {n for n, s in ARCHITECTURES.items() if s.skip} == {
-        "ResNet18", "ResNet34", "ResNet50", "EfficientNetB0",
-        "EfficientNetB0-transfer", "EfficientNetB2-transfer",
-    }  # fmt: skip
+        "ResNet18",
+        "ResNet34",
+        "ResNet50",
+        "EfficientNetB0",
+        "EfficientNetB0-transfer",
+        "EfficientNetB2-transfer",
+    }
     for name, spec in ARCHITECTURES.items():
         model = _meta(name)
         has_bn = any(isinstance(m, nn.BatchNorm2d) for m in model.modules())
         assert has_bn == spec.batchnorm, name
-        assert spec.family == ("fc" if name.startswith("FullConn") else
-                               "transfer" if spec.transfer else "conv")  # fmt: skip
+        assert spec.family == (
+            "fc" if name.startswith("FullConn") else "transfer" if spec.transfer else "conv"
+        )
 
 
 def test_registry_and_hparams_import_without_torch():
@@ -228,9 +233,15 @@ def test_parameter_count_helper_counts_only_trainable():
 
 @pytest.mark.parametrize(
     ("arch", "channels", "size"),
-    [("ResNet18", 3, 32), ("EfficientNetB0", 1, 28), ("VGG11bn", 3, 32), ("VGG16", 1, 28),
-     ("AlexNet", 3, 32), ("LeNet", 1, 28)],
-)  # fmt: skip
+    [
+        ("ResNet18", 3, 32),
+        ("EfficientNetB0", 1, 28),
+        ("VGG11bn", 3, 32),
+        ("VGG16", 1, 28),
+        ("AlexNet", 3, 32),
+        ("LeNet", 1, 28),
+    ],
+)
 def test_width_factor_narrows_every_convolutional_family(arch, channels, size):
     full = count_parameters(build_model(arch, channels, size))
     narrow = build_model(arch, channels, size, width_factor=0.25)
@@ -241,6 +252,20 @@ def test_width_factor_narrows_every_convolutional_family(arch, channels, size):
 def test_width_factor_is_refused_by_fully_connected_nets():
     with pytest.raises(ConfigError, match="does not take option"):
         build_model("FullConnL4", 1, 28, width_factor=0.5)
+
+
+def test_the_families_hparams_allow_width_factor_are_those_whose_builders_take_it():
+    """hparams.FAMILY_ONLY (torch-free, what config validation checks) matches the builders."""
+    import importlib
+    import inspect
+
+    from diffeo_stability.hparams import FAMILY_ONLY
+
+    for name, spec in ARCHITECTURES.items():
+        module, function = spec.builder.split(":")
+        builder = getattr(importlib.import_module(module), function)
+        takes = "width_factor" in inspect.signature(builder).parameters
+        assert takes == (spec.family in FAMILY_ONLY["width_factor"]), name
 
 
 def test_efficientnet_b0_is_the_cifar_variant():

@@ -9,11 +9,12 @@ import torch
 import yaml
 from workflow_helpers import ROOT, snakemake
 
-from diffeo_stability import cli, cost
+from diffeo_stability import cli
 from diffeo_stability.commands.preflight import load_config
 from diffeo_stability.config import Run
 from diffeo_stability.errors import ConfigError
-from diffeo_stability.train import Trainer
+from diffeo_stability.preflight import cost
+from diffeo_stability.training.trainer import Trainer
 
 SMOKE = ROOT / "config" / "smoke.yaml"
 
@@ -31,9 +32,13 @@ def test_preflight_names_the_failing_architectures(tmp_path, monkeypatch, capsys
     only (LeNet, logits x 3 under bf16): both named, exit status 1."""
     config = yaml.safe_load(SMOKE.read_text())
     config["experiments"] = {
-        "one": {"datasets": ["synth-mnist"], "archs": ["LeNet", "FullConnL2"], "P": ["full"],
-                "seeds": [0]}
-    }  # fmt: skip
+        "one": {
+            "datasets": ["synth-mnist"],
+            "archs": ["LeNet", "FullConnL2"],
+            "P": ["full"],
+            "seeds": [0],
+        }
+    }
     config["training"]["families"] = {f: {"precision": "bf16"} for f in ("fc", "conv")}
     path = tmp_path / "broken.yaml"
     path.write_text(yaml.safe_dump(config))

@@ -1,4 +1,4 @@
-"""Known answers of the D_f, G_f, R_f measurement (`diffeo_stability.probe`, `.stability`)."""
+"""Known answers of the D_f, G_f, R_f measurement (`diffeo_stability.probe`)."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ import pytest
 import torch
 from torch import nn
 
-from diffeo_stability import diffeo
+from diffeo_stability.diffeo import fields as diffeo
 from diffeo_stability.errors import ConfigError
-from diffeo_stability.probe import (
+from diffeo_stability.probe.measure import (
     MEASUREMENT_COLUMNS,
     ProbeSettings,
     draw_seed,
@@ -23,7 +23,7 @@ from diffeo_stability.probe import (
     probing_mode,
     temperature_points,
 )
-from diffeo_stability.stability import change, median, pair_distances, pair_norm
+from diffeo_stability.probe.statistics import change, median, pair_distances, pair_norm
 
 FAST = ProbeSettings(cutoffs=(3.0,), interpolations=("bilinear",), sweep_points=0)
 
@@ -82,8 +82,9 @@ def test_temperature_points_span_the_sweep() -> None:
 
 def test_identity_mean_statistic_gives_r_one_by_construction() -> None:
     x = torch.rand(40, 1, 12, 12, generator=torch.Generator().manual_seed(1))
-    settings = ProbeSettings(cutoffs=(3.0, 5.0), interpolations=("bilinear", "gaussian"),
-                             sweep_points=2)
+    settings = ProbeSettings(
+        cutoffs=(3.0, 5.0), interpolations=("bilinear", "gaussian"), sweep_points=2
+    )
     rows = probe_function(identity, x, settings, seed=3)
     mean = rows[rows.statistic == "mean"]
     # per-image norm match: ||eta_i|| = ||tau x_i - x_i|| exactly, so G_raw = D_raw
@@ -133,8 +134,9 @@ def test_exact_copy_gives_identical_rows_and_seed_changes_draws() -> None:
     settings = ProbeSettings(cutoffs=(3.0,), sweep_points=1, per_layer=True, max_batch=20)
     for batch_stats in (False, True):
         first = probe_function(net, x, settings, seed=5, blocks=blocks, batch_stats=batch_stats)
-        second = probe_function(twin, x, settings, seed=5, blocks=twin_blocks,
-                                batch_stats=batch_stats)
+        second = probe_function(
+            twin, x, settings, seed=5, blocks=twin_blocks, batch_stats=batch_stats
+        )
         pd.testing.assert_frame_equal(first, second)
     other = probe_function(net, x, settings, seed=6, blocks=blocks, batch_stats=True)
     assert not np.allclose(other.diffeo_norm, first.diffeo_norm)
@@ -146,8 +148,9 @@ def test_exact_copy_gives_identical_rows_and_seed_changes_draws() -> None:
 def test_per_layer_rows_layout_and_consistency() -> None:
     net, blocks = small_bn_net()
     x = torch.rand(16, 1, 16, 16, generator=torch.Generator().manual_seed(3))
-    settings = ProbeSettings(cutoffs=(3.0, 5.0), interpolations=("gaussian",), sweep_points=2,
-                             per_layer=True)
+    settings = ProbeSettings(
+        cutoffs=(3.0, 5.0), interpolations=("gaussian",), sweep_points=2, per_layer=True
+    )
     rows = probe_function(net, x, settings, seed=1, blocks=blocks)
     delta1 = rows[rows.point == "delta1"]
     assert sorted(delta1.layer.unique()) == [0, 1, 2, 3]
@@ -181,12 +184,13 @@ def test_batched_channels_last_probe_equals_a_plain_reference() -> None:
     forward per group and numpy's median (even count: mean of the two middle values)."""
     net, blocks = small_bn_net()
     x = torch.rand(10, 1, 16, 16, generator=torch.Generator().manual_seed(7))
-    settings = ProbeSettings(cutoffs=(5.0,), interpolations=("gaussian",), sweep_points=0,
-                             per_layer=True, max_batch=3)
+    settings = ProbeSettings(
+        cutoffs=(5.0,), interpolations=("gaussian",), sweep_points=0, per_layer=True, max_batch=3
+    )
     rows = probe_function(net, x, settings, seed=2, blocks=blocks)
     net.eval()
     gen = torch.Generator().manual_seed(draw_seed(2, "trained", "gaussian", 5.0, 0))
-    (_, T), = temperature_points(16, 5.0, settings)
+    ((_, T),) = temperature_points(16, 5.0, settings)
     with torch.no_grad():
         clean = diffeo.smooth(x, "gaussian")
         pert = perturb(x, clean, "gaussian", 5.0, T, settings.cutoff_rule, gen)

@@ -14,8 +14,8 @@ import torchvision
 from PIL import Image
 
 from diffeo_stability.commands import probe_imagenet as command
-from diffeo_stability.imagenet_probe import centre_square, imagenet_blocks, load_images
-from diffeo_stability.probe import PROBE_COLUMNS
+from diffeo_stability.probe.imagenet import centre_square, imagenet_blocks, load_images
+from diffeo_stability.tables.columns import PROBE_COLUMNS
 
 
 @pytest.fixture(scope="module")
@@ -54,11 +54,29 @@ def test_probe_efficientnet_with_random_weights(folder: Path, tmp_path: Path) ->
     weights = tmp_path / "b2.pth"
     torch.save(torchvision.models.efficientnet_b2(weights=None).state_dict(), weights)
     out = tmp_path / "out.parquet"
-    command.run(parse(
-        "--images", str(folder), "--weights", str(weights), "--arch", "efficientnet_b2",
-        "--out", str(out), "--size", "32", "--n-probe", "3", "--cutoffs", "3",
-        "--interpolations", "bilinear", "--layers", "--device", "cpu",
-    ))
+    command.run(
+        parse(
+            "--images",
+            str(folder),
+            "--weights",
+            str(weights),
+            "--arch",
+            "efficientnet_b2",
+            "--out",
+            str(out),
+            "--size",
+            "32",
+            "--n-probe",
+            "3",
+            "--cutoffs",
+            "3",
+            "--interpolations",
+            "bilinear",
+            "--layers",
+            "--device",
+            "cpu",
+        )
+    )
     rows = pd.read_parquet(out)
     assert {k: str(v) for k, v in rows.dtypes.items()} == PROBE_COLUMNS
     assert (rows.dataset == "imagenet").all() and rows.test_error.isna().all()
@@ -73,8 +91,18 @@ def test_missing_folder_or_weights_skips_with_no_output(
 ) -> None:
     out = tmp_path / "out.parquet"
     with caplog.at_level(logging.WARNING):
-        command.run(parse("--images", str(tmp_path / "absent"), "--weights",
-                          str(tmp_path / "none.pth"), "--arch", "resnet101", "--out", str(out)))
+        command.run(
+            parse(
+                "--images",
+                str(tmp_path / "absent"),
+                "--weights",
+                str(tmp_path / "none.pth"),
+                "--arch",
+                "resnet101",
+                "--out",
+                str(out),
+            )
+        )
     assert not out.exists()
     assert "skipping" in caplog.text and "weights file" in caplog.text
     assert "image folder" in caplog.text

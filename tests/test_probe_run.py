@@ -11,11 +11,11 @@ import pytest
 import torch
 
 from diffeo_stability.commands import probe as probe_command
-from diffeo_stability.data import ImageDataset, save_dataset
+from diffeo_stability.data.images import ImageDataset, save_dataset
 from diffeo_stability.io import torch_save
 from diffeo_stability.models.build import build_model, checkpoint_dict
-from diffeo_stability.probe import PROBE_COLUMNS
-from diffeo_stability.probe_run import probe_training_run
+from diffeo_stability.probe.training_run import probe_training_run
+from diffeo_stability.tables.columns import PROBE_COLUMNS
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 
@@ -26,23 +26,45 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     root = tmp_path_factory.mktemp("run")
     rng = np.random.default_rng(0)
     data = ImageDataset(
-        "toy", rng.integers(0, 256, (20, 1, 28, 28), dtype=np.uint8),
+        "toy",
+        rng.integers(0, 256, (20, 1, 28, 28), dtype=np.uint8),
         rng.integers(0, 3, 20).astype(np.int64),
         rng.integers(0, 256, (12, 1, 28, 28), dtype=np.uint8),
-        rng.integers(0, 3, 12).astype(np.int64), ["a", "b", "c"],
+        rng.integers(0, 3, 12).astype(np.int64),
+        ["a", "b", "c"],
     )
     save_dataset(root / "toy.npz", data)
     for name, error in (("init", 0.9), ("trained", 0.25)):
         torch.manual_seed(0 if name == "init" else 1)
         model = build_model("VGG11bn", 1, 28, 3, ([0.5], [0.5]))
-        torch_save(root / f"{name}.pt", checkpoint_dict(
-            model, "VGG11bn", {}, 1, 28, 3, ([0.5], [0.5]), 0, error))
+        torch_save(
+            root / f"{name}.pt",
+            checkpoint_dict(model, "VGG11bn", {}, 1, 28, 3, ([0.5], [0.5]), 0, error),
+        )
     return root, root / "toy.npz"
 
 
-ARGS = ["--dataset", "toy", "--arch", "VGG11bn", "--P", "full", "--seed", "3", "--n-probe",
-        "6", "--cutoffs", "3", "--interpolations", "bilinear", "--sweep-points", "1",
-        "--layers", "--device", "cpu"]
+ARGS = [
+    "--dataset",
+    "toy",
+    "--arch",
+    "VGG11bn",
+    "--P",
+    "full",
+    "--seed",
+    "3",
+    "--n-probe",
+    "6",
+    "--cutoffs",
+    "3",
+    "--interpolations",
+    "bilinear",
+    "--sweep-points",
+    "1",
+    "--layers",
+    "--device",
+    "cpu",
+]
 
 
 def test_cli_writes_the_contract_schema(run: tuple[Path, Path], tmp_path: Path) -> None:
@@ -50,9 +72,11 @@ def test_cli_writes_the_contract_schema(run: tuple[Path, Path], tmp_path: Path) 
     out = tmp_path / "probe" / "seed3.parquet"
     parser = argparse.ArgumentParser()
     probe_command.add_arguments(parser)
-    probe_command.run(parser.parse_args(
-        ["--run-dir", str(run_dir), "--data", str(data), "--out", str(out), *ARGS]
-    ))
+    probe_command.run(
+        parser.parse_args(
+            ["--run-dir", str(run_dir), "--data", str(data), "--out", str(out), *ARGS]
+        )
+    )
     rows = pd.read_parquet(out)
     assert list(rows.columns) == list(PROBE_COLUMNS)
     assert {k: str(v) for k, v in rows.dtypes.items()} == PROBE_COLUMNS
@@ -72,12 +96,13 @@ def test_cli_writes_the_contract_schema(run: tuple[Path, Path], tmp_path: Path) 
 def test_run_rows_take_n_train_from_p_and_differ_between_states(
     run: tuple[Path, Path],
 ) -> None:
-    from diffeo_stability.probe import ProbeSettings
+    from diffeo_stability.probe.measure import ProbeSettings
 
     run_dir, data = run
     settings = ProbeSettings(cutoffs=(3.0,), interpolations=("bilinear",), sweep_points=0)
-    rows = probe_training_run(run_dir, data, settings, dataset="toy", arch="VGG11bn", P="16",
-                              seed=1, n_probe=4)
+    rows = probe_training_run(
+        run_dir, data, settings, dataset="toy", arch="VGG11bn", P="16", seed=1, n_probe=4
+    )
     assert (rows.n_train == 16).all() and (rows.P == "16").all() and len(rows) == 2 * 4
     # init (batch statistics) and trained (other weights, running statistics) differ
     assert not np.allclose(rows[rows.state == "init"].R, rows[rows.state == "trained"].R)

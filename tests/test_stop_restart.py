@@ -18,11 +18,11 @@ import torch
 from test_train_resume import _command, _env
 from test_train_resume import npz as npz  # noqa: F401 (the fixture, by its name)
 
-from diffeo_stability.aggregate import stability_table, training_row
-from diffeo_stability.checkpoint import load_state
 from diffeo_stability.errors import BrokenFileError
 from diffeo_stability.models import load_checkpoint
-from diffeo_stability.runcontrol import Monitor, RunLock, RunLockedError
+from diffeo_stability.tables.aggregate import stability_table, training_row
+from diffeo_stability.training.checkpoint import load_state
+from diffeo_stability.training.runcontrol import Monitor, RunLock, RunLockedError
 
 
 def _long_run(npz_path: Path, out: Path) -> list[str]:

@@ -14,17 +14,18 @@ import torch
 from diffeo_stability.commands import stripe as stripe_cmd
 from diffeo_stability.commands import stripe_table as table_cmd
 from diffeo_stability.errors import ConfigError
-from diffeo_stability.fits import fit_power_law
-from diffeo_stability.stripe import (
+from diffeo_stability.stripe.config import StripeConfig
+from diffeo_stability.stripe.measure import alignment_perp, relative_stability
+from diffeo_stability.stripe.model import (
     AlphaModel,
-    StripeConfig,
     StripeNet,
     run_stripe,
     sample_stripe,
     stripe_label,
     train,
 )
-from diffeo_stability.stripe_measure import alignment_perp, relative_stability
+from diffeo_stability.tables.fits import fit_power_law
+from diffeo_stability.tables.stripe import COLUMNS as STRIPE_COLUMNS
 
 
 def _gen(seed: int = 0) -> torch.Generator:
@@ -108,12 +109,15 @@ def test_short_training_fits_small_set():
     ("loss", "steps", "r_reference", "d_reference"),
     # R and D of these runs computed with the previous autograd implementation (f_0 recomputed,
     # two forwards per step); the trajectory is chaotic over thousands of steps, so runs stay short
-    [("hinge", 1000, 0.0955630438720739, 1.2151511647288948),
-     ("softhinge", 100, 0.0938081362913542, 0.14692294974359096)],
+    [
+        ("hinge", 1000, 0.0955630438720739, 1.2151511647288948),
+        ("softhinge", 100, 0.0938081362913542, 0.14692294974359096),
+    ],
 )
 def test_closed_form_training_keeps_the_autograd_trajectory(loss, steps, r_reference, d_reference):
-    config = StripeConfig(d=10, P=64, h=20, max_steps=steps, n_test=2000, loss=loss,
-                          dtype="float64")
+    config = StripeConfig(
+        d=10, P=64, h=20, max_steps=steps, n_test=2000, loss=loss, dtype="float64"
+    )
     record = run_stripe(config)
     assert record["steps"] == steps
     assert record["R"] == pytest.approx(r_reference, rel=1e-8)
@@ -166,6 +170,6 @@ def test_command_and_table_roundtrip(tmp_path):
     csv = tmp_path / "stripe.csv"
     table_cmd.run(table_parser.parse_args(["--out", str(csv), *outs]))
     table = pd.read_csv(csv)
-    assert list(table.columns[: len(table_cmd.COLUMNS)]) == table_cmd.COLUMNS
+    assert list(table.columns[: len(STRIPE_COLUMNS)]) == STRIPE_COLUMNS
     assert table["seed"].tolist() == [0, 1]
     assert table["R"].iloc[0] == pytest.approx(record["R"])

@@ -9,14 +9,14 @@ import numpy as np
 import pytest
 import torch
 
-from diffeo_stability.augment import crop_flip
-from diffeo_stability.checkpoint import restore_rng_states, rng_states
-from diffeo_stability.data import ImageDataset
+from diffeo_stability.data.images import ImageDataset
+from diffeo_stability.data.subsets import parse_P, subset_indices
 from diffeo_stability.errors import ConfigError, TrainingDivergedError
 from diffeo_stability.hparams import PAPER_DEFAULTS, resolve_hparams
 from diffeo_stability.models import load_checkpoint
-from diffeo_stability.subsets import parse_P, subset_indices
-from diffeo_stability.train import RunConfig, make_optimizer, train
+from diffeo_stability.training.augment import crop_flip
+from diffeo_stability.training.checkpoint import restore_rng_states, rng_states
+from diffeo_stability.training.trainer import RunConfig, make_optimizer, train
 
 
 def toy_dataset(n_train: int = 384, n_test: int = 256, channels: int = 1, side: int = 28):
@@ -45,15 +45,22 @@ def run(tmp_path, arch="FullConnL2", P=128, seed=0, data=None, **overrides):
 def test_hparams_paper_defaults_and_errors():
     conv = resolve_hparams("conv", {})
     assert (conv["optimizer"], conv["lr"], conv["momentum"], conv["weight_decay"]) == (
-        "sgd", 0.1, 0.9, 5e-4,
-    )  # fmt: skip
+        "sgd",
+        0.1,
+        0.9,
+        5e-4,
+    )
     assert (conv["epochs"], conv["batch_size"], conv["schedule"]) == (250, 128, "cosine")
     fc = resolve_hparams("fc", {"epochs": 3})
     assert (fc["optimizer"], fc["lr"], fc["schedule"], fc["epochs"]) == ("adam", 0.1, "none", 3)
     tr = PAPER_DEFAULTS["transfer"]
     assert (tr["lr"], tr["lr_body"], tr["gamma"], tr["epochs"], tr["input_size"]) == (
-        0.01, 0.001, 0.975, 100, 224,
-    )  # fmt: skip
+        0.01,
+        0.001,
+        0.975,
+        100,
+        224,
+    )
     with pytest.raises(ConfigError, match="unknown hyper-parameter.*lr_head.*allowed:.*lr_body"):
         resolve_hparams("conv", {"lr_head": 1})
     with pytest.raises(ConfigError, match="precision='fp16'; allowed: fp32, bf16"):
@@ -155,8 +162,11 @@ def test_transfer_head_and_body_learning_rates():
     opt = make_optimizer(model, resolve_hparams("transfer", {}), transfer=True)
     body, head = opt.param_groups
     assert (body["lr"], head["lr"], head["nesterov"], head["weight_decay"]) == (
-        0.001, 0.01, True, 1e-3,
-    )  # fmt: skip
+        0.001,
+        0.01,
+        True,
+        1e-3,
+    )
     assert {id(p) for p in head["params"]} == {id(p) for p in model.blocks.fc.parameters()}
 
 
@@ -165,9 +175,13 @@ def test_divergence_raises(tmp_path):
         run(tmp_path / "a", epochs=1, max_loss_factor=1e-6)
     nan_data = toy_dataset()
     config = RunConfig(
-        "FullConnL2", 64, 0, resolve_hparams("fc", {"epochs": 1}), tmp_path / "b",
+        "FullConnL2",
+        64,
+        0,
+        resolve_hparams("fc", {"epochs": 1}),
+        tmp_path / "b",
         normalization=((0.5,), (0.0,)),  # division by zero: inf inputs, NaN loss
-    )  # fmt: skip
+    )
     with pytest.raises(TrainingDivergedError, match="training loss is nan at epoch 1"):
         train(nan_data, config)
     assert not (tmp_path / "b" / "metrics.json").exists()
@@ -192,26 +206,46 @@ def test_train_command_rejects_mismatched_data_and_bad_hparams(tmp_path):
     data = toy_dataset(n_train=16, n_test=8)
     path = tmp_path / "d.npz"
     np.savez(
-        path, x_train=data.x_train[:, 0], y_train=data.y_train, x_test=data.x_test[:, 0],
-        y_test=data.y_test, classes=np.array(data.classes), dataset=np.array("toy"),
-    )  # fmt: skip
+        path,
+        x_train=data.x_train[:, 0],
+        y_train=data.y_train,
+        x_test=data.x_test[:, 0],
+        y_test=data.y_test,
+        classes=np.array(data.classes),
+        dataset=np.array("toy"),
+    )
     parser = argparse.ArgumentParser()
     command.add_arguments(parser)
-    base = ["--data", str(path), "--arch", "LeNet", "--P", "8", "--seed", "0", "--out",
-            str(tmp_path / "run"), "--device", "cpu"]  # fmt: skip
+    base = [
+        "--data",
+        str(path),
+        "--arch",
+        "LeNet",
+        "--P",
+        "8",
+        "--seed",
+        "0",
+        "--out",
+        str(tmp_path / "run"),
+        "--device",
+        "cpu",
+    ]
     with pytest.raises(DataError, match="images are 1x28x28, but dataset 'cifar10' has 3x32x32"):
         command.run(parser.parse_args([*base, "--dataset", "cifar10"]))
     with pytest.raises(ConfigError, match="unknown hyper-parameter.*momentun"):
         command.run(
             parser.parse_args([*base, "--dataset", "mnist", "--hparams", '{"momentun": 1}'])
         )
+    with pytest.raises(ConfigError, match="width_factor=0.5: FullConnL2 does not take it"):
+        narrow = ["--arch", "FullConnL2", "--hparams", '{"width_factor": 0.5}']
+        command.run(parser.parse_args([*base, "--dataset", "mnist", *narrow]))
     with pytest.raises(ConfigError, match="P=64 is larger than the training set \\(16 images\\)"):
         command.run(parser.parse_args([*base, "--dataset", "mnist", "--P", "64"]))
     assert not (tmp_path / "run" / "metrics.json").exists()
 
 
 def test_stops_early_only_when_the_training_loss_is_exactly_zero(tmp_path, monkeypatch):
-    from diffeo_stability.train import Trainer
+    from diffeo_stability.training.trainer import Trainer
 
     losses = iter([0.5, 1e-30, 0.0, 0.3])
     original = Trainer.train_epoch
@@ -250,7 +284,7 @@ def test_memory_format_policy_and_hparam():
 
 def test_test_error_same_for_any_eval_batch_and_memory_format(tmp_path):
     """The per-epoch test error is model selection: its device settings never change it."""
-    from diffeo_stability.train import Trainer
+    from diffeo_stability.training.trainer import Trainer
 
     results = []
     for fmt, batch in (("contiguous", 1024), ("channels_last", 128), ("channels_last", 37)):
@@ -267,8 +301,8 @@ def test_test_error_same_for_any_eval_batch_and_memory_format(tmp_path):
 
 
 def test_bf16_trained_network_probes_in_float32(tmp_path):
-    from diffeo_stability.probe import ProbeSettings, probe_function
-    from diffeo_stability.probe_run import probe_images
+    from diffeo_stability.probe.measure import ProbeSettings, probe_function
+    from diffeo_stability.probe.training_run import probe_images
 
     data = toy_dataset()
     run(tmp_path, arch="LeNet", P=64, epochs=1, precision="bf16", data=data)
@@ -281,8 +315,9 @@ def test_bf16_trained_network_probes_in_float32(tmp_path):
         module.register_forward_hook(lambda m, i, out: dtypes.add(out.dtype))
     settings = ProbeSettings(cutoffs=(3.0,), interpolations=("bilinear",), sweep_points=0)
     images = probe_images(data.x_test, 16, torch.device("cpu"))
-    rows = probe_function(model, images, settings, seed=0, state="trained", blocks=None,
-                          batch_stats=False)  # fmt: skip
+    rows = probe_function(
+        model, images, settings, seed=0, state="trained", blocks=None, batch_stats=False
+    )
     assert dtypes == {torch.float32} and len(rows) > 0
 
 

@@ -9,23 +9,29 @@ import pytest
 import torch
 from test_train import toy_dataset
 
-from diffeo_stability import train as train_module
 from diffeo_stability.hparams import resolve_hparams
-from diffeo_stability.train import RunConfig, Trainer, train
+from diffeo_stability.training import trainer as train_module
+from diffeo_stability.training.trainer import RunConfig, Trainer, train
 
 # torch.compile on a CPU generates C++ (inductor): it needs a compiler
 needs_compiler = pytest.mark.skipif(
     shutil.which("g++") is None and shutil.which("c++") is None,
     reason="torch.compile on a CPU needs a C++ compiler (g++ / c++), none found on PATH",
 )
-GPU_OPTIONS = {"precision": "bf16", "memory_format": "channels_last", "compile": True,
-               "augmentation": "crop_flip", "crop_padding": 2}  # fmt: skip
+GPU_OPTIONS = {
+    "precision": "bf16",
+    "memory_format": "channels_last",
+    "compile": True,
+    "augmentation": "crop_flip",
+    "crop_padding": 2,
+}
 
 
 def config(tmp_path, **overrides) -> RunConfig:
     hp = resolve_hparams("conv", {"epochs": 2, "batch_size": 32, "lr": 0.05} | overrides)
-    return RunConfig("LeNet", 64, 1, hp, tmp_path, normalization=((0.5,), (0.5,)),
-                     deterministic=True)  # fmt: skip
+    return RunConfig(
+        "LeNet", 64, 1, hp, tmp_path, normalization=((0.5,), (0.5,)), deterministic=True
+    )
 
 
 def test_channels_last_weights_batches_and_device_placement(tmp_path):

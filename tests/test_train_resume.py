@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 import torch
 
-from diffeo_stability.train import TIMING_KEYS
+from diffeo_stability.training.trainer import TIMING_KEYS
 
 EPOCHS = 5
 RUNNER = (
@@ -48,10 +48,27 @@ def npz(tmp_path_factory) -> Path:
 def _command(npz: Path, out: Path) -> list[str]:
     hparams = json.dumps({"epochs": EPOCHS, "batch_size": 32, "lr": 0.05})
     return [
-        sys.executable, "-c", RUNNER, "--data", str(npz), "--dataset", "synth-cifar10",
-        "--arch", "LeNet", "--P", "128", "--seed", "3", "--out", str(out),
-        "--hparams", hparams, "--device", "cpu", "--deterministic",
-    ]  # fmt: skip
+        sys.executable,
+        "-c",
+        RUNNER,
+        "--data",
+        str(npz),
+        "--dataset",
+        "synth-cifar10",
+        "--arch",
+        "LeNet",
+        "--P",
+        "128",
+        "--seed",
+        "3",
+        "--out",
+        str(out),
+        "--hparams",
+        hparams,
+        "--device",
+        "cpu",
+        "--deterministic",
+    ]
 
 
 def _env() -> dict[str, str]:

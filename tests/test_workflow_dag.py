@@ -151,10 +151,17 @@ def test_data_jobs_run_first():
 
 def test_a_nested_number_given_with_config_is_a_number(tmp_path):
     result = snakemake(
-        "-n", "-p", "--configfile", str(CONFIGS / "smoke.yaml"),
-        "--config", "probe={delta: 0.5}", workdir=tmp_path,
-    )  # fmt: skip
+        "-n",
+        "-p",
+        "--configfile",
+        str(CONFIGS / "smoke.yaml"),
+        "--config",
+        "probe={delta: 0.5}",
+        workdir=tmp_path,
+    )
     assert "--n-probe 32 " in result.stdout and "--delta 0.5 " in result.stdout
+
+
 def test_cpu_jobs_hold_no_gpu_and_get_their_threads(tmp_path):
     """On `device: cpu` training/probing jobs hold no `gpu`, so `--cores N` runs N of them."""
     result = snakemake("-n", "-p", "--configfile", str(CONFIGS / "smoke.yaml"), workdir=tmp_path)

@@ -19,12 +19,22 @@ pytestmark = pytest.mark.slow
 
 SMOKE = CONFIGS / "smoke.yaml"
 FIGURES = [
-    "fig1_diffeo_phase_space", "fig2_illustration", "fig3_sota_stability",
-    "fig4_primitive_nets", "fig5_error_vs_rf", "fig6_noise_diffeo_vs_P", "fig7_stripe_model",
-    "appendix/bijectivity_probability", "appendix/delta_vs_T", "appendix/interpolation",
-    "appendix/depth", "appendix/df_gf_vs_error", "appendix/fig5_errorbars",
-    "appendix/fig6_errorbars", "appendix/robustness",
-]  # fmt: skip
+    "fig1_diffeo_phase_space",
+    "fig2_illustration",
+    "fig3_sota_stability",
+    "fig4_primitive_nets",
+    "fig5_error_vs_rf",
+    "fig6_noise_diffeo_vs_P",
+    "fig7_stripe_model",
+    "appendix/bijectivity_probability",
+    "appendix/delta_vs_T",
+    "appendix/interpolation",
+    "appendix/depth",
+    "appendix/df_gf_vs_error",
+    "appendix/fig5_errorbars",
+    "appendix/fig6_errorbars",
+    "appendix/robustness",
+]
 TABLES = ["training.csv", "stability.parquet", "logavg.csv", "stripe.csv", "claims.csv"]
 
 
@@ -33,9 +43,15 @@ def smoke_run(tmp_path_factory) -> Path:
     workdir = tmp_path_factory.mktemp("smoke")
     # CPU only: let both cores run train/probe jobs (the default profile allows one GPU job)
     snakemake(
-        "--cores", "2", "--resources", "gpu=2", "--configfile", str(SMOKE),
-        workdir=workdir, timeout=1500,
-    )  # fmt: skip
+        "--cores",
+        "2",
+        "--resources",
+        "gpu=2",
+        "--configfile",
+        str(SMOKE),
+        workdir=workdir,
+        timeout=1500,
+    )
     return workdir
 
 

@@ -17,8 +17,16 @@ def snakemake(
     *args: str, workdir: Path, timeout: float = 900, check: bool = True
 ) -> subprocess.CompletedProcess:
     """Run the repository's Snakefile with working directory `workdir`; capture output."""
-    command = [sys.executable, "-m", "snakemake", "-s", str(ROOT / "Snakefile"),
-               "--directory", str(workdir), *args]  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "snakemake",
+        "-s",
+        str(ROOT / "Snakefile"),
+        "--directory",
+        str(workdir),
+        *args,
+    ]
     result = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
     if check and result.returncode != 0:
         raise AssertionError(

@@ -15,9 +15,9 @@ from typing import Any, NamedTuple
 import jsonschema
 import yaml
 
-from diffeo_stability.datasets import DATASETS
+from diffeo_stability.data.registry import DATASETS
 from diffeo_stability.errors import ConfigError
-from diffeo_stability.hparams import resolve_hparams
+from diffeo_stability.hparams import resolve_arch_hparams
 from diffeo_stability.models.registry import ARCHITECTURES
 
 SCHEMA_PATH = Path(__file__).resolve().parents[2] / "workflow" / "schemas" / "config.schema.yaml"
@@ -104,7 +104,7 @@ def training_set_size(config: dict[str, Any], dataset: str) -> int:
 
 
 def _semantic_problems(config: dict[str, Any]) -> list[str]:
-    """Checks the schema cannot express: P within the training set, valid hyper-parameters."""
+    """Checks the schema cannot express: P within the training set, valid hyper-parameters, ..."""
     problems = []
     for name, grid in config["experiments"].items():
         for dataset, P in itertools.product(grid["datasets"], grid["P"]):
@@ -114,29 +114,43 @@ def _semantic_problems(config: dict[str, Any]) -> list[str]:
                     f"experiments.{name}.P: {P} is larger than the training set of {dataset} "
                     f"({size} images); use a smaller P or 'full'"
                 )
-    families = config["training"]["families"]
-    for family, overrides in families.items():
-        try:
-            resolve_hparams(family, overrides)
-        except ConfigError as err:
-            problems.append(f"training.families.{family}: {err}")
-    for k, rule in enumerate(config["training"]["overrides"]):
-        for family in rule.get("families", ["fc", "conv", "transfer"]):
-            try:
-                resolve_hparams(family, {**families[family], **rule["hparams"]})
-            except ConfigError as err:
-                problems.append(f"training.overrides[{k}].hparams: {err}")
-                break
+    problems += _hparam_problems(config)
     problems += _headline_problems(config)
     return problems + _probe_problems(config) + _path_problems(config) + _option_problems(config)
+
+
+def _hparam_problems(config: dict[str, Any]) -> list[str]:
+    """Each family section and override rule, on every architecture it may apply to, resolves
+    (`resolve_arch_hparams`): known keys, valid values, only keys the architecture takes. So
+    every run's hyper-parameters resolve, whatever the experiment grids."""
+    families = config["training"]["families"]
+    sections = [(f"training.families.{name}", {"families": [name]}, {}) for name in families]
+    sections += [
+        (f"training.overrides[{k}].hparams", rule, rule["hparams"])
+        for k, rule in enumerate(config["training"]["overrides"])
+    ]
+    problems = []
+    for key, rule, hparams in sections:
+        for arch in rule.get("archs", ARCHITECTURES):
+            family = ARCHITECTURES[arch].family
+            if family not in rule.get("families", [family]):
+                continue
+            try:
+                resolve_arch_hparams(arch, {**families[family], **hparams})
+            except ConfigError as err:
+                problems.append(f"{key}: {err}")
+                break
+    return problems
 
 
 def _headline_problems(config: dict[str, Any]) -> list[str]:
     """Every run must measure the headline: its c, interpolation and noise norm."""
     headline = config["probe"]["headline"]
     if headline["noise_norm"] not in config["probe"]["noise_norms"]:
-        return [f"probe.headline.noise_norm: {headline['noise_norm']!r} is not measured; add it "
-                f"to probe.noise_norms {config['probe']['noise_norms']}"]  # fmt: skip
+        return [
+            f"probe.headline.noise_norm: {headline['noise_norm']!r} is not measured; add it "
+            f"to probe.noise_norms {config['probe']['noise_norms']}"
+        ]
     problems = []
     for run in training_runs(config):
         settings = run_probe_settings(config, run)
@@ -186,10 +200,12 @@ def _path_problems(config: dict[str, Any]) -> list[str]:
 
 def _option_problems(config: dict[str, Any]) -> list[str]:
     """stripe.args and figures.options keys must be options their command / figure reads."""
-    from diffeo_stability.figures import FIGURES
-    from diffeo_stability.source_keys import figure_options, stripe_options
+    from dataclasses import fields
 
-    allowed = stripe_options() - {"d", "P", "seed", "device"}
+    from diffeo_stability.figures.registry import FIGURES
+    from diffeo_stability.stripe.config import StripeConfig
+
+    allowed = {field.name for field in fields(StripeConfig)} - {"d", "P", "seed", "device"}
     problems = [
         f"stripe.args: unknown option {key!r}; allowed: {', '.join(sorted(allowed))}"
         for key in sorted(set(config["stripe"]["args"]) - allowed)
@@ -200,11 +216,7 @@ def _option_problems(config: dict[str, Any]) -> list[str]:
                 f"figures.options: unknown figure {name!r}; known: {', '.join(FIGURES)}"
             )
             continue
-        known = figure_options(name)
-        problems += [
-            f"figures.options.{name}: unknown option {key!r}; allowed: {', '.join(sorted(known))}"
-            for key in sorted(set(options) - known)
-        ]
+        problems += FIGURES[name].option_problems(options, f"figures.options.{name}")
     return problems
 
 
@@ -273,7 +285,7 @@ def run_hparams(config: dict[str, Any], run: Run) -> dict[str, Any]:
     for rule in config["training"]["overrides"]:
         if _matches(rule, run, family):
             overrides.update(rule["hparams"])
-    return resolve_hparams(family, overrides)
+    return resolve_arch_hparams(run.arch, overrides)
 
 
 PROBE_RUN_KEYS = ("cutoffs", "interpolations", "sweep_points", "layers")
@@ -288,6 +300,8 @@ def run_probe_settings(config: dict[str, Any], run: Run) -> dict[str, Any]:
         if _matches(rule, run, family):
             settings.update(rule["settings"])
     return settings
+
+
 def check_device(device: str) -> None:
     """ConfigError if `device` names CUDA (cuda, cuda:N) that this machine does not have.
 

@@ -1,7 +1,9 @@
 """Training hyper-parameters per architecture family; the paper's values live here only.
 
-Torch-free: the Snakefile calls `resolve_hparams` and hands the result to `diffeo-stability
-train --hparams JSON`. Keys (identical for every family):
+Torch-free. A run's hyper-parameters are resolved once, when the config is read
+(`config.run_hparams` -> `resolve_arch_hparams`), and handed to `diffeo-stability train
+--hparams JSON`, which applies the same function (a resolved dict comes back unchanged).
+Keys (identical for every family; those of `FAMILY_ONLY` keep their default elsewhere):
 
 - optimizer: "sgd" | "adam"; lr (head / whole net), lr_body (transfer body; None = lr);
   momentum, nesterov, weight_decay.
@@ -21,7 +23,7 @@ train --hparams JSON`. Keys (identical for every family):
   "reduce-overhead", which replays the forward and backward passes as CUDA graphs (CUDA only,
   ignored elsewhere; the one training path not exercised by the CPU tests).
 - width_factor: multiplies every channel (and hidden-unit) count of the convolutional nets
-  (1.0 = the published nets; the CPU configs use narrower ones); FC nets need 1.0.
+  (1.0 = the published nets; the CPU configs use narrower ones).
 - max_loss_factor: the run is declared diverged when the epoch's mean training loss exceeds
   this factor times the loss at initialisation (NaN/inf always is).
 """
@@ -31,6 +33,7 @@ from __future__ import annotations
 from typing import Any
 
 from diffeo_stability.errors import ConfigError
+from diffeo_stability.models.registry import ARCHITECTURES, get_arch
 
 _COMMON: dict[str, Any] = {
     "momentum": 0.0,
@@ -80,6 +83,14 @@ PAPER_DEFAULTS: dict[str, dict[str, Any]] = {
     },
 }
 
+#: hyper-parameters only the networks of some families use: key -> those families; for the
+#: others a value other than the family's default is an error
+FAMILY_ONLY: dict[str, tuple[str, ...]] = {
+    "width_factor": ("conv",),
+    "input_size": ("transfer",),
+    "lr_body": ("transfer",),
+}
+
 _CHOICES: dict[str, tuple[Any, ...]] = {
     "optimizer": ("sgd", "adam"),
     "schedule": ("cosine", "exponential", "none"),
@@ -114,6 +125,21 @@ def resolve_hparams(family: str, overrides: dict[str, Any] | None = None) -> dic
             _check_value(key, hparams[key], kinds, minimum, strict)
         except ConfigError as err:
             raise ConfigError(f"{err}{' (or auto)' if key in _AUTO else ''}") from None
+    return hparams
+
+
+def resolve_arch_hparams(arch: str, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """`resolve_hparams` for the family of `arch`; ConfigError naming the key, `arch` and the
+    architectures that take it when a key of `FAMILY_ONLY` is set that `arch` does not use."""
+    family = get_arch(arch).family
+    hparams = resolve_hparams(family, overrides)
+    for key, families in FAMILY_ONLY.items():
+        if family not in families and hparams[key] != PAPER_DEFAULTS[family][key]:
+            takers = [name for name, spec in ARCHITECTURES.items() if spec.family in families]
+            raise ConfigError(
+                f"hyper-parameter {key}={hparams[key]!r}: {arch} does not take it (family "
+                f"{family}); architectures that do: {', '.join(takers)}"
+            )
     return hparams
 
 

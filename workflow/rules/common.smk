@@ -21,12 +21,12 @@ from diffeo_stability.config import (
     training_runs,
     validate_config,
 )
-from diffeo_stability.cost import long_run_warning
-from diffeo_stability.datasets import DATASETS
+from diffeo_stability.preflight.cost import long_run_warning
+from diffeo_stability.data.registry import DATASETS
 from diffeo_stability.errors import ConfigError
-from diffeo_stability.figures.tables import Headline
+from diffeo_stability.figures.registry import FIGURES
+from diffeo_stability.tables.headline import Headline
 from diffeo_stability.models.registry import ARCHITECTURES
-from diffeo_stability.source_keys import figure_options as source_figure_options
 
 # rules run `python -m diffeo_stability` with the Python running snakemake and this src/
 export_cli_environment(Path(workflow.basedir) / "src")
@@ -41,7 +41,9 @@ except ConfigError as err:
     raise WorkflowError(str(err)) from None
 
 # the config file: the last one given (see Snakefile)
-CONFIGFILE = os.path.relpath(workflow.configfiles[-1]) if workflow.configfiles else "config/config.yaml"
+CONFIGFILE = (
+    os.path.relpath(workflow.configfiles[-1]) if workflow.configfiles else "config/config.yaml"
+)
 _long_run = long_run_warning(config, CONFIGFILE)
 if _long_run:
     logger.warning(f"WARNING: {_long_run}")
@@ -187,7 +189,7 @@ def headline_option():
 def figure_options(name):
     """--set arguments of one figure: the headline convention (the keys the figure reads), its
     configured options (which win) and the global note."""
-    options = {k: v for k, v in HEADLINE.options().items() if k in source_figure_options(name)}
+    options = {k: v for k, v in HEADLINE.options().items() if k in FIGURES[name].keys}
     options |= config["figures"]["options"].get(name, {})
     if config["figures"]["note"]:
         options.setdefault("note", config["figures"]["note"])
@@ -196,4 +198,4 @@ def figure_options(name):
 
 
 def figure_targets():
-    return [f"{FIGURES_DIR}/{stem}.{ext}" for stem, _, _ in FIGURE_SPECS.values() for ext in ("pdf", "png")]
+    return [f"{FIGURES_DIR}/{f.stem}.{ext}" for f in FIGURES.values() for ext in ("pdf", "png")]

@@ -1,4 +1,5 @@
-"""One rule per figure (PDF + PNG, the PNG shown in the report), and the claims table."""
+"""One rule per figure of `figures.registry.FIGURES` (PDF + PNG, the PNG shown in the report), and
+the claims table."""
 
 import yaml
 
@@ -13,65 +14,46 @@ ILLUSTRATION_DATASET = next(d for d in DATASETS if d in {r.dataset for r in RUNS
 
 # the config's scale, stated in every report caption when it differs from config/paper.yaml
 SCALE = scale_caption(
-    config, validate_config(yaml.safe_load((Path(workflow.basedir) / "config/paper.yaml").read_text()))
+    config,
+    validate_config(yaml.safe_load((Path(workflow.basedir) / "config/paper.yaml").read_text())),
 )
 
-# figure name -> (output stem under FIGURES_DIR, inputs, report category)
-FIGURE_SPECS = {
-    "fig1_diffeo_phase_space": ("fig1_diffeo_phase_space", [], "1 diffeomorphisms"),
-    "fig2_illustration": (
-        "fig2_illustration",
-        [DATA.format(dataset=ILLUSTRATION_DATASET)],
-        "2 main figures",
-    ),
-    "fig3_sota_stability": ("fig3_sota_stability", [LOGAVG], "2 main figures"),
-    "fig4_primitive_nets": ("fig4_primitive_nets", [LOGAVG], "2 main figures"),
-    "fig5_error_vs_rf": ("fig5_error_vs_rf", [LOGAVG], "2 main figures"),
-    "fig6_noise_diffeo_vs_P": ("fig6_noise_diffeo_vs_P", [LOGAVG], "2 main figures"),
-    "fig7_stripe_model": ("fig7_stripe_model", [STRIPE_TABLE], "2 main figures"),
-    "appendix_bijectivity_probability": (
-        "appendix/bijectivity_probability",
-        [],
-        "1 diffeomorphisms",
-    ),
-    "appendix_delta_vs_T": ("appendix/delta_vs_T", [], "1 diffeomorphisms"),
-    "appendix_interpolation": ("appendix/interpolation", [], "1 diffeomorphisms"),
-    "appendix_depth": ("appendix/depth", [LOGAVG], "3 appendix"),
-    "appendix_df_gf_vs_error": ("appendix/df_gf_vs_error", [LOGAVG], "3 appendix"),
-    "appendix_fig5_errorbars": ("appendix/fig5_errorbars", [LOGAVG], "3 appendix"),
-    "appendix_fig6_errorbars": ("appendix/fig6_errorbars", [LOGAVG], "3 appendix"),
-    "appendix_robustness": ("appendix/robustness", [LOGAVG], "3 appendix"),
+# the registry's figure inputs -> paths
+FIGURE_INPUTS = {
+    "logavg": LOGAVG,
+    "stripe": STRIPE_TABLE,
+    "illustration": DATA.format(dataset=ILLUSTRATION_DATASET),
 }
 
 
-for _name, (_stem, _inputs, _category) in FIGURE_SPECS.items():
+for _figure in FIGURES.values():
 
     rule:
         name:
-            f"figure_{_name}"
+            f"figure_{_figure.name}"
         input:
-            _inputs,
+            [FIGURE_INPUTS[name] for name in _figure.inputs],
         output:
-            pdf=f"{FIGURES_DIR}/{_stem}.pdf",
+            pdf=f"{FIGURES_DIR}/{_figure.stem}.pdf",
             png=report(
-                f"{FIGURES_DIR}/{_stem}.png",
-                caption=f"../report/{_name}.rst",
-                category=_category,
+                f"{FIGURES_DIR}/{_figure.stem}.png",
+                caption=f"../report/{_figure.caption}",
+                category=_figure.category,
             ),
-        params:
-            name=_name,
-            stem=lambda wildcards, output: output.pdf.removesuffix(".pdf"),
-            options=figure_options(_name),
-            # only figures of the training runs state their scale (a param: a new seed must not
-            # redraw the figures that do not depend on the runs)
-            scale=SCALE if LOGAVG in _inputs else "",
+        log:
+            f"{LOGS}/figures/{_figure.name}.log",
         conda:
             "../../envs/diffeo-stability.yaml"
-        log:
-            f"{LOGS}/figures/{_name}.log",
         resources:
             mem_mb=4000,
             runtime=30,
+        params:
+            name=_figure.name,
+            stem=lambda wildcards, output: output.pdf.removesuffix(".pdf"),
+            options=figure_options(_figure.name),
+            # only figures of the training runs state their scale (a param: a new seed must not
+            # redraw the figures that do not depend on the runs)
+            scale=SCALE if "logavg" in _figure.inputs else "",
         shell:
             "python -m diffeo_stability figure {params.name} --out {params.stem} --input {input}"
             " {params.options} > {log} 2>&1"
@@ -85,13 +67,13 @@ rule claims:
     output:
         csv=report(f"{TABLES}/claims.csv", caption="../report/claims.rst", category="0 claims"),
         markdown=f"{TABLES}/claims.md",
+    log:
+        f"{LOGS}/claims.log",
+    conda:
+        "../../envs/diffeo-stability.yaml"
     params:
         scale=SCALE,
         headline=headline_option(),
-    conda:
-        "../../envs/diffeo-stability.yaml"
-    log:
-        f"{LOGS}/claims.log",
     shell:
         "python -m diffeo_stability claims --logavg {input.logavg} --training {input.training}"
         " --stripe {input.stripe} --out {output.csv} --markdown {output.markdown}"

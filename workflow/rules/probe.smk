@@ -12,21 +12,21 @@ rule probe:
         metrics=f"{TRAIN_DIR}/metrics.json",
     output:
         PROBE,
-    params:
-        run_dir=lambda wildcards, input: os.path.dirname(input.init),
-        settings=probe_settings_options,
-        sweep_range=" ".join(map(str, PROBE_CFG["sweep_range"])),
-        device=config["device"],
-    conda:
-        "../../envs/diffeo-stability.yaml"
     log:
         f"{LOGS}/probe/{{dataset}}/{{arch}}/P{{P}}/seed{{seed}}.log",
+    conda:
+        "../../envs/diffeo-stability.yaml"
     threads: 1
     resources:
         gpu=GPU_PER_JOB,
         cpus_per_gpu=4,
         mem_mb=lambda wildcards, attempt: 16000 * attempt,
         runtime=lambda wildcards, attempt: 30 * attempt,
+    params:
+        run_dir=lambda wildcards, input: os.path.dirname(input.init),
+        settings=probe_settings_options,
+        sweep_range=" ".join(map(str, PROBE_CFG["sweep_range"])),
+        device=config["device"],
     shell:
         "OMP_NUM_THREADS={threads} python -m diffeo_stability --threads {threads} probe"
         " --run-dir {params.run_dir} --data {input.data} --out {output}"
@@ -44,20 +44,20 @@ rule probe_imagenet:
         weights=lambda wildcards: IMAGENET_CFG["weights"][wildcards.imagenet_arch],
     output:
         IMAGENET_PROBE,
-    params:
-        cutoffs=" ".join(map(str, IMAGENET_CFG["cutoffs"])),
-        interpolations=" ".join(PROBE_CFG["interpolations"]),
-        device=config["device"],
-    conda:
-        "../../envs/diffeo-stability.yaml"
     log:
         f"{LOGS}/probe/imagenet/{{imagenet_arch}}.log",
+    conda:
+        "../../envs/diffeo-stability.yaml"
     threads: 1
     resources:
         gpu=GPU_PER_JOB,
         cpus_per_gpu=4,
         mem_mb=lambda wildcards, attempt: 32000 * attempt,
         runtime=lambda wildcards, attempt: 60 * attempt,
+    params:
+        cutoffs=" ".join(map(str, IMAGENET_CFG["cutoffs"])),
+        interpolations=" ".join(PROBE_CFG["interpolations"]),
+        device=config["device"],
     shell:
         "OMP_NUM_THREADS={threads} python -m diffeo_stability --threads {threads} probe-imagenet"
         " --images {input.images} --weights {input.weights} --arch {wildcards.imagenet_arch}"

@@ -6,17 +6,17 @@ STRIPE_CFG = config["stripe"]
 rule stripe:
     output:
         STRIPE,
-    params:
-        options=cli_options(STRIPE_CFG["args"]),
-        device=config["device"],
-    conda:
-        "../../envs/diffeo-stability.yaml"
     log:
         f"{LOGS}/stripe/d{{d}}/P{{P}}/seed{{seed}}.log",
+    conda:
+        "../../envs/diffeo-stability.yaml"
     threads: 1
     resources:
         mem_mb=4000,
         runtime=lambda wildcards, attempt: 60 * attempt,
+    params:
+        options=cli_options(STRIPE_CFG["args"]),
+        device=config["device"],
     shell:
         "OMP_NUM_THREADS={threads} python -m diffeo_stability stripe --d {wildcards.d} --P {wildcards.P}"
         " --seed {wildcards.seed} --out {output} --device {params.device} {params.options}"
@@ -28,9 +28,9 @@ rule stripe_table:
         expand(STRIPE, d=STRIPE_CFG["d"], P=STRIPE_CFG["P"], seed=STRIPE_CFG["seeds"]),
     output:
         f"{TABLES}/stripe.csv",
-    conda:
-        "../../envs/diffeo-stability.yaml"
     log:
         f"{LOGS}/stripe/table.log",
+    conda:
+        "../../envs/diffeo-stability.yaml"
     shell:
         "python -m diffeo_stability stripe-table --out {output} {input} > {log} 2>&1"

@@ -21,7 +21,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> None:
-    from diffeo_stability.aggregate import log_average, stability_table, training_table
+    from diffeo_stability.tables.aggregate import log_average, stability_table, training_table
 
     stability = stability_table(args.probe)
     write_parquet(args.out_stability, stability)
@@ -29,5 +29,10 @@ def run(args: argparse.Namespace) -> None:
     write_csv(args.out_logavg, logavg)
     training = training_table(args.metrics)
     write_csv(args.out_training, training)
-    log.info("%d probe rows from %d files -> %d groups; %d training runs",
-             len(stability), len(args.probe), len(logavg), len(training))
+    log.info(
+        "%d probe rows from %d files -> %d groups; %d training runs",
+        len(stability),
+        len(args.probe),
+        len(logavg),
+        len(training),
+    )

@@ -6,14 +6,15 @@ import argparse
 import logging
 from pathlib import Path
 
-from diffeo_stability.claims import (
+from diffeo_stability.commands.figure import parse_options
+from diffeo_stability.io import atomic_path
+from diffeo_stability.tables.claims import (
     claims_markdown,
     evaluate_claims,
     synthetic_line,
 )
-from diffeo_stability.commands.figure import parse_options
-from diffeo_stability.figures.tables import Headline, read_table
-from diffeo_stability.io import atomic_path
+from diffeo_stability.tables.headline import Headline
+from diffeo_stability.tables.queries import read_table
 
 HELP = "check the paper's quantitative claims against the aggregated tables (CSV + Markdown)"
 log = logging.getLogger(__name__)
@@ -25,9 +26,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--stripe", type=Path, help="results/tables/stripe.csv")
     parser.add_argument("--out", type=Path, required=True, help="claims CSV to write")
     parser.add_argument("--markdown", type=Path, help="Markdown rendering to write")
-    parser.add_argument("--headline", nargs="*", default=[], metavar="KEY=VALUE",
-                        help="headline convention (statistic, noise_norm, interpolation, c, "
-                        "delta, cutoff_rule; default: Headline's)")  # fmt: skip
+    parser.add_argument(
+        "--headline",
+        nargs="*",
+        default=[],
+        metavar="KEY=VALUE",
+        help="headline convention (statistic, noise_norm, interpolation, c, "
+        "delta, cutoff_rule; default: Headline's)",
+    )
 
 
 def run(args: argparse.Namespace) -> None:

@@ -6,8 +6,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from diffeo_stability.datasets import DATASETS, get_dataset
-from diffeo_stability.fetch import ENV_MIRROR, fetch_dataset
+from diffeo_stability.data.fetch import ENV_MIRROR, fetch_dataset
+from diffeo_stability.data.registry import DATASETS, get_dataset
 
 HELP = "find, verify (md5) and convert a dataset's original files into one .npz"
 

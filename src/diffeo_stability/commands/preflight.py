@@ -44,7 +44,7 @@ def load_config(path: Path) -> dict:
 
 def run(args: argparse.Namespace) -> None:
     from diffeo_stability.device import pick_device
-    from diffeo_stability.preflight import report, run_preflight
+    from diffeo_stability.preflight.check import report, run_preflight
 
     config = load_config(args.configfile)
     device = pick_device(args.device or config["device"])

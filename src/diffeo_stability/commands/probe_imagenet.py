@@ -9,37 +9,52 @@ from pathlib import Path
 from diffeo_stability.commands.probe import add_probe_settings, settings_from_args
 from diffeo_stability.device import pick_device
 from diffeo_stability.io import write_parquet
+from diffeo_stability.probe.imagenet import ARCHS, CROP_SIZE, IMAGENET_SETTINGS, probe_imagenet
 
-HELP = ("optional: R_f of a pretrained ImageNet net on a local image folder; skipped, with no "
-        "output, when the folder or the weights file is missing")
+HELP = (
+    "optional: R_f of a pretrained ImageNet net on a local image folder; skipped, with no "
+    "output, when the folder or the weights file is missing"
+)
 log = logging.getLogger(__name__)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--images", required=True, help="folder of images (searched recursively)")
     parser.add_argument("--weights", required=True, help="torchvision state dict file")
-    parser.add_argument("--arch", required=True, choices=["resnet101", "efficientnet_b2"])
+    parser.add_argument("--arch", required=True, choices=ARCHS)
     parser.add_argument("--out", required=True, help="output .parquet")
-    parser.add_argument("--size", type=int, default=320, help="side n of the centre crops (px)")
+    parser.add_argument(
+        "--size", type=int, default=CROP_SIZE, help="side n of the centre crops (px)"
+    )
     parser.add_argument("--seed", type=int, default=0, help="seed of the draws")
-    add_probe_settings(parser, cutoffs=[3.0, 10.0, 30.0])
-    parser.set_defaults(sweep_points=0)
+    add_probe_settings(parser, IMAGENET_SETTINGS)
 
 
 def run(args: argparse.Namespace) -> None:
-    missing = [f"{what} {path}" for what, path, ok in (
-        ("image folder", args.images, Path(args.images).is_dir()),
-        ("weights file", args.weights, Path(args.weights).is_file()),
-    ) if not ok]  # fmt: skip
+    missing = [
+        f"{what} {path}"
+        for what, path, ok in (
+            ("image folder", args.images, Path(args.images).is_dir()),
+            ("weights file", args.weights, Path(args.weights).is_file()),
+        )
+        if not ok
+    ]
     if missing:
-        log.warning("skipping the ImageNet probe of %s: %s not found; no output written",
-                    args.arch, " and ".join(missing))
+        log.warning(
+            "skipping the ImageNet probe of %s: %s not found; no output written",
+            args.arch,
+            " and ".join(missing),
+        )
         return
-    from diffeo_stability.imagenet_probe import probe_imagenet
-
     rows = probe_imagenet(
-        args.images, args.weights, args.arch, settings_from_args(args), n_probe=args.n_probe,
-        size=args.size, seed=args.seed, device=pick_device(args.device),
+        args.images,
+        args.weights,
+        args.arch,
+        settings_from_args(args),
+        n_probe=args.n_probe,
+        size=args.size,
+        seed=args.seed,
+        device=pick_device(args.device),
     )
     write_parquet(args.out, rows)
     log.info("wrote %s (%d rows)", args.out, len(rows))

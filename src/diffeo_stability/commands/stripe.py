@@ -7,7 +7,8 @@ import logging
 from dataclasses import fields
 
 from diffeo_stability.io import write_json
-from diffeo_stability.stripe import DTYPES, LOSSES, StripeConfig, run_stripe
+from diffeo_stability.stripe.config import DTYPES, LOSSES, StripeConfig
+from diffeo_stability.stripe.model import run_stripe
 
 HELP = "train one stripe-model net (Section 6) and write its R_f and alignment as JSON"
 log = logging.getLogger(__name__)

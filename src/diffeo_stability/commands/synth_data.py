@@ -6,9 +6,9 @@ import argparse
 import logging
 from pathlib import Path
 
-from diffeo_stability.datasets import DATASETS, get_dataset
+from diffeo_stability.data.registry import DATASETS, get_dataset
+from diffeo_stability.data.synthetic import write_synthetic
 from diffeo_stability.errors import ConfigError
-from diffeo_stability.synthetic import write_synthetic
 
 HELP = "write a tiny learnable synthetic dataset in its original file format into a directory"
 log = logging.getLogger(__name__)
@@ -36,5 +36,9 @@ def run(args: argparse.Namespace) -> None:
     paths = write_synthetic(info, args.out, n_train, n_test, args.seed)
     log.info(
         "%s: wrote %d train / %d test images (seed %d; synthetic, no published checksum): %s",
-        info.name, n_train, n_test, args.seed, ", ".join(map(str, paths)),
-    )  # fmt: skip
+        info.name,
+        n_train,
+        n_test,
+        args.seed,
+        ", ".join(map(str, paths)),
+    )

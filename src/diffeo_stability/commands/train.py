@@ -20,7 +20,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, required=True, help="subset and initialisation seed")
     parser.add_argument("--out", required=True, type=Path, help="output directory")
     parser.add_argument(
-        "--hparams", default="{}", help="JSON object of resolved hyper-parameters (or overrides)"
+        "--hparams",
+        default="{}",
+        help="JSON object: the run's resolved hyper-parameters (the workflow's config.run_hparams)"
+        " or some of them, completed with the paper's defaults",
     )
     parser.add_argument("--device", default="auto", help="auto | cpu | cuda | cuda:N")
     parser.add_argument(
@@ -30,15 +33,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> None:
-    from diffeo_stability.data import load_dataset
-    from diffeo_stability.datasets import get_dataset
+    from diffeo_stability.data.images import load_dataset
+    from diffeo_stability.data.registry import get_dataset
+    from diffeo_stability.data.subsets import parse_P
     from diffeo_stability.device import pick_device
-    from diffeo_stability.hparams import resolve_hparams
-    from diffeo_stability.models import get_arch
-    from diffeo_stability.subsets import parse_P
-    from diffeo_stability.train import RunConfig, train
+    from diffeo_stability.hparams import resolve_arch_hparams
+    from diffeo_stability.training.trainer import RunConfig, train
 
-    spec = get_arch(args.arch)
     info = get_dataset(args.dataset)
     try:
         overrides = json.loads(args.hparams)
@@ -46,7 +47,7 @@ def run(args: argparse.Namespace) -> None:
         raise ConfigError(f"--hparams is not valid JSON ({err})") from None
     if not isinstance(overrides, dict):
         raise ConfigError("--hparams must be a JSON object")
-    hparams = resolve_hparams(spec.family, overrides)
+    hparams = resolve_arch_hparams(args.arch, overrides)
     data = load_dataset(args.data)
     channels, side = data.x_train.shape[1], data.x_train.shape[2]
     if (channels, side) != (info.channels, info.image_size):

@@ -6,6 +6,10 @@ pixel: only at the 32 x 32 pixel centres of a CIFAR image). Monte Carlo over `sa
 per c (options: samples 200, rows 10 values of c in [2, 40], columns 40 values of T, seed 0,
 criterion continuous, note). The P = 1/2 contour is compared with the scale
 T_max = 4 / (pi^3 c^2 ln c) of Section 2.2, fitted as T_1/2 = A / (c^2 ln c).
+
+Computed here, from no run output: the probabilities are a Monte Carlo over fields of the
+ensemble (fig1_diffeo_phase_space.well_behaved), a pure function of the options (seed
+included) that involves neither a data set nor a trained net.
 """
 
 from __future__ import annotations

@@ -3,6 +3,10 @@
 Markers: Monte Carlo over `samples` fields; full lines: Eq. 3, delta^2 = (pi/4) n^2 T ln c;
 dotted: the exact finite-c expectation. Options: n (32), cuts (comma list, 3,5,15),
 samples (2000), points (12 values of T per c), seed (0), note.
+
+Computed here, from no run output: the markers are a Monte Carlo over fields of the ensemble,
+a pure function of the options (seed included) that involves neither a data set nor a trained
+net.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ import numpy as np
 import torch
 from matplotlib.figure import Figure
 
-from diffeo_stability import diffeo
+from diffeo_stability.diffeo import fields as diffeo
 from diffeo_stability.figures.style import COLUMN_WIDTH, CUTOFF_COLORS, new_figure
 
 

@@ -12,6 +12,7 @@ import matplotlib as mpl
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
+from diffeo_stability.figures.options import option_list
 from diffeo_stability.figures.panels import finish
 from diffeo_stability.figures.style import (
     BATCHNORM_MARKERS,
@@ -20,16 +21,9 @@ from diffeo_stability.figures.style import (
     outside_legend,
     panel_title,
 )
-from diffeo_stability.figures.tables import (
-    Headline,
-    dataset_label,
-    full_size,
-    load_input,
-    option_list,
-    select,
-    size_label,
-)
 from diffeo_stability.models.registry import ARCHITECTURES
+from diffeo_stability.tables.headline import Headline
+from diffeo_stability.tables.queries import dataset_label, full_size, load_input, select, size_label
 
 
 def draw(inputs: list[Path], options: dict[str, str]) -> Figure:
@@ -39,9 +33,16 @@ def draw(inputs: list[Path], options: dict[str, str]) -> Figure:
     dataset = options.get("dataset", "cifar10")
     c = probe.c
     rows = full_size(
-        select(logavg, point=probe.point, dataset=dataset, c=c, statistic=probe.statistic,
-               noise_norm=probe.noise_norm, interpolation=probe.interpolation)
-    )  # fmt: skip
+        select(
+            logavg,
+            point=probe.point,
+            dataset=dataset,
+            c=c,
+            statistic=probe.statistic,
+            noise_norm=probe.noise_norm,
+            interpolation=probe.interpolation,
+        )
+    )
     present = sorted(set(rows["arch"])) if not rows.empty else []
     archs = option_list(options, "archs", ["all"])
     archs = present if archs == ["all"] else archs
@@ -56,10 +57,14 @@ def draw(inputs: list[Path], options: dict[str, str]) -> Figure:
                 continue
             layers = layers.sort_values("layer")
             spec = ARCHITECTURES.get(arch)
-            ax.plot(layers["layer"], layers["R"], markersize=2.5, color=colors(k % 20),
-                    marker=BATCHNORM_MARKERS[bool(spec and spec.batchnorm)],
-                    label=arch + arch_tag(bool(spec and spec.skip),
-                                          bool(spec and spec.transfer)))  # fmt: skip
+            ax.plot(
+                layers["layer"],
+                layers["R"],
+                markersize=2.5,
+                color=colors(k % 20),
+                marker=BATCHNORM_MARKERS[bool(spec and spec.batchnorm)],
+                label=arch + arch_tag(bool(spec and spec.skip), bool(spec and spec.transfer)),
+            )
         ax.axhline(1.0, color="0.5", lw=0.6, ls=":")
         ax.set_yscale("log")
         ax.set_xlabel("layer (0 = input)")

@@ -18,7 +18,7 @@ from diffeo_stability.figures.fig5_error_vs_rf import (
 )
 from diffeo_stability.figures.panels import finish
 from diffeo_stability.figures.style import new_figure, panel_title
-from diffeo_stability.figures.tables import dataset_label, load_input, size_label
+from diffeo_stability.tables.queries import dataset_label, load_input, size_label
 
 
 def draw(inputs: list[Path], options: dict[str, str]) -> Figure:

@@ -4,6 +4,10 @@ The same field (one draw at cut-off c) is rescaled to each delta (Eq. 3); the fi
 the clean image after the zero-displacement resampling (Gaussian-smoothed for `gaussian`).
 Options: size (32, like CIFAR-10), c (3), deltas (comma list, 0.25,0.5,1,2), image (chelsea),
 seed (0), note.
+
+Computed here, from no run output: one field drawn from the ensemble deforms a scikit-image
+photograph, a pure function of the options (seed included) that involves neither a data set
+nor a trained net.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from pathlib import Path
 import torch
 from matplotlib.figure import Figure
 
-from diffeo_stability import diffeo
+from diffeo_stability.diffeo import fields as diffeo
 from diffeo_stability.figures.fig1_diffeo_phase_space import photograph
 from diffeo_stability.figures.style import TEXT_WIDTH, new_figure
 

@@ -19,16 +19,11 @@ from diffeo_stability.figures.fig5_error_vs_rf import (
     comparison_rows,
     error_scatter,
 )
+from diffeo_stability.figures.options import option_list
 from diffeo_stability.figures.panels import finish
 from diffeo_stability.figures.style import new_figure
-from diffeo_stability.figures.tables import (
-    Headline,
-    cutoffs,
-    full_size,
-    load_input,
-    option_list,
-    select,
-)
+from diffeo_stability.tables.headline import Headline
+from diffeo_stability.tables.queries import cutoffs, full_size, load_input, select
 
 DELTA_TOLERANCE = 1.5
 
@@ -39,9 +34,14 @@ def nearest_delta_rows(
     """Per architecture, the trained largest-P sweep row with delta nearest `delta` (factor 1.5)."""
     probe = Headline.from_options(options)
     rows = full_size(
-        probe.rows(logavg, point="sweep", dataset=options.get("dataset", "cifar10"),
-                   state="trained", c=probe.c)
-    )  # fmt: skip
+        probe.rows(
+            logavg,
+            point="sweep",
+            dataset=options.get("dataset", "cifar10"),
+            state="trained",
+            c=probe.c,
+        )
+    )
     archs = option_list(options, "archs", ["all"])
     if archs != ["all"]:
         rows = select(rows, arch=archs)
@@ -63,11 +63,15 @@ def draw(inputs: list[Path], options: dict[str, str]) -> Figure:
     ncols = max(len(all_c), len(deltas))
     fig, axes = new_figure(height=5.0, nrows=2, ncols=ncols, squeeze=False, layout="constrained")
     missing = [] if logavg is not None else ["logavg.csv"]
-    panels = [(axes[0, k], comparison_rows(logavg, options, c), f"c = {c:g}, δ = 1")
-              for k, c in enumerate(all_c)]  # fmt: skip
+    panels = [
+        (axes[0, k], comparison_rows(logavg, options, c), f"c = {c:g}, δ = 1")
+        for k, c in enumerate(all_c)
+    ]
     c = headline.c
-    panels += [(axes[1, k], nearest_delta_rows(logavg, options, d), f"c = {c:g}, δ ≈ {d:g}")
-               for k, d in enumerate(deltas)]  # fmt: skip
+    panels += [
+        (axes[1, k], nearest_delta_rows(logavg, options, d), f"c = {c:g}, δ ≈ {d:g}")
+        for k, d in enumerate(deltas)
+    ]
     for ax, rows, title in panels:
         if rows.empty:
             missing.append(f"trained largest-P rows at {title}")

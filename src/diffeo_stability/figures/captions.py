@@ -18,20 +18,29 @@ def _span(values: list[Any]) -> str:
 
 def _experiment_scale(config: dict[str, Any], name: str, grid: dict[str, Any]) -> str:
     """One experiment grid: data sets, P, seeds, epochs and width factors of its runs."""
-    runs = [Run(d, a, P, s) for d in grid["datasets"] for a in grid["archs"]
-            for P in grid["P"] for s in grid["seeds"]]  # fmt: skip
+    runs = [
+        Run(d, a, P, s)
+        for d in grid["datasets"]
+        for a in grid["archs"]
+        for P in grid["P"]
+        for s in grid["seeds"]
+    ]
     hparams = [run_hparams(config, run) for run in runs]
     widths = [h["width_factor"] for h in hparams if h.get("width_factor", 1.0) != 1.0]
     epochs = _span([h["epochs"] for h in hparams])
-    text = (f"{name}: {', '.join(grid['datasets'])}, P = {', '.join(map(str, grid['P']))}, "
-            f"{len(grid['seeds'])} seed(s), {epochs} epochs")  # fmt: skip
+    text = (
+        f"{name}: {', '.join(grid['datasets'])}, P = {', '.join(map(str, grid['P']))}, "
+        f"{len(grid['seeds'])} seed(s), {epochs} epochs"
+    )
     return text + (f", width x{_span(widths)} for some nets" if widths else "")
 
 
 def scale_lines(config: dict[str, Any]) -> list[str]:
     """The scale of a validated config, one line per experiment plus the probe size."""
-    lines = [_experiment_scale(config, name, grid)
-             for name, grid in sorted(config["experiments"].items())]  # fmt: skip
+    lines = [
+        _experiment_scale(config, name, grid)
+        for name, grid in sorted(config["experiments"].items())
+    ]
     probe = f"probe: {config['probe']['n_probe']} images, {len(training_runs(config))} runs"
     return [*lines, probe]
 

@@ -10,6 +10,10 @@ Options: size (image side, 320), rows
 photograph, chelsea), seed (0), probe_cuts (the c of the probed points, dots on the
 delta = 1 line, 3,5,15), criterion (continuous | pixel: the Jacobian only at the size x size
 pixel centres), note.
+
+Computed here, from no run output: the green region is a Monte Carlo over fields of the
+max-entropy ensemble and the thumbnails deform a scikit-image photograph, pure functions of
+the options (seed included) that involve neither a data set nor a trained net.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ import torch
 import torch.nn.functional as F
 from matplotlib.figure import Figure
 
-from diffeo_stability import diffeo
+from diffeo_stability.diffeo import fields as diffeo
 from diffeo_stability.errors import ConfigError
 from diffeo_stability.figures.style import TEXT_WIDTH, new_figure, outside_legend
 
@@ -133,8 +137,14 @@ def draw(inputs: list[Path], options: dict[str, str]) -> Figure:
         label=r"$\delta = 1$ (exact)",
         zorder=6,
     )  # above the thumbnails (inset zorder 5)
-    ax.plot([diffeo.temperature_from_delta(1.0, size, c) for c in mesh_c], mesh_c, "k:", lw=1,
-            label=r"$\delta = 1$ (asymptotic, probed)", zorder=6)  # fmt: skip
+    ax.plot(
+        [diffeo.temperature_from_delta(1.0, size, c) for c in mesh_c],
+        mesh_c,
+        "k:",
+        lw=1,
+        label=r"$\delta = 1$ (asymptotic, probed)",
+        zorder=6,
+    )
     probed = np.array([float(c) for c in options.get("probe_cuts", "3,5,15").split(",")])
     ax.plot(
         [diffeo.temperature_from_delta(1.0, size, c) for c in probed],

@@ -3,6 +3,10 @@ real test image, x, x + eta and tau x with ||eta|| = ||tau x - x||.
 
 Inputs: a dataset `.npz` (resources/data/{dataset}.npz). Options: index (0, the test image),
 c (3), delta (1, pixels), interpolation (bilinear), seed (0), note.
+
+The one figure that reads a data set: it shows one test image, deformed by one field drawn
+here and perturbed by noise of the same norm. An illustration, not a measurement: nothing of
+the runs (tables, checkpoints) is read.
 """
 
 from __future__ import annotations
@@ -14,11 +18,11 @@ import torch
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from diffeo_stability.data import load_dataset
-from diffeo_stability.diffeo import deform, sample_displacement, temperature_from_delta
+from diffeo_stability.data.images import load_dataset
+from diffeo_stability.diffeo.fields import deform, sample_displacement, temperature_from_delta
+from diffeo_stability.figures.options import option_float
 from diffeo_stability.figures.panels import finish
 from diffeo_stability.figures.style import new_figure
-from diffeo_stability.figures.tables import option_float
 
 DOT_COLORS = {"x": "black", "tau": "tab:green", "eta": "tab:red"}
 
@@ -30,8 +34,12 @@ def sphere_sketch(ax: Axes) -> None:
     arc = np.linspace(np.deg2rad(25), np.deg2rad(75), 50)
     ax.plot(np.cos(arc), np.sin(arc), color=DOT_COLORS["tau"], ls="--", lw=1.8)
     ax.scatter([0], [0], color=DOT_COLORS["x"], s=18, zorder=3)
-    ax.annotate("", xy=(np.cos(3.6), np.sin(3.6)), xytext=(0, 0),
-                arrowprops={"arrowstyle": "-", "color": "0.4", "lw": 0.7})  # fmt: skip
+    ax.annotate(
+        "",
+        xy=(np.cos(3.6), np.sin(3.6)),
+        xytext=(0, 0),
+        arrowprops={"arrowstyle": "-", "color": "0.4", "lw": 0.7},
+    )
     ax.text(0.5 * np.cos(3.6), 0.5 * np.sin(3.6) + 0.07, "$r$", fontsize=8)
     ax.scatter([np.cos(5.2)], [np.sin(5.2)], color=DOT_COLORS["eta"], s=18, zorder=3)
     ax.scatter([np.cos(0.9)], [np.sin(0.9)], color=DOT_COLORS["tau"], s=18, zorder=3)
@@ -85,9 +93,13 @@ def draw(inputs: list[Path], options: dict[str, str]) -> Figure:
         x_test = load_dataset(npz).x_test
         index = int(options.get("index", "0"))
         c, delta = option_float(options, "c", 3.0), option_float(options, "delta", 1.0)
-        images = perturbed_images(x_test[index], c, delta,
-                                  options.get("interpolation", "bilinear"),
-                                  int(options.get("seed", "0")))  # fmt: skip
+        images = perturbed_images(
+            x_test[index],
+            c,
+            delta,
+            options.get("interpolation", "bilinear"),
+            int(options.get("seed", "0")),
+        )
         tau_title = rf"$\tau x$ ($c={c:g}$, $\delta={delta:g}$)"
         titles = {"x": "$x$", "eta": r"$x+\eta$", "tau": tau_title}
         for ax, key in zip(axes[1:], ("x", "eta", "tau"), strict=True):

@@ -13,6 +13,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
+from diffeo_stability.figures.options import datasets_option, option_list
 from diffeo_stability.figures.panels import (
     clean_log_axes,
     cutoff_color,
@@ -28,14 +29,12 @@ from diffeo_stability.figures.style import (
     outside_legend,
     panel_title,
 )
-from diffeo_stability.figures.tables import (
-    Headline,
+from diffeo_stability.tables.headline import Headline
+from diffeo_stability.tables.queries import (
     cutoffs,
     dataset_label,
-    datasets_option,
     full_size,
     load_input,
-    option_list,
     select,
     size_label,
 )
@@ -44,9 +43,16 @@ from diffeo_stability.figures.tables import (
 def delta_panel(ax: Axes, logavg, arch: str, dataset: str, probe: Headline) -> list[str]:
     """R_f vs delta at the largest P: colour = c, marker = interpolation, init dashed."""
     rows = full_size(
-        select(logavg, point="sweep", is_output=True, arch=arch, dataset=dataset,
-               statistic=probe.statistic, noise_norm=probe.noise_norm)
-    )  # fmt: skip
+        select(
+            logavg,
+            point="sweep",
+            is_output=True,
+            arch=arch,
+            dataset=dataset,
+            statistic=probe.statistic,
+            noise_norm=probe.noise_norm,
+        )
+    )
     if rows.empty:
         missing = f"delta sweep of {arch} on {dataset_label(dataset)}"
         mark_absent(ax, missing)
@@ -55,9 +61,15 @@ def delta_panel(ax: Axes, logavg, arch: str, dataset: str, probe: Headline) -> l
     interps = sorted(set(rows["interpolation"]))
     for (c, interp, state), group in rows.groupby(["c", "interpolation", "state"]):
         group = group.sort_values("delta")
-        ax.plot(group["delta"], group["R"], color=cutoff_color(c, all_c),
-                ls=STATE_LINESTYLES[state], marker=INTERPOLATION_MARKERS.get(interp, "x"),
-                markersize=2.5, lw=0.9)  # fmt: skip
+        ax.plot(
+            group["delta"],
+            group["R"],
+            color=cutoff_color(c, all_c),
+            ls=STATE_LINESTYLES[state],
+            marker=INTERPOLATION_MARKERS.get(interp, "x"),
+            markersize=2.5,
+            lw=0.9,
+        )
     handles = [Line2D([], [], color=cutoff_color(c, all_c), label=f"c={c:g}") for c in all_c]
     handles += [
         Line2D([], [], color="0.3", marker=INTERPOLATION_MARKERS.get(i, "x"), ls="", label=i)

@@ -10,14 +10,11 @@ from pathlib import Path
 
 from matplotlib.figure import Figure
 
+from diffeo_stability.figures.options import datasets_option, option_list
 from diffeo_stability.figures.panels import finish, size_panel, stability_bars
 from diffeo_stability.figures.style import new_figure
-from diffeo_stability.figures.tables import (
-    Headline,
-    datasets_option,
-    load_input,
-    option_list,
-)
+from diffeo_stability.tables.headline import Headline
+from diffeo_stability.tables.queries import load_input
 
 
 def draw(inputs: list[Path], options: dict[str, str]) -> Figure:

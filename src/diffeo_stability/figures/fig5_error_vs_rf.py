@@ -17,6 +17,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from diffeo_stability.figures.options import option_bool, option_list
 from diffeo_stability.figures.panels import clean_log_axes, finish
 from diffeo_stability.figures.style import (
     BATCHNORM_MARKERS,
@@ -25,19 +26,17 @@ from diffeo_stability.figures.style import (
     new_figure,
     panel_title,
 )
-from diffeo_stability.figures.tables import (
-    Headline,
+from diffeo_stability.models.registry import ARCHITECTURES
+from diffeo_stability.tables.fits import fit_power_law, log_correlation
+from diffeo_stability.tables.headline import Headline
+from diffeo_stability.tables.queries import (
     dataset_label,
     full_size,
     load_input,
     log_band,
-    option_bool,
-    option_list,
     select,
     size_label,
 )
-from diffeo_stability.fits import fit_power_law, log_correlation
-from diffeo_stability.models.registry import ARCHITECTURES
 
 DEPTH_CMAP = "viridis"
 QUANTITY_LABELS = {"R": r"$R_f$", "D": r"$D_f$", "G": r"$G_f$"}
@@ -78,14 +77,34 @@ def error_scatter(
         marker = BATCHNORM_MARKERS[bool(spec and spec.batchnorm)]
         if errorbars:
             one = rows.loc[[row.name]]
-            ax.errorbar(row[value], row["test_error"], xerr=log_band(one, value),
-                        yerr=log_band(one, "test_error"), color=color, lw=0.7, capsize=1.5,
-                        zorder=1)  # fmt: skip
-        ax.scatter(row[value], row["test_error"], color=color, marker=marker, s=22,
-                   edgecolor="k", linewidth=0.4, zorder=2)  # fmt: skip
+            ax.errorbar(
+                row[value],
+                row["test_error"],
+                xerr=log_band(one, value),
+                yerr=log_band(one, "test_error"),
+                color=color,
+                lw=0.7,
+                capsize=1.5,
+                zorder=1,
+            )
+        ax.scatter(
+            row[value],
+            row["test_error"],
+            color=color,
+            marker=marker,
+            s=22,
+            edgecolor="k",
+            linewidth=0.4,
+            zorder=2,
+        )
         tag = arch_tag(bool(spec and spec.skip), bool(spec and spec.transfer))
-        ax.annotate(row["arch"].replace("-transfer", "") + tag, (row[value], row["test_error"]),
-                    xytext=(4, 2), textcoords="offset points", fontsize=5)  # fmt: skip
+        ax.annotate(
+            row["arch"].replace("-transfer", "") + tag,
+            (row[value], row["test_error"]),
+            xytext=(4, 2),
+            textcoords="offset points",
+            fontsize=5,
+        )
     clean_log_axes(ax)
     ax.margins(x=0.15, y=0.1)
     ax.set_xlabel(QUANTITY_LABELS[value])
@@ -126,7 +145,7 @@ def missing_archs(rows: pd.DataFrame, options: Mapping[str, str]) -> list[str]:
     return [] if archs == ["all"] else [a for a in archs if a not in set(rows["arch"])]
 
 
-def draw(inputs: list[Path], options: dict[str, str]) -> Figure:
+def draw(inputs: list[Path], options: Mapping[str, str]) -> Figure:
     """Test error vs R_f on the comparison data set. Reads logavg.csv."""
     logavg = load_input(inputs, "logavg.csv")
     rows = comparison_rows(logavg, options)

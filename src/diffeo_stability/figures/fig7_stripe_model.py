@@ -4,7 +4,8 @@ slope -1 triangle.
 
 Inputs: results/tables/stripe.csv (columns d, P, seed, R, ...). Options: `d` (which d to plot;
 default the largest in the table), `fit_p_min` (fit the slope on P >= this;
-default all P), `note` (added to the title).
+default all P), `note` (added to the title). The left panel is a sketch: 600 points drawn
+here from the data distribution (seed 0), not the runs' data.
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ from matplotlib.ticker import NullFormatter
 
 from diffeo_stability.errors import DataError
 from diffeo_stability.figures.style import new_figure
-from diffeo_stability.fits import fit_power_law
-from diffeo_stability.stripe import HIGH, LOW
+from diffeo_stability.stripe.config import HIGH, LOW
+from diffeo_stability.tables.fits import fit_power_law
 
 CLASS_COLORS = {1: "tab:red", -1: "tab:blue"}
 

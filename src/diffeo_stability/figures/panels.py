@@ -27,8 +27,8 @@ from diffeo_stability.figures.style import (
     spread_labels,
     unclutter_ticks,
 )
-from diffeo_stability.figures.tables import (
-    Headline,
+from diffeo_stability.tables.headline import Headline
+from diffeo_stability.tables.queries import (
     by_size,
     cutoffs,
     dataset_label,
@@ -63,9 +63,11 @@ def excluded_note(logavg: pd.DataFrame | None) -> list[str]:
 
 
 def finish(
-    fig: Figure, options: Mapping[str, str], missing: Sequence[str],
+    fig: Figure,
+    options: Mapping[str, str],
+    missing: Sequence[str],
     logavg: pd.DataFrame | None = None,
-) -> Figure:  # fmt: skip
+) -> Figure:
     """Put options["note"] in the suptitle and, in a note under the figure, what is missing
     and how many runs of `logavg` were excluded as collapsed."""
     if options.get("note"):
@@ -87,8 +89,17 @@ def finish(
 
 def mark_absent(ax: Axes, what: str) -> None:
     """Say in an empty panel that its data are absent, instead of leaving a blank frame."""
-    ax.text(0.5, 0.5, f"no data:\n{what}", transform=ax.transAxes, ha="center", va="center",
-            fontsize=6, color="0.4", wrap=True)  # fmt: skip
+    ax.text(
+        0.5,
+        0.5,
+        f"no data:\n{what}",
+        transform=ax.transAxes,
+        ha="center",
+        va="center",
+        fontsize=6,
+        color="0.4",
+        wrap=True,
+    )
     ax.set_xticks([])
     ax.set_yticks([])
 
@@ -143,8 +154,15 @@ def stability_bars(
                     ax.bar(x, value[0], width / 2, color=cutoff_color(c, all_c), alpha=alpha)
                     heights.append(float(value[0]))
                 elif value.size:  # undefined (collapsed): a marked gap, not a bar
-                    ax.plot(x, 0.03, marker="x", ms=3, color=cutoff_color(c, all_c),
-                            transform=bottom, clip_on=False)  # fmt: skip
+                    ax.plot(
+                        x,
+                        0.03,
+                        marker="x",
+                        ms=3,
+                        color=cutoff_color(c, all_c),
+                        transform=bottom,
+                        clip_on=False,
+                    )
     ax.set_yscale("log")
     positive = [h for h in heights if h > 0]
     if positive:
@@ -181,12 +199,21 @@ def size_curve(
     y = rows[value].to_numpy(dtype=float)
     gaps = ~np.isfinite(y)  # undefined (collapsed): the line breaks, an x marks the P
     if gaps.any():
-        ax.plot(x[gaps], np.full(gaps.sum(), 0.03), ls="", marker="x", ms=3, color=color,
-                transform=ax.get_xaxis_transform(), clip_on=False)  # fmt: skip
+        ax.plot(
+            x[gaps],
+            np.full(gaps.sum(), 0.03),
+            ls="",
+            marker="x",
+            ms=3,
+            color=color,
+            transform=ax.get_xaxis_transform(),
+            clip_on=False,
+        )
     y[gaps] = np.nan
     if errorbars:
-        ax.errorbar(x, y, yerr=log_band(rows, value), color=color, label=label, capsize=2,
-                    **line_kw)  # fmt: skip
+        ax.errorbar(
+            x, y, yerr=log_band(rows, value), color=color, label=label, capsize=2, **line_kw
+        )
     else:
         ax.plot(x, y, color=color, label=label, **line_kw)
     return True
@@ -197,14 +224,20 @@ def init_level(ax: Axes, rows: pd.DataFrame, color: str) -> None:
     init = select(rows, state="init")["R"].to_numpy(dtype=float)
     init = init[np.isfinite(init) & (init > 0)]
     if init.size:
-        ax.axhline(float(np.exp(np.log(init).mean())), color=color, ls=STATE_LINESTYLES["init"],
-                   lw=0.9)  # fmt: skip
+        ax.axhline(
+            float(np.exp(np.log(init).mean())), color=color, ls=STATE_LINESTYLES["init"], lw=0.9
+        )
 
 
 def size_panel(
-    ax: Axes, logavg: pd.DataFrame | None, arch: str, datasets: Sequence[str], probe: Headline,
-    c: float, triangle: bool = True,
-) -> list[str]:  # fmt: skip
+    ax: Axes,
+    logavg: pd.DataFrame | None,
+    arch: str,
+    datasets: Sequence[str],
+    probe: Headline,
+    c: float,
+    triangle: bool = True,
+) -> list[str]:
     """R_f(P) at cut-off `c`, one line per data set, init level dashed, optional slope -1."""
     missing = []
     drawn = []

@@ -34,10 +34,15 @@ CUTOFF_COLORS = ["#1b9e77", "#d95f02", "#7570b3", "#e7298a"]
 QUANTITY_COLORS = {"G": "tab:blue", "D": "tab:orange", "R": "tab:green"}
 #: one colour per data set in every figure (a synthetic set is a lighter shade of its original)
 DATASET_COLORS = {
-    "mnist": "#1f77b4", "fashionmnist": "#ff7f0e", "cifar10": "#2ca02c",
-    "cifar10-jpeg": "#17becf", "synth-mnist": "#6baed6", "synth-fashionmnist": "#fdae6b",
-    "synth-cifar10": "#74c476", "imagenet": "#9467bd",
-}  # fmt: skip
+    "mnist": "#1f77b4",
+    "fashionmnist": "#ff7f0e",
+    "cifar10": "#2ca02c",
+    "cifar10-jpeg": "#17becf",
+    "synth-mnist": "#6baed6",
+    "synth-fashionmnist": "#fdae6b",
+    "synth-cifar10": "#74c476",
+    "imagenet": "#9467bd",
+}
 #: colours of data sets outside `DATASET_COLORS`, chosen by a hash of the name (stable)
 FALLBACK_COLORS = ("#d62728", "#8c564b", "#e377c2", "#bcbd22", "#7f7f7f", "#393b79")
 
@@ -104,11 +109,15 @@ def outside_legend(ax: Axes, **legend_kw) -> Legend:
 
 #: where a point label may sit, tried in order: (dx, dy) in points, horizontal, vertical alignment
 LABEL_SPOTS = [
-    (dx * r, dy * r, "left" if dx > 0 else "right" if dx < 0 else "center",
-     "bottom" if dy > 0 else "top")
+    (
+        dx * r,
+        dy * r,
+        "left" if dx > 0 else "right" if dx < 0 else "center",
+        "bottom" if dy > 0 else "top",
+    )
     for r in (1, 2, 3)
     for dx, dy in ((4, 2), (4, -2), (-4, 2), (-4, -2), (0, 5), (0, -5))
-]  # fmt: skip
+]
 
 
 def marker_boxes(ax: Axes) -> list[Bbox]:
@@ -121,15 +130,20 @@ def marker_boxes(ax: Axes) -> list[Bbox]:
             continue
         radii = np.sqrt(np.resize(np.asarray(collection.get_sizes(), float), len(offsets))) / 2
         points = collection.get_offset_transform().transform(offsets)
-        boxes += [Bbox.from_bounds(x - r, y - r, 2 * r, 2 * r)
-                  for (x, y), r in zip(points, radii * scale, strict=True)]  # fmt: skip
+        boxes += [
+            Bbox.from_bounds(x - r, y - r, 2 * r, 2 * r)
+            for (x, y), r in zip(points, radii * scale, strict=True)
+        ]
     for line in ax.lines:
         if line.get_marker() in (None, "", "None", " ") or not len(line.get_xydata()):
             continue
         r = line.get_markersize() / 2 * scale
         points = line.get_transform().transform(line.get_xydata())
-        boxes += [Bbox.from_bounds(x - r, y - r, 2 * r, 2 * r)
-                  for x, y in points if np.isfinite(x) and np.isfinite(y)]  # fmt: skip
+        boxes += [
+            Bbox.from_bounds(x - r, y - r, 2 * r, 2 * r)
+            for x, y in points
+            if np.isfinite(x) and np.isfinite(y)
+        ]
     return boxes
 
 
@@ -164,8 +178,11 @@ def spread_labels(fig: Figure) -> int:
     fixed = [t.get_window_extent(renderer) for t in drawn_texts(fig)]
     hidden = 0
     for ax in fig.axes:
-        labels = [t for t in ax.texts if isinstance(t, Annotation)
-                  and t.xycoords == "data" and t.anncoords == "offset points"]  # fmt: skip
+        labels = [
+            t
+            for t in ax.texts
+            if isinstance(t, Annotation) and t.xycoords == "data" and t.anncoords == "offset points"
+        ]
         taken = marker_boxes(ax) + fixed
         for label in labels:
             label.set_in_layout(False)  # placing a label must not move the panels
@@ -215,8 +232,11 @@ def unclutter_ticks(fig: Figure) -> None:
             axis.set_major_locator(MaxNLocator(nbins=4))
     if axes:
         fig.draw_without_rendering()
-    for axis in (a for a in axes if a.axis_name == "x" and a.get_scale() != "log"
-                 and overlapping_tick_labels(a)):  # fmt: skip
+    for axis in (
+        a
+        for a in axes
+        if a.axis_name == "x" and a.get_scale() != "log" and overlapping_tick_labels(a)
+    ):
         for label in axis.get_ticklabels():
             label.set_rotation(90)
 

@@ -36,17 +36,29 @@ _M = "diffeo_stability.models"
 
 def _fc(depth: int) -> ArchSpec:
     return ArchSpec(
-        f"FullConnL{depth}", "fc", depth, False, False, False, f"{_M}.fc:full_conn",
+        f"FullConnL{depth}",
+        "fc",
+        depth,
+        False,
+        False,
+        False,
+        f"{_M}.fc:full_conn",
         {"n_layers": depth},
-    )  # fmt: skip
+    )
 
 
 def _vgg(config: str, depth: int, batchnorm: bool) -> ArchSpec:
     name = config + ("bn" if batchnorm else "")
     return ArchSpec(
-        name, "conv", depth, batchnorm, False, False, f"{_M}.vgg:vgg",
+        name,
+        "conv",
+        depth,
+        batchnorm,
+        False,
+        False,
+        f"{_M}.vgg:vgg",
         {"config": config, "batchnorm": batchnorm},
-    )  # fmt: skip
+    )
 
 
 def _resnet(depth: int) -> ArchSpec:
@@ -57,9 +69,15 @@ def _resnet(depth: int) -> ArchSpec:
 
 def _transfer(variant: str, depth: int) -> ArchSpec:
     return ArchSpec(
-        f"EfficientNet{variant}-transfer", "transfer", depth, True, True, True,
-        f"{_M}.transfer:efficientnet_transfer", {"variant": variant.lower()},
-    )  # fmt: skip
+        f"EfficientNet{variant}-transfer",
+        "transfer",
+        depth,
+        True,
+        True,
+        True,
+        f"{_M}.transfer:efficientnet_transfer",
+        {"variant": variant.lower()},
+    )
 
 
 _SPECS: tuple[ArchSpec, ...] = (

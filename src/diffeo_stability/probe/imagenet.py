@@ -15,16 +15,19 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch
-import torchvision
 from PIL import Image
 from torch import nn
 
 from diffeo_stability.device import strict_fp32
 from diffeo_stability.errors import ConfigError, DataError, MissingWeightsError
-from diffeo_stability.probe import Blocks, ProbeSettings, probe_function
-from diffeo_stability.probe_run import with_run_columns
+from diffeo_stability.probe.measure import Blocks, ProbeSettings, probe_function
+from diffeo_stability.probe.training_run import with_run_columns
 
 ARCHS = ("resnet101", "efficientnet_b2")
+#: defaults of `diffeo-stability probe-imagenet` and the config's `imagenet` section: larger
+#: cut-offs than for the small images, no delta sweep, centre crops of CROP_SIZE px
+IMAGENET_SETTINGS = ProbeSettings(cutoffs=(3.0, 10.0, 30.0), sweep_points=0)
+CROP_SIZE = 320
 IMAGENET_TRAIN_SIZE = 1281167
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
@@ -83,6 +86,8 @@ def load_imagenet_model(arch: str, weights: str | os.PathLike[str]) -> tuple[Nor
         raise ConfigError(f"ImageNet architecture {arch!r} unknown; allowed: {', '.join(ARCHS)}")
     if not Path(weights).is_file():
         raise MissingWeightsError(f"weights file {weights} not found")
+    import torchvision  # only here: the command imports this module to skip quickly
+
     net = getattr(torchvision.models, arch)(weights=None)
     state = torch.load(weights, map_location="cpu", weights_only=True)
     net.load_state_dict(state.get("state_dict", state))
@@ -90,15 +95,29 @@ def load_imagenet_model(arch: str, weights: str | os.PathLike[str]) -> tuple[Nor
 
 
 def probe_imagenet(
-    folder: str | os.PathLike[str], weights: str | os.PathLike[str], arch: str,
-    settings: ProbeSettings, *, n_probe: int = 500, size: int = 320, seed: int = 0,
+    folder: str | os.PathLike[str],
+    weights: str | os.PathLike[str],
+    arch: str,
+    settings: ProbeSettings,
+    *,
+    n_probe: int,
+    size: int,
+    seed: int,
     device: torch.device | str = "cpu",
 ) -> pd.DataFrame:
     """Probe rows (`probe.PROBE_COLUMNS`, state "trained") of a pretrained ImageNet net."""
     strict_fp32()
     model, blocks = load_imagenet_model(arch, weights)
     images = load_images(folder, n_probe, size).to(device)
-    rows = probe_function(model.to(device), images, settings, seed=seed, state="trained",
-                          blocks=blocks)
-    return with_run_columns(rows, dataset="imagenet", arch=arch, P="full",
-                            n_train=IMAGENET_TRAIN_SIZE, seed=seed, test_error=None)
+    rows = probe_function(
+        model.to(device), images, settings, seed=seed, state="trained", blocks=blocks
+    )
+    return with_run_columns(
+        rows,
+        dataset="imagenet",
+        arch=arch,
+        P="full",
+        n_train=IMAGENET_TRAIN_SIZE,
+        seed=seed,
+        test_error=None,
+    )

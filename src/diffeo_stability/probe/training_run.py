@@ -2,7 +2,7 @@
 
 Reads `{run_dir}/init.pt`, `trained.pt` (via `models.load_checkpoint`) and, when present,
 `metrics.json` (keys used: `n_train`, `init_test_error`, `test_error`), and returns the rows of
-`results/probe/{dataset}/{arch}/P{P}/seed{seed}.parquet` (`probe.PROBE_COLUMNS`).
+`results/probe/{dataset}/{arch}/P{P}/seed{seed}.parquet` (`tables.columns.PROBE_COLUMNS`).
 """
 
 from __future__ import annotations
@@ -18,11 +18,12 @@ from typing import Any
 import pandas as pd
 import torch
 
-from diffeo_stability.data import load_dataset
+from diffeo_stability.data.images import load_dataset
 from diffeo_stability.device import strict_fp32
 from diffeo_stability.errors import DataError
 from diffeo_stability.io import read_checked
-from diffeo_stability.probe import PROBE_COLUMNS, ProbeSettings, probe_function
+from diffeo_stability.probe.measure import ProbeSettings, probe_function
+from diffeo_stability.tables.columns import PROBE_COLUMNS
 
 log = logging.getLogger(__name__)
 
@@ -39,14 +40,26 @@ def probe_images(x_test: Any, n_probe: int, device: torch.device) -> torch.Tenso
 
 
 def with_run_columns(
-    rows: pd.DataFrame, *, dataset: str, arch: str, P: str, n_train: int, seed: int,
+    rows: pd.DataFrame,
+    *,
+    dataset: str,
+    arch: str,
+    P: str,
+    n_train: int,
+    seed: int,
     test_error: float | None,
 ) -> pd.DataFrame:
     """Add the run's identity and test error to measurement rows; order and type by
     `PROBE_COLUMNS`."""
     error = math.nan if test_error is None else float(test_error)
-    run = {"dataset": dataset, "arch": arch, "P": str(P), "n_train": int(n_train),
-           "seed": int(seed), "test_error": error}
+    run = {
+        "dataset": dataset,
+        "arch": arch,
+        "P": str(P),
+        "n_train": int(n_train),
+        "seed": int(seed),
+        "test_error": error,
+    }
     return rows.assign(**run)[list(PROBE_COLUMNS)].astype(PROBE_COLUMNS)
 
 
@@ -59,8 +72,15 @@ def _read_metrics(run_dir: Path) -> dict[str, Any]:
 
 
 def probe_training_run(
-    run_dir: str | os.PathLike[str], data_path: str | os.PathLike[str], settings: ProbeSettings,
-    *, dataset: str, arch: str, P: str, seed: int, n_probe: int = 500,
+    run_dir: str | os.PathLike[str],
+    data_path: str | os.PathLike[str],
+    settings: ProbeSettings,
+    *,
+    dataset: str,
+    arch: str,
+    P: str,
+    seed: int,
+    n_probe: int,
     device: torch.device | str = "cpu",
 ) -> pd.DataFrame:
     """Rows of both states of one run (init: batch-norm on batch statistics; trained: eval)."""
@@ -78,14 +98,28 @@ def probe_training_run(
         model, meta = load_checkpoint(run_dir / filename, device)
         model = model.to(memory_format=torch.channels_last)
         rows = probe_function(
-            model, images, settings, seed=seed, state=state, blocks=layer_modules(model),
+            model,
+            images,
+            settings,
+            seed=seed,
+            state=state,
+            blocks=layer_modules(model),
             batch_stats=state == "init",
         )
         error = meta.get("test_error")
         error = metrics.get(error_key) if error is None else error
-        frames.append(with_run_columns(
-            rows, dataset=dataset, arch=arch, P=P, n_train=n_train, seed=seed, test_error=error,
-        ))
-        log.info("%s %s: %d rows in %.1f s", run_dir, state, len(rows),
-                 time.perf_counter() - started)
+        frames.append(
+            with_run_columns(
+                rows,
+                dataset=dataset,
+                arch=arch,
+                P=P,
+                n_train=n_train,
+                seed=seed,
+                test_error=error,
+            )
+        )
+        log.info(
+            "%s %s: %d rows in %.1f s", run_dir, state, len(rows), time.perf_counter() - started
+        )
     return pd.concat(frames, ignore_index=True)

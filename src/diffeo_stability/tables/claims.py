@@ -16,22 +16,43 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
-from diffeo_stability.datasets import DATASETS
-from diffeo_stability.figures.tables import Headline, dataset_label, full_size, select
-from diffeo_stability.fits import fit_power_law, log_correlation
+from diffeo_stability.data.registry import DATASETS
 from diffeo_stability.models.registry import ARCHITECTURES
+from diffeo_stability.tables.fits import fit_power_law, log_correlation
+from diffeo_stability.tables.headline import Headline
+from diffeo_stability.tables.queries import dataset_label, full_size, select
 
 COLUMNS = [
-    "claim", "dataset", "arch", "paper_value", "reproduced_value", "criterion", "holds",
-    "seeds", "P", "epochs", "details",
-]  # fmt: skip
+    "claim",
+    "dataset",
+    "arch",
+    "paper_value",
+    "reproduced_value",
+    "criterion",
+    "holds",
+    "seeds",
+    "P",
+    "epochs",
+    "details",
+]
 #: the poster's R_f on CIFAR-10 at P = 50k (METHODS.md, reference numbers)
 PAPER_CIFAR_R = {
-    "FullConnL2": 2.70, "FullConnL4": 2.97, "FullConnL6": 5.9, "LeNet": 0.60, "AlexNet": 0.28,
-    "VGG11": 0.29, "VGG11bn": 0.15, "VGG16bn": 0.0185, "VGG19bn": 0.0266, "ResNet18": 0.030,
-    "ResNet34": 0.032, "ResNet50": 0.047, "EfficientNetB0": 0.113,
-    "EfficientNetB0-transfer": 0.0061, "EfficientNetB2-transfer": 0.0063,
-}  # fmt: skip
+    "FullConnL2": 2.70,
+    "FullConnL4": 2.97,
+    "FullConnL6": 5.9,
+    "LeNet": 0.60,
+    "AlexNet": 0.28,
+    "VGG11": 0.29,
+    "VGG11bn": 0.15,
+    "VGG16bn": 0.0185,
+    "VGG19bn": 0.0266,
+    "ResNet18": 0.030,
+    "ResNet34": 0.032,
+    "ResNet50": 0.047,
+    "EfficientNetB0": 0.113,
+    "EfficientNetB0-transfer": 0.0061,
+    "EfficientNetB2-transfer": 0.0063,
+}
 #: data sets whose rows are compared with the poster's CIFAR-10 numbers (the JPEG copy too)
 CIFAR_LIKE = ("cifar10", "cifar10-jpeg")
 INIT_FACTOR = 3.0  # R_f at initialisation "near 1": within [1/3, 3]
@@ -72,10 +93,17 @@ def _epochs(training: pd.DataFrame | None, rows: pd.DataFrame) -> str:
 
 
 def _claim(
-    claim: str, paper: str, criterion: str, ok: bool | None, rows: pd.DataFrame,
-    training: pd.DataFrame | None, reproduced: float = float("nan"), details: str = "",
-    dataset: str = "", arch: str = "",
-) -> dict[str, object]:  # fmt: skip
+    claim: str,
+    paper: str,
+    criterion: str,
+    ok: bool | None,
+    rows: pd.DataFrame,
+    training: pd.DataFrame | None,
+    reproduced: float = float("nan"),
+    details: str = "",
+    dataset: str = "",
+    arch: str = "",
+) -> dict[str, object]:
     """One claims-table row; the statistics columns are read off `rows` (logavg rows)."""
     has = not rows.empty
     return {
@@ -94,20 +122,43 @@ def _claim(
 
 
 def _per_net(
-    claim: str, rows: pd.DataFrame, training: pd.DataFrame | None, criterion: str,
-    test: Callable[[float], bool], paper: Callable[[str, str], str],
-) -> list[dict[str, object]]:  # fmt: skip
+    claim: str,
+    rows: pd.DataFrame,
+    training: pd.DataFrame | None,
+    criterion: str,
+    test: Callable[[float], bool],
+    paper: Callable[[str, str], str],
+) -> list[dict[str, object]]:
     """One claim row per (data set, arch) of `rows`, R_f tested by `test`."""
     out = []
     for group in _groups(rows, ["dataset", "arch"]):
         dataset, arch = group["dataset"].iloc[0], group["arch"].iloc[0]
         value = float(group["R"].iloc[0])
         ok = test(value) if np.isfinite(value) else None
-        out.append(_claim(claim, paper(dataset, arch), criterion, ok, group, training,
-                          value, f"R_f = {value:.3g} ({dataset_label(dataset)})"))  # fmt: skip
+        out.append(
+            _claim(
+                claim,
+                paper(dataset, arch),
+                criterion,
+                ok,
+                group,
+                training,
+                value,
+                f"R_f = {value:.3g} ({dataset_label(dataset)})",
+            )
+        )
     if not out:
-        out.append(_claim(claim, paper("", ""), criterion, None, rows, training,
-                          details="no matching rows in logavg.csv"))  # fmt: skip
+        out.append(
+            _claim(
+                claim,
+                paper("", ""),
+                criterion,
+                None,
+                rows,
+                training,
+                details="no matching rows in logavg.csv",
+            )
+        )
     return out
 
 
@@ -146,13 +197,33 @@ def init_claims(headline: pd.DataFrame, training: pd.DataFrame | None) -> list[d
         r = group["R"].to_numpy(dtype=float)
         worst = float(r[np.argmax(np.abs(np.log(r)))])
         ok = bool(np.all(np.abs(np.log(r)) <= np.log(INIT_FACTOR)))
-        per = "; ".join(f"{dataset_label(d)} {v:.3g}" for d, v in zip(group["dataset"], r,
-                                                                        strict=True))  # fmt: skip
-        out.append(_claim("R_f at initialisation ~ 1", "~1", criterion, ok, group, training,
-                          worst, f"farthest from 1: {worst:.3g}; {per}"))  # fmt: skip
+        per = "; ".join(
+            f"{dataset_label(d)} {v:.3g}" for d, v in zip(group["dataset"], r, strict=True)
+        )
+        out.append(
+            _claim(
+                "R_f at initialisation ~ 1",
+                "~1",
+                criterion,
+                ok,
+                group,
+                training,
+                worst,
+                f"farthest from 1: {worst:.3g}; {per}",
+            )
+        )
     if not out:
-        out.append(_claim("R_f at initialisation ~ 1", "~1", criterion, None, rows, training,
-                          details="no init rows at the largest P in logavg.csv"))  # fmt: skip
+        out.append(
+            _claim(
+                "R_f at initialisation ~ 1",
+                "~1",
+                criterion,
+                None,
+                rows,
+                training,
+                details="no init rows at the largest P in logavg.csv",
+            )
+        )
     return out
 
 
@@ -164,11 +235,16 @@ def fit_claims(headline: pd.DataFrame, training: pd.DataFrame | None) -> list[di
     """
     trained = full_size(select(headline, state="trained"))
     out = []
-    names = ("fit eps_t = a R_f^b: exponent b", "fit eps_t = a R_f^b: prefactor a",
-             "corr(log eps_t, log R_f)")  # fmt: skip
-    criteria = (f"|b - 0.5| <= {EXPONENT_TOL:g}",
-                f"{PREFACTOR_RANGE[0]:.3g} <= a <= {PREFACTOR_RANGE[1]:.3g}",
-                f">= {CORRELATION_MIN:g}")  # fmt: skip
+    names = (
+        "fit eps_t = a R_f^b: exponent b",
+        "fit eps_t = a R_f^b: prefactor a",
+        "corr(log eps_t, log R_f)",
+    )
+    criteria = (
+        f"|b - 0.5| <= {EXPONENT_TOL:g}",
+        f"{PREFACTOR_RANGE[0]:.3g} <= a <= {PREFACTOR_RANGE[1]:.3g}",
+        f">= {CORRELATION_MIN:g}",
+    )
     papers = ("0.5", "0.2-0.24", "0.97")
     for group in _groups(trained, ["dataset"]):
         if _n_positive(group["R"], group["test_error"]) < MIN_ARCHS_FOR_FIT:
@@ -177,28 +253,57 @@ def fit_claims(headline: pd.DataFrame, training: pd.DataFrame | None) -> list[di
         free, half = fit_power_law(r, err), fit_power_law(r, err, exponent=0.5)
         corr = log_correlation(r, err)
         values = (free.exponent, free.prefactor, corr)
-        oks = (abs(free.exponent - 0.5) <= EXPONENT_TOL,
-               PREFACTOR_RANGE[0] <= free.prefactor <= PREFACTOR_RANGE[1],
-               corr >= CORRELATION_MIN)  # fmt: skip
-        details = (f"free fit a = {free.prefactor:.3f} +- {free.prefactor_stderr:.3f}, "
-                   f"b = {free.exponent:.3f} +- {free.exponent_stderr:.3f}; fixed b = 0.5: "
-                   f"a = {half.prefactor:.3f}; {group['arch'].nunique()} nets")  # fmt: skip
-        for name, paper, criterion, ok, value in zip(names, papers, criteria, oks, values,
-                                                     strict=True):  # fmt: skip
-            out.append(_claim(name, paper, criterion, bool(ok), group, training, float(value),
-                              details, arch="all"))  # fmt: skip
+        oks = (
+            abs(free.exponent - 0.5) <= EXPONENT_TOL,
+            PREFACTOR_RANGE[0] <= free.prefactor <= PREFACTOR_RANGE[1],
+            corr >= CORRELATION_MIN,
+        )
+        details = (
+            f"free fit a = {free.prefactor:.3f} +- {free.prefactor_stderr:.3f}, "
+            f"b = {free.exponent:.3f} +- {free.exponent_stderr:.3f}; fixed b = 0.5: "
+            f"a = {half.prefactor:.3f}; {group['arch'].nunique()} nets"
+        )
+        for name, paper, criterion, ok, value in zip(
+            names, papers, criteria, oks, values, strict=True
+        ):
+            out.append(
+                _claim(
+                    name,
+                    paper,
+                    criterion,
+                    bool(ok),
+                    group,
+                    training,
+                    float(value),
+                    details,
+                    arch="all",
+                )
+            )
     if not out:
         for name, paper, criterion in zip(names, papers, criteria, strict=True):
-            out.append(_claim(name, paper, criterion, None, trained, training,
-                              details=f"fewer than {MIN_ARCHS_FOR_FIT} trained architectures "
-                              "at the largest P of any data set"))  # fmt: skip
+            out.append(
+                _claim(
+                    name,
+                    paper,
+                    criterion,
+                    None,
+                    trained,
+                    training,
+                    details=f"fewer than {MIN_ARCHS_FOR_FIT} trained architectures "
+                    "at the largest P of any data set",
+                )
+            )
     return out
 
 
 def size_claims(
-    headline: pd.DataFrame, training: pd.DataFrame | None, claim: str, archs: list[str],
-    value: str, sign: int,
-) -> list[dict]:  # fmt: skip
+    headline: pd.DataFrame,
+    training: pd.DataFrame | None,
+    claim: str,
+    archs: list[str],
+    value: str,
+    sign: int,
+) -> list[dict]:
     """Slope of log `value` vs log P (trained) has the sign `sign`, per (data set, arch)."""
     trained = select(headline, state="trained", arch=archs)
     out = []
@@ -208,13 +313,31 @@ def size_claims(
         if usable["n_train"].nunique() < 2:
             continue
         fit = fit_power_law(group["n_train"].to_numpy(float), group[value].to_numpy(float))
-        out.append(_claim(claim, "falls" if sign < 0 else "rises", f"fitted slope {word}",
-                          fit.exponent * sign > 0, group, training, fit.exponent,
-                          f"{value} ~ P^{fit.exponent:.3f} over {fit.n_points} sizes"))  # fmt: skip
+        out.append(
+            _claim(
+                claim,
+                "falls" if sign < 0 else "rises",
+                f"fitted slope {word}",
+                fit.exponent * sign > 0,
+                group,
+                training,
+                fit.exponent,
+                f"{value} ~ P^{fit.exponent:.3f} over {fit.n_points} sizes",
+            )
+        )
     if not out:
-        out.append(_claim(claim, "falls" if sign < 0 else "rises", f"fitted slope {word}", None,
-                          trained, training, arch=",".join(archs),
-                          details="fewer than 2 training-set sizes"))  # fmt: skip
+        out.append(
+            _claim(
+                claim,
+                "falls" if sign < 0 else "rises",
+                f"fitted slope {word}",
+                None,
+                trained,
+                training,
+                arch=",".join(archs),
+                details="fewer than 2 training-set sizes",
+            )
+        )
     return out
 
 
@@ -230,24 +353,52 @@ def stripe_claims(stripe: pd.DataFrame | None) -> list[dict]:
         good = group[(group["R"] > 0) & np.isfinite(group["R"])]
         means = good.groupby("P")["R"].apply(lambda r: float(np.exp(np.log(r).mean())))
         d = int(group["d"].iloc[0])
-        base = {"claim": name, "dataset": f"stripe d={d}", "arch": "one hidden layer",
-                "paper_value": "-1", "criterion": criterion, "epochs": "",
-                "seeds": _span(good.groupby("P")["seed"].nunique()),
-                "P": _join(sorted(means.index))}  # fmt: skip
+        base = {
+            "claim": name,
+            "dataset": f"stripe d={d}",
+            "arch": "one hidden layer",
+            "paper_value": "-1",
+            "criterion": criterion,
+            "epochs": "",
+            "seeds": _span(good.groupby("P")["seed"].nunique()),
+            "P": _join(sorted(means.index)),
+        }
         if len(means) < 2:
-            out.append({**base, "reproduced_value": float("nan"), "holds": _verdict(None),
-                        "details": "fewer than 2 values of P"})  # fmt: skip
+            out.append(
+                {
+                    **base,
+                    "reproduced_value": float("nan"),
+                    "holds": _verdict(None),
+                    "details": "fewer than 2 values of P",
+                }
+            )
             continue
         fit = fit_power_law(means.index.to_numpy(float), means.to_numpy(float))
-        out.append({**base, "reproduced_value": fit.exponent,
-                    "holds": _verdict(abs(fit.exponent + 1) <= STRIPE_TOL),
-                    "details": f"slope {fit.exponent:.3f} +- {fit.exponent_stderr:.3f} over "
-                    f"{fit.n_points} values of P; steps {_span(good['steps'])}"})  # fmt: skip
+        out.append(
+            {
+                **base,
+                "reproduced_value": fit.exponent,
+                "holds": _verdict(abs(fit.exponent + 1) <= STRIPE_TOL),
+                "details": f"slope {fit.exponent:.3f} +- {fit.exponent_stderr:.3f} over "
+                f"{fit.n_points} values of P; steps {_span(good['steps'])}",
+            }
+        )
     if not out:
-        out.append({"claim": name, "dataset": "stripe", "arch": "", "paper_value": "-1",
-                    "reproduced_value": float("nan"), "criterion": criterion,
-                    "holds": _verdict(None), "seeds": "", "P": "", "epochs": "",
-                    "details": "stripe.csv absent or empty"})  # fmt: skip
+        out.append(
+            {
+                "claim": name,
+                "dataset": "stripe",
+                "arch": "",
+                "paper_value": "-1",
+                "reproduced_value": float("nan"),
+                "criterion": criterion,
+                "holds": _verdict(None),
+                "seeds": "",
+                "P": "",
+                "epochs": "",
+                "details": "stripe.csv absent or empty",
+            }
+        )
     return out
 
 
@@ -259,17 +410,30 @@ def excluded_runs(headline: pd.DataFrame, training: pd.DataFrame | None) -> list
     bad = headline[headline["n_undefined"] > 0]
     if bad.empty:
         return []
-    runs = ", ".join(f"{dataset_label(r.dataset)}/{r.arch}/P={r.P}/{r.state} ({r.n_undefined})"
-                     for r in bad.itertuples())  # fmt: skip
+    runs = ", ".join(
+        f"{dataset_label(r.dataset)}/{r.arch}/P={r.P}/{r.state} ({r.n_undefined})"
+        for r in bad.itertuples()
+    )
     details = f"{int(bad['n_undefined'].sum())} runs excluded: collapsed (D_f, G_f undefined)"
-    return [_claim("runs excluded: R_f undefined", "", "R_f finite", None, bad, training,
-                   details=f"{details}: {runs}")]  # fmt: skip
+    return [
+        _claim(
+            "runs excluded: R_f undefined",
+            "",
+            "R_f finite",
+            None,
+            bad,
+            training,
+            details=f"{details}: {runs}",
+        )
+    ]
 
 
 def evaluate_claims(
-    logavg: pd.DataFrame | None, training: pd.DataFrame | None, stripe: pd.DataFrame | None,
+    logavg: pd.DataFrame | None,
+    training: pd.DataFrame | None,
+    stripe: pd.DataFrame | None,
     probe: Headline | None = None,
-) -> pd.DataFrame:  # fmt: skip
+) -> pd.DataFrame:
     """The claims table (columns COLUMNS) from logavg.csv, training.csv and stripe.csv frames,
     on the rows of the headline convention `probe` (default: `Headline()`)."""
     probe = probe or Headline()
@@ -278,18 +442,28 @@ def evaluate_claims(
     sota, fc = _matching(trained_full, SOTA_PATTERN), _matching(trained_full, FC_PATTERN)
     low, high = SOTA_RANGE
     rows = init_claims(headline, training)
-    sota_rows = _per_net("trained ResNet / VGG-bn / EfficientNet R_f in [1e-2, 1e-1]", sota,
-                         training, f"{low:g} <= R_f <= {high:g}", lambda r: low <= r <= high,
-                         _sota_paper)  # fmt: skip
+    sota_rows = _per_net(
+        "trained ResNet / VGG-bn / EfficientNet R_f in [1e-2, 1e-1]",
+        sota,
+        training,
+        f"{low:g} <= R_f <= {high:g}",
+        lambda r: low <= r <= high,
+        _sota_paper,
+    )
     rows += _with_other_noise_norm(sota_rows, logavg, probe)
-    rows += _per_net("trained fully connected nets R_f >= 1", fc, training, "R_f >= 1",
-                     lambda r: r >= 1.0,
-                     lambda d, a: f"{PAPER_CIFAR_R[a]:g}" if d in CIFAR_LIKE and a in
-                     PAPER_CIFAR_R else ">= 1")  # fmt: skip
+    rows += _per_net(
+        "trained fully connected nets R_f >= 1",
+        fc,
+        training,
+        "R_f >= 1",
+        lambda r: r >= 1.0,
+        lambda d, a: f"{PAPER_CIFAR_R[a]:g}" if d in CIFAR_LIKE and a in PAPER_CIFAR_R else ">= 1",
+    )
     rows += fit_claims(headline, training)
     rows += size_claims(headline, training, "R_f falls with P (ResNet18)", ["ResNet18"], "R", -1)
-    rows += size_claims(headline, training, "G_f rises with P",
-                        ["ResNet18", "EfficientNetB0"], "G", +1)  # fmt: skip
+    rows += size_claims(
+        headline, training, "G_f rises with P", ["ResNet18", "EfficientNetB0"], "G", +1
+    )
     rows += stripe_claims(stripe)
     rows += excluded_runs(headline, training)
     return pd.DataFrame(rows, columns=COLUMNS)
@@ -299,8 +473,9 @@ def synthetic_line(logavg: pd.DataFrame | None) -> str:
     """'SYNTHETIC data (...): not a result' when a data set of `logavg` is synthetic, else ''."""
     if logavg is None or logavg.empty:
         return ""
-    names = sorted(d for d in set(logavg["dataset"].astype(str))
-                   if d in DATASETS and DATASETS[d].synthetic)  # fmt: skip
+    names = sorted(
+        d for d in set(logavg["dataset"].astype(str)) if d in DATASETS and DATASETS[d].synthetic
+    )
     return f"SYNTHETIC data ({', '.join(names)}): not a result" if names else ""
 
 
@@ -339,5 +514,4 @@ def claims_markdown(claims: pd.DataFrame, convention: str = "", first_line: str 
         f"**{first_line}**\n\n" if first_line else ""
     ) + "# Claims of the paper vs this reproduction\n\n"
     head += convention and convention + "\n\n"
-    return head + summary + "\n\n" + "\n".join(
-        lines) + "\n"  # fmt: skip
+    return head + summary + "\n\n" + "\n".join(lines) + "\n"

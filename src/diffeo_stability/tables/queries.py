@@ -1,13 +1,12 @@
 """Reading the aggregated tables (`results/tables/*`) and selecting the rows a figure shows.
 
-Shared by every figure module and by `diffeo_stability.claims`. Missing files or rows are not
+Shared by every figure module and by `diffeo_stability.tables.claims`. Missing files or rows are not
 errors here: callers draw what exists and list what is missing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
@@ -86,96 +85,6 @@ def select(frame: pd.DataFrame | None, **equals: object) -> pd.DataFrame:
         else:
             keep &= (frame[col] == value).to_numpy()
     return frame[keep]
-
-
-@dataclass(frozen=True)
-class Headline:
-    """The headline R_f: which probe rows the claims table and every figure show, set once in
-    the config (`probe.headline`, `probe.delta`, `probe.cutoff_rule`). Defaults: the authors'
-    code (median statistic, per-image noise norm), bilinear, c = 3, delta = 1; the paper's text
-    uses the mean noise norm (docs/conventions.md)."""
-
-    statistic: str = "median"
-    noise_norm: str = "per_image"
-    interpolation: str = "bilinear"
-    c: float = 3.0
-    delta: float = 1.0
-    cutoff_rule: str = ""  # as probed (the probe tables record it); "" = not stated
-
-    @classmethod
-    def from_config(cls, config: Mapping) -> Headline:
-        """From a validated workflow config."""
-        probe = config["probe"]
-        return cls(**probe["headline"], delta=probe["delta"], cutoff_rule=probe["cutoff_rule"])
-
-    @classmethod
-    def from_options(cls, options: Mapping[str, str]) -> Headline:
-        """From figure options (strings); absent keys keep the defaults."""
-        return cls(
-            options.get("statistic", cls.statistic),
-            options.get("noise_norm", cls.noise_norm),
-            options.get("interpolation", cls.interpolation),
-            float(options.get("c", cls.c)),
-            float(options.get("delta", cls.delta)),
-            options.get("cutoff_rule", cls.cutoff_rule),
-        )
-
-    def options(self) -> dict[str, str]:
-        """The figure options that select this headline (`from_options` reads them back)."""
-        return {key: f"{value:g}" if isinstance(value, float) else value
-                for key, value in asdict(self).items() if value != ""}  # fmt: skip
-
-    @property
-    def point(self) -> str:
-        """Name of the probe point at displacement `delta` (e.g. "delta1")."""
-        return f"delta{self.delta:g}"
-
-    def describe(self) -> str:
-        """The convention in words, e.g. for the claims table."""
-        rule = f", cut-off rule {self.cutoff_rule}" if self.cutoff_rule else ""
-        return (f"Headline R_f: output layer, delta = {self.delta:g}, c = {self.c:g}{rule}, "
-                f"{self.interpolation}, {self.statistic} statistic, {self.noise_norm} noise "
-                "norm.")  # fmt: skip
-
-    def rows(self, frame: pd.DataFrame | None, point: str = "", **equals) -> pd.DataFrame:
-        """Output-layer rows of this variant at `point` (default: the headline delta; "sweep"
-        for the delta sweep), further filtered by `equals` (e.g. c=...)."""
-        return select(
-            frame,
-            point=point or self.point,
-            is_output=True,
-            statistic=self.statistic,
-            noise_norm=self.noise_norm,
-            interpolation=self.interpolation,
-            **equals,
-        )
-
-
-def option_list(options: Mapping[str, str], key: str, default: Iterable[str]) -> list[str]:
-    """A comma-separated option as a list of names ("" or absent -> `default`)."""
-    value = options.get(key, "").strip()
-    return [v.strip() for v in value.split(",") if v.strip()] if value else list(default)
-
-
-def option_float(options: Mapping[str, str], key: str, default: float) -> float:
-    """A float option."""
-    return float(options.get(key, default))
-
-
-def option_bool(options: Mapping[str, str], key: str, default: bool) -> bool:
-    """A yes/no option ("1", "true", "yes", "on" are true)."""
-    value = options.get(key)
-    return default if value is None else value.strip().lower() in {"1", "true", "yes", "on"}
-
-
-def datasets_option(options: Mapping[str, str], frame: pd.DataFrame | None) -> list[str]:
-    """The `datasets` option; "all" means every data set present in `frame`, in paper order."""
-    wanted = option_list(options, "datasets", PAPER_DATASETS)
-    if wanted != ["all"]:
-        return wanted
-    present = [] if frame is None or frame.empty else sorted(set(frame["dataset"]))
-    order = {name: i for i, name in enumerate(DATASET_LABELS)}
-    return sorted(present, key=lambda d: (order.get(d, len(order)), d))
 
 
 def cutoffs(frame: pd.DataFrame) -> list[float]:

@@ -20,10 +20,10 @@ import zlib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from diffeo_stability.data import ImageDataset, label_counts, save_dataset
-from diffeo_stability.datasets import DatasetInfo, SourceFile
+from diffeo_stability.data.formats import read_cifar_tarball, read_idx_dataset, read_image_folder
+from diffeo_stability.data.images import ImageDataset, label_counts, save_dataset
+from diffeo_stability.data.registry import DatasetInfo, SourceFile
 from diffeo_stability.errors import DataError
-from diffeo_stability.formats import read_cifar_tarball, read_idx_dataset, read_image_folder
 from diffeo_stability.io import atomic_path
 
 log = logging.getLogger(__name__)

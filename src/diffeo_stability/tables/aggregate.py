@@ -1,6 +1,6 @@
 """Tables over all runs: the tidy stability table, geometric means over seeds, training runs.
 
-- `stability_table`: the concatenation of the per-run probe files (`probe.PROBE_COLUMNS`).
+- `stability_table`: the concatenation of the per-run probe files (`columns.PROBE_COLUMNS`).
 - `log_average`: per group of `GROUP_KEYS`, X = exp(mean log x) over seeds and X_logstd = the
   standard deviation of log x (ddof = 1, 0 for a single seed), for X in R, D, G, test_error;
   undefined (non-finite) values are left out and counted in n_undefined (runs whose R is NaN,
@@ -22,17 +22,44 @@ import pandas as pd
 
 from diffeo_stability.errors import DataError
 from diffeo_stability.io import read_checked
+from diffeo_stability.tables.columns import PROBE_COLUMNS
 
 # the probe columns the geometric means are grouped by: everything but the seed and the values
 GROUP_KEYS = [
-    "dataset", "arch", "P", "n_train", "state", "interpolation", "c", "cutoff_rule", "T",
-    "delta", "point", "layer", "layer_name", "is_output", "statistic", "noise_norm",
-]  # fmt: skip
+    "dataset",
+    "arch",
+    "P",
+    "n_train",
+    "state",
+    "interpolation",
+    "c",
+    "cutoff_rule",
+    "T",
+    "delta",
+    "point",
+    "layer",
+    "layer_name",
+    "is_output",
+    "statistic",
+    "noise_norm",
+]
 LOG_VALUES = ("R", "D", "G", "test_error")
 TRAINING_COLUMNS = [
-    "dataset", "arch", "P", "n_train", "seed", "epochs", "best_epoch", "test_error",
-    "final_test_error", "init_test_error", "wall_time_s", "images_per_s", "device", "precision",
-]  # fmt: skip
+    "dataset",
+    "arch",
+    "P",
+    "n_train",
+    "seed",
+    "epochs",
+    "best_epoch",
+    "test_error",
+    "final_test_error",
+    "init_test_error",
+    "wall_time_s",
+    "images_per_s",
+    "device",
+    "precision",
+]
 # metrics.json keys copied as they are
 _COPIED = ("init_test_error", "wall_time_s", "images_per_s", "device", "precision")
 # results/train/{dataset}/{arch}/P{P}/seed{seed}/metrics.json
@@ -41,8 +68,6 @@ _RUN_PATH = re.compile(r"(?P<dataset>[^/]+)/(?P<arch>[^/]+)/P(?P<P>[^/]+)/seed(?
 
 def stability_table(paths: Sequence[str | os.PathLike[str]]) -> pd.DataFrame:
     """All probe rows of `paths` in one frame with the probe schema."""
-    from diffeo_stability.probe import PROBE_COLUMNS
-
     if not paths:
         raise DataError("no probe files given")
     frames = [read_checked(path, pd.read_parquet, "probe file") for path in paths]
@@ -59,9 +84,10 @@ def log_average(stability: pd.DataFrame) -> pd.DataFrame:
     undefined = ~np.isfinite(stability["R"].to_numpy(dtype=float))
     with np.errstate(divide="ignore"):  # a zero gives log 0 = -inf, hence a geometric mean 0
         logs = stability[GROUP_KEYS].assign(
-            seed=stability["seed"], n_undefined=undefined,
+            seed=stability["seed"],
+            n_undefined=undefined,
             **{v: np.log(stability[v].where(np.isfinite(stability[v]))) for v in LOG_VALUES},
-        )  # fmt: skip
+        )
     groups = logs.groupby(GROUP_KEYS, sort=True, dropna=False)
     out = groups["seed"].nunique().rename("n_seeds").to_frame()
     out["n_undefined"] = groups["n_undefined"].sum().astype(int)

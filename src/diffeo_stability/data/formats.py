@@ -22,7 +22,7 @@ from pathlib import Path, PurePosixPath
 
 import numpy as np
 
-from diffeo_stability.data import ImageDataset
+from diffeo_stability.data.images import ImageDataset
 from diffeo_stability.errors import DataError
 
 IDX_UBYTE = 0x08
@@ -141,8 +141,10 @@ def read_cifar_tarball(name: str, path: Path) -> ImageDataset:
         raise DataError(f"{path}: missing {[f'{CIFAR_DIR}/{m}' for m in missing]}")
     train = [_cifar_batch(found[b], f"{path}:{b}") for b in CIFAR_TRAIN_BATCHES]
     x_test, y_test = _cifar_batch(found["test_batch"], f"{path}:test_batch")
-    classes = [c.decode() if isinstance(c, bytes) else str(c) for c in
-               found["batches.meta"].get(b"label_names", [])]  # fmt: skip
+    classes = [
+        c.decode() if isinstance(c, bytes) else str(c)
+        for c in found["batches.meta"].get(b"label_names", [])
+    ]
     if not classes:
         raise DataError(f"{path}: batches.meta has no label_names")
     return ImageDataset(

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import numpy as np
 
-from diffeo_stability.data import ImageDataset
-from diffeo_stability.datasets import DatasetInfo
-from diffeo_stability.formats import encode_idx, write_cifar_tarball, write_image_folder
+from diffeo_stability.data.formats import encode_idx, write_cifar_tarball, write_image_folder
+from diffeo_stability.data.images import ImageDataset
+from diffeo_stability.data.registry import DatasetInfo
 
 NOISE_STD = 0.15  # pixel noise, in units of the [0, 1] intensity range
 ANGLE_JITTER = 0.08  # radians; classes are pi / K apart

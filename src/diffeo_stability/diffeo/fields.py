@@ -26,8 +26,8 @@ from functools import lru_cache
 
 import torch
 
+from diffeo_stability.diffeo.interpolation import INTERPOLATIONS, deform, smooth
 from diffeo_stability.errors import ConfigError
-from diffeo_stability.interpolation import INTERPOLATIONS, deform, smooth
 
 __all__ = [
     "CUTOFF_RULES",
@@ -69,7 +69,9 @@ def _max_mode(c: float, cutoff: str) -> int:
 
 @lru_cache(maxsize=64)
 def mode_std(
-    c: float, cutoff: str = DEFAULT_CUTOFF_RULE, device: torch.device | None = None,
+    c: float,
+    cutoff: str = DEFAULT_CUTOFF_RULE,
+    device: torch.device | None = None,
     dtype: torch.dtype = torch.float64,
 ) -> torch.Tensor:
     """Per-mode standard deviation at T = 1, shape (m, m): 1 / sqrt(i^2 + j^2) inside the
@@ -79,16 +81,16 @@ def mode_std(
     r2 = k[:, None] ** 2 + k[None, :] ** 2
     kept = r2 <= c**2 if cutoff == "disk" else r2.sqrt() < c + 0.5
     if not bool(kept.any()):
-        raise ConfigError(f"cut-off c = {c!r} ({cutoff}) keeps no mode; the mode (1, 1) needs "
-                          "c >= sqrt(2) for 'disk'")
+        raise ConfigError(
+            f"cut-off c = {c!r} ({cutoff}) keeps no mode; the mode (1, 1) needs "
+            "c >= sqrt(2) for 'disk'"
+        )
     m = int(kept.any(dim=1).nonzero().max()) + 1  # drop rows/columns with no kept mode
     return (kept / r2.sqrt())[:m, :m].to(device=device, dtype=dtype)
 
 
 @lru_cache(maxsize=64)
-def _sine_table(
-    m: int, n: int, device: torch.device | None, dtype: torch.dtype
-) -> torch.Tensor:
+def _sine_table(m: int, n: int, device: torch.device | None, dtype: torch.dtype) -> torch.Tensor:
     """sin(i pi u_k) for i = 1..m and u_k = k / (n - 1), shape (m, n), computed in float64;
     the border columns are exactly 0 so border pixels never move."""
     u = torch.linspace(0.0, 1.0, n, dtype=torch.float64)
@@ -113,8 +115,13 @@ def _as_batch_temperature(
 
 
 def sample_coefficients(
-    batch: int, T: float | torch.Tensor, c: float, *, cutoff: str = DEFAULT_CUTOFF_RULE,
-    generator: torch.Generator | None = None, device: torch.device | str | None = None,
+    batch: int,
+    T: float | torch.Tensor,
+    c: float,
+    *,
+    cutoff: str = DEFAULT_CUTOFF_RULE,
+    generator: torch.Generator | None = None,
+    device: torch.device | str | None = None,
     dtype: torch.dtype = torch.float32,
 ) -> torch.Tensor:
     """Independent coefficients C for `batch` fields, shape (batch, 2, m, m), in units of the
@@ -136,8 +143,14 @@ def field_from_coefficients(coeffs: torch.Tensor, n: int) -> torch.Tensor:
 
 
 def sample_displacement(
-    batch: int, n: int, T: float | torch.Tensor, c: float, *, cutoff: str = DEFAULT_CUTOFF_RULE,
-    generator: torch.Generator | None = None, device: torch.device | str | None = None,
+    batch: int,
+    n: int,
+    T: float | torch.Tensor,
+    c: float,
+    *,
+    cutoff: str = DEFAULT_CUTOFF_RULE,
+    generator: torch.Generator | None = None,
+    device: torch.device | str | None = None,
     dtype: torch.dtype = torch.float32,
 ) -> torch.Tensor:
     """`batch` independent displacement fields in pixels, shape (batch, 2, n, n); channel 0
@@ -197,8 +210,14 @@ def _float64_batches(
 
 
 def measured_delta(
-    T: float, n: int, c: float, *, samples: int = 10_000, cutoff: str = DEFAULT_CUTOFF_RULE,
-    generator: torch.Generator | None = None, chunk: int = 1024,
+    T: float,
+    n: int,
+    c: float,
+    *,
+    samples: int = 10_000,
+    cutoff: str = DEFAULT_CUTOFF_RULE,
+    generator: torch.Generator | None = None,
+    chunk: int = 1024,
 ) -> float:
     """Monte Carlo r.m.s. centre displacement in pixels over `samples` fields (float64)."""
     total = sum(
@@ -255,9 +274,14 @@ def is_bijective(coeffs: torch.Tensor, grid: int | None = None) -> torch.Tensor:
 
 
 def bijectivity_probabilities(
-    temperatures: Sequence[float], c: float, *, samples: int = 1000,
-    cutoff: str = DEFAULT_CUTOFF_RULE, generator: torch.Generator | None = None,
-    grid: int | None = None, chunk: int = 128,
+    temperatures: Sequence[float],
+    c: float,
+    *,
+    samples: int = 1000,
+    cutoff: str = DEFAULT_CUTOFF_RULE,
+    generator: torch.Generator | None = None,
+    grid: int | None = None,
+    chunk: int = 128,
 ) -> torch.Tensor:
     """Monte Carlo probability that a field is a diffeomorphism, for each T (float64, shape
     (len(temperatures),)); the same `samples` fields, drawn at T = 1, are rescaled to every T.
@@ -288,10 +312,18 @@ def bijectivity_probabilities(
 
 
 def bijectivity_probability(
-    T: float, c: float, *, samples: int = 1000, cutoff: str = DEFAULT_CUTOFF_RULE,
-    generator: torch.Generator | None = None, grid: int | None = None, chunk: int = 256,
+    T: float,
+    c: float,
+    *,
+    samples: int = 1000,
+    cutoff: str = DEFAULT_CUTOFF_RULE,
+    generator: torch.Generator | None = None,
+    grid: int | None = None,
+    chunk: int = 256,
 ) -> float:
     """Monte Carlo probability that a field at (T, c) is a diffeomorphism (float64)."""
-    return float(bijectivity_probabilities(
-        [T], c, samples=samples, cutoff=cutoff, generator=generator, grid=grid, chunk=chunk
-    )[0])
+    return float(
+        bijectivity_probabilities(
+            [T], c, samples=samples, cutoff=cutoff, generator=generator, grid=grid, chunk=chunk
+        )[0]
+    )

@@ -29,7 +29,7 @@ from diffeo_stability.config import (
     training_runs,
     training_set_size,
 )
-from diffeo_stability.datasets import DATASETS
+from diffeo_stability.data.registry import DATASETS
 from diffeo_stability.models.registry import ARCHITECTURES
 
 # (training, probing) images/s per architecture, for the warning at DAG time; at RATE_SIDE px,

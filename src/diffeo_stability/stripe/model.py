@@ -28,55 +28,16 @@ from dataclasses import asdict, dataclass
 
 import torch
 
-from diffeo_stability.errors import ConfigError, TrainingDivergedError
-from diffeo_stability.stripe_measure import alignment_perp, relative_stability
+from diffeo_stability.errors import TrainingDivergedError
+from diffeo_stability.stripe.config import HIGH, LOW, StripeConfig
+from diffeo_stability.stripe.measure import alignment_perp, relative_stability
 
 log = logging.getLogger(__name__)
 
-#: stripe boundaries on x_1: Phi(HIGH) - Phi(LOW) = 1/2 for a standard normal x_1
-LOW = -0.3
-HIGH = 1.18549
-LOSSES = ("hinge", "softhinge")
-DTYPES = ("float32", "float64")
 #: sharpness k of the soft hinge softplus(k (1 - z)) / k
 SOFT_HINGE_SHARPNESS = 10.0
 #: steps without a new minimum of the unfitted count before a boosted fit falls back to plain GD
 STALL_STEPS = 5000
-
-
-@dataclass(frozen=True)
-class StripeConfig:
-    """All parameters of one stripe-model run (noise is ||nu|| = ||eta||, input units)."""
-
-    d: int = 30
-    P: int = 1024
-    seed: int = 0
-    h: int = 100
-    alpha: float = 1e-6
-    loss: str = "hinge"
-    lr: float = 1.0
-    max_steps: int = 30_000
-    noise: float = 1.0
-    n_test: int = 10_000
-    device: str = "cpu"
-    boost: float = 10.0
-    dtype: str = "float32"
-
-    def validate(self) -> None:
-        """Raise ConfigError naming the first invalid field."""
-        if self.loss not in LOSSES:
-            raise ConfigError(f"stripe loss {self.loss!r} unknown; allowed: {', '.join(LOSSES)}")
-        for key in ("d", "P", "h", "max_steps", "n_test"):
-            if getattr(self, key) < (2 if key == "d" else 1):
-                raise ConfigError(f"stripe {key} must be a positive integer (d >= 2)")
-        if self.dtype not in DTYPES:
-            raise ConfigError(f"stripe dtype {self.dtype!r} unknown; allowed: {', '.join(DTYPES)}")
-        if not self.boost >= 1:
-            raise ConfigError(f"stripe boost must be >= 1 (1 = plain GD), got {self.boost}")
-        for key in ("alpha", "lr", "noise"):
-            value = getattr(self, key)
-            if not (math.isfinite(value) and value > 0):
-                raise ConfigError(f"stripe {key} must be a positive finite number, got {value}")
 
 
 def stripe_label(x: torch.Tensor) -> torch.Tensor:
@@ -152,7 +113,11 @@ def _hidden(net: StripeNet, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor
 
 
 def _gd_step(
-    net: StripeNet, x: torch.Tensor, pre: torch.Tensor, act: torch.Tensor, dloss_df: torch.Tensor,
+    net: StripeNet,
+    x: torch.Tensor,
+    pre: torch.Tensor,
+    act: torch.Tensor,
+    dloss_df: torch.Tensor,
     lr: float,
 ) -> None:
     """One gradient-descent step given dL/df (N,) of the points x (N, d) and their hidden

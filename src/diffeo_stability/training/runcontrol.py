@@ -139,5 +139,9 @@ class Monitor:
             left = elapsed * (total - done) / max(done, 1)
             log.info(
                 "%s: %d/%d images, %.0f s, about %.0f s left in this epoch",
-                self.label, done, total, elapsed, left,
-            )  # fmt: skip
+                self.label,
+                done,
+                total,
+                elapsed,
+                left,
+            )

@@ -16,7 +16,7 @@ one the architecture sees; labels random):
    probing images/s (the configured probe reduced to its delta point, on the device).
 
 The measured rates give the estimated compute of the whole config on this machine
-(`diffeo_stability.cost`).
+(`diffeo_stability.preflight.cost`).
 """
 
 from __future__ import annotations
@@ -33,21 +33,25 @@ from typing import Any
 import numpy as np
 import torch
 
-from diffeo_stability import cost
 from diffeo_stability.config import Run, run_hparams, training_runs
-from diffeo_stability.data import ImageDataset
-from diffeo_stability.datasets import DATASETS
+from diffeo_stability.data.images import ImageDataset
+from diffeo_stability.data.registry import DATASETS
 from diffeo_stability.device import strict_fp32
-from diffeo_stability.probe import ProbeSettings, probe_function, probing_mode
-from diffeo_stability.train import RunConfig, Trainer
+from diffeo_stability.preflight import cost
+from diffeo_stability.probe.measure import ProbeSettings, probe_function, probing_mode
+from diffeo_stability.training.trainer import RunConfig, Trainer
 
 # largest relative difference to float32 eager on the CPU, of the burst's loss and of R_f, and
 # of the logits (relative norm; bf16 and TF32 rounding accumulate through deep nets: 5 % on a
 # CPU for EfficientNetB0 in bf16)
 TOLERANCE = {"fp32": 0.01, "bf16": 0.05}
 LOGITS_TOLERANCE = {"fp32": 0.05, "bf16": 0.2}
-REFERENCE_OPTIONS = {"precision": "fp32", "compile": False, "cuda_graph": False,
-                     "memory_format": "contiguous"}  # fmt: skip
+REFERENCE_OPTIONS = {
+    "precision": "fp32",
+    "compile": False,
+    "cuda_graph": False,
+    "memory_format": "contiguous",
+}
 COMPARE_PROBE = 16  # images of the R_f comparison
 TIMING_PROBE = 128  # at most this many images in the timed probe
 
@@ -91,8 +95,11 @@ def random_data(dataset: str, n_train: int, n_test: int, seed: int = 0) -> Image
 @contextlib.contextmanager
 def fp32_probing() -> Iterator[None]:
     """`strict_fp32` for the probe, the previous TF32 settings restored afterwards."""
-    saved = (torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32,
-             torch.get_float32_matmul_precision())  # fmt: skip
+    saved = (
+        torch.backends.cuda.matmul.allow_tf32,
+        torch.backends.cudnn.allow_tf32,
+        torch.get_float32_matmul_precision(),
+    )
     strict_fp32()
     try:
         yield
@@ -125,9 +132,13 @@ def compare_R(trainer: Trainer, images: torch.Tensor, settings: ProbeSettings) -
     model, device = trainer.model, trainer.device
     with fp32_probing(), probing_mode(model, batch_stats=True):
         rows = probe_function(
-            lambda x: model(x.to(device)).float().cpu(), images, settings, seed=0,
-            state="init", batch_stats=True,
-        )  # fmt: skip
+            lambda x: model(x.to(device)).float().cpu(),
+            images,
+            settings,
+            seed=0,
+            state="init",
+            batch_stats=True,
+        )
     row = rows[(rows.statistic == "median") & (rows.noise_norm == "per_image") & rows.is_output]
     return float(row.R.iloc[0])
 
@@ -165,19 +176,32 @@ def check_arch(config: dict[str, Any], arch: str, device: torch.device, steps: i
     data = random_data(run.dataset, steps * hp["batch_size"], TIMING_PROBE)
 
     def trainer(hparams: dict[str, Any], on: torch.device) -> Trainer:
-        return Trainer(data, RunConfig(
-            arch, None, 0, hparams, Path("."), info.normalization, info.augmentation, on,
-            weights=config["training"]["weights"].get(arch),
-        ))  # fmt: skip
+        return Trainer(
+            data,
+            RunConfig(
+                arch,
+                None,
+                0,
+                hparams,
+                Path("."),
+                info.normalization,
+                info.augmentation,
+                on,
+                weights=config["training"]["weights"].get(arch),
+            ),
+        )
 
     configured = trainer(hp, device)
     reference = trainer(hp | REFERENCE_OPTIONS, torch.device("cpu"))
     result = ArchResult(arch, run, _options(hp, configured))
     probe = config["probe"]
     settings = ProbeSettings(
-        cutoffs=tuple(probe["cutoffs"][:1]), interpolations=tuple(probe["interpolations"][:1]),
-        deltas=(float(probe["delta"]),), sweep_points=0, cutoff_rule=probe["cutoff_rule"],
-    )  # fmt: skip
+        cutoffs=tuple(probe["cutoffs"][:1]),
+        interpolations=tuple(probe["interpolations"][:1]),
+        deltas=(float(probe["delta"]),),
+        sweep_points=0,
+        cutoff_rule=probe["cutoff_rule"],
+    )
     images = torch.from_numpy(data.x_test[:COMPARE_PROBE]).float() / 255
     result.R = (compare_R(configured, images, settings), compare_R(reference, images, settings))
     first = torch.from_numpy(data.x_train[: hp["batch_size"]])
@@ -207,9 +231,12 @@ def check_arch(config: dict[str, Any], arch: str, device: torch.device, steps: i
     configured.train_epoch()  # warm-up: compilation, CUDA graph capture, autotuning
     train_rate = _timed(configured.train_epoch, len(data.x_train))
     timing = ProbeSettings(
-        cutoffs=tuple(probe["cutoffs"]), interpolations=tuple(probe["interpolations"]),
-        deltas=(float(probe["delta"]),), sweep_points=0, cutoff_rule=probe["cutoff_rule"],
-    )  # fmt: skip
+        cutoffs=tuple(probe["cutoffs"]),
+        interpolations=tuple(probe["interpolations"]),
+        deltas=(float(probe["delta"]),),
+        sweep_points=0,
+        cutoff_rule=probe["cutoff_rule"],
+    )
     n_probe = min(probe["n_probe"], TIMING_PROBE)
     on_device = configured.x_test[:n_probe].float().div(255)
     passes = cost.probe_call_passes(n_probe, len(timing.interpolations), len(timing.cutoffs), 1)
@@ -260,19 +287,37 @@ def _duration(hours: float) -> str:
 
 def report(results: list[ArchResult], device: torch.device, name: str) -> str:
     """The table printed by `diffeo-stability preflight`."""
-    head = ("arch", "input", "options", "status", "logits err", "burst loss (fp32 cpu)",
-            "R_f init (fp32 cpu)", "train img/s", "probe img/s", "training",
-            "eval+probe")  # fmt: skip
+    head = (
+        "arch",
+        "input",
+        "options",
+        "status",
+        "logits err",
+        "burst loss (fp32 cpu)",
+        "R_f init (fp32 cpu)",
+        "train img/s",
+        "probe img/s",
+        "training",
+        "eval+probe",
+    )
     rows = []
     for r in results:
         info = DATASETS[r.run.dataset]
-        rows.append((
-            r.arch, f"{info.channels}x{info.image_size}x{info.image_size}", r.options,
-            "ok" if r.ok else "FAILED", f"{r.logits_error:.2g}",
-            f"{r.loss[0]:.4f} ({r.loss[1]:.4f})", f"{r.R[0]:.4g} ({r.R[1]:.4g})",
-            f"{r.rates[0]:,.0f}", f"{r.rates[1]:,.0f}",
-            _duration(r.hours[0]), _duration(r.hours[1]),
-        ))  # fmt: skip
+        rows.append(
+            (
+                r.arch,
+                f"{info.channels}x{info.image_size}x{info.image_size}",
+                r.options,
+                "ok" if r.ok else "FAILED",
+                f"{r.logits_error:.2g}",
+                f"{r.loss[0]:.4f} ({r.loss[1]:.4f})",
+                f"{r.R[0]:.4g} ({r.R[1]:.4g})",
+                f"{r.rates[0]:,.0f}",
+                f"{r.rates[1]:,.0f}",
+                _duration(r.hours[0]),
+                _duration(r.hours[1]),
+            )
+        )
     widths = [max(len(str(row[k])) for row in [head, *rows]) for k in range(len(head))]
     lines = [
         f"preflight of {name} on {device} ({device_name(device)}); torch {torch.__version__}",

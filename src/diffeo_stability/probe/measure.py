@@ -5,8 +5,8 @@ float32 in [0, 1]. For every interpolation, cut-off c and temperature T it draws
 tau_i and one isotropic noise direction per image, rescales the noise to ||tau x_i - x_i||
 (``noise_norm="per_image"``, the authors' code) or to the mean of that norm over the batch
 (``"mean"``, the paper's text), and compares f(x), f(tau x) and f(x + eta) with the
-statistics of `diffeo_stability.stability`. For the Gaussian interpolation the clean images are
-smoothed by the same resampling at zero displacement. Optionally the same quantities are
+statistics of `diffeo_stability.probe.statistics`. For the Gaussian interpolation the clean
+images are smoothed by the same resampling at zero displacement. Optionally the same quantities are
 measured at the output of every block of the network (forward hooks; layer 0 is the input).
 
 Draws come from one `torch.Generator` per (seed, state, interpolation, c, T point), so rows are
@@ -26,53 +26,24 @@ import pandas as pd
 import torch
 from torch import nn
 
-from diffeo_stability import diffeo
+from diffeo_stability.diffeo import fields as diffeo
 from diffeo_stability.errors import ConfigError
-from diffeo_stability.stability import STATISTICS, change, pair_norm
+from diffeo_stability.probe.statistics import STATISTICS, change, pair_norm
+from diffeo_stability.tables.columns import MEASUREMENT_COLUMNS
 
 NOISE_NORMS = ("per_image", "mean")
+#: images probed per network: the first N_PROBE test images
+N_PROBE = 500
 Blocks = Sequence[tuple[str, nn.Module]]
-
-# Columns written by `probe_function` (the measurement), in order, with their dtypes.
-MEASUREMENT_COLUMNS: dict[str, str] = {
-    "state": "object",
-    "interpolation": "object",
-    "c": "float64",
-    "cutoff_rule": "object",
-    "T": "float64",
-    "delta": "float64",
-    "point": "object",
-    "layer": "int64",
-    "layer_name": "object",
-    "is_output": "bool",
-    "statistic": "object",
-    "noise_norm": "object",
-    "D": "float64",
-    "G": "float64",
-    "R": "float64",
-    "D_raw": "float64",
-    "G_raw": "float64",
-    "pair_norm": "float64",
-    "diffeo_norm": "float64",
-    "noise_norm_value": "float64",
-    "n_probe": "int64",
-}
-# The columns of results/probe/... .parquet and results/tables/stability.parquet.
-RUN_COLUMNS: dict[str, str] = {
-    "dataset": "object",
-    "arch": "object",
-    "P": "object",
-    "n_train": "int64",
-    "seed": "int64",
-}
-PROBE_COLUMNS: dict[str, str] = {**RUN_COLUMNS, **MEASUREMENT_COLUMNS, "test_error": "float64"}
 
 
 @dataclass(frozen=True)
 class ProbeSettings:
-    """What to measure. `sweep_range` = (a, b): the sweep spans T_min * a .. T_max * b in
-    `sweep_points` log-spaced temperatures (0 points: no sweep); `deltas` are the single
-    points (point name ``delta{d:g}``, e.g. ``delta1``) where per-layer rows are taken.
+    """What to measure; the defaults are those of `diffeo-stability probe` and of the config's
+    `probe` section (a test checks the schema). `sweep_range` = (a, b): the sweep spans
+    T_min * a .. T_max * b in `sweep_points` log-spaced temperatures (0 points: no sweep);
+    `deltas` are the single points (point name ``delta{d:g}``, e.g. ``delta1``) where
+    per-layer rows are taken.
     `max_batch` caps the images per forward pass (None: `forward_batch` of the device);
     `noise_norms`: the conventions measured (each one more forward group per point)."""
 
@@ -156,8 +127,11 @@ class LayerOutputs:
     enter f channels-last (the faster layout for convolutions on CPUs and GPUs; same values)."""
 
     def __init__(
-        self, f: Callable[[torch.Tensor], torch.Tensor], taps: Sequence[nn.Module],
-        max_batch: int, separate: bool,
+        self,
+        f: Callable[[torch.Tensor], torch.Tensor],
+        taps: Sequence[nn.Module],
+        max_batch: int,
+        separate: bool,
     ) -> None:
         self.f, self.taps, self.max_batch, self.separate = f, list(taps), max_batch, separate
 
@@ -219,15 +193,27 @@ class Perturbation:
 
 
 def perturb(
-    images: torch.Tensor, clean: torch.Tensor, interpolation: str, c: float, T: float,
-    cutoff_rule: str, generator: torch.Generator, noise_norms: Sequence[str] = NOISE_NORMS,
+    images: torch.Tensor,
+    clean: torch.Tensor,
+    interpolation: str,
+    c: float,
+    T: float,
+    cutoff_rule: str,
+    generator: torch.Generator,
+    noise_norms: Sequence[str] = NOISE_NORMS,
 ) -> Perturbation:
     """One diffeo per image (tau x from the raw images) and one isotropic noise direction per
     image added to the clean (possibly smoothed) images, rescaled for each of `noise_norms`."""
     n = images.shape[-1]
     displacement = diffeo.sample_displacement(
-        len(images), n, T, c, cutoff=cutoff_rule, generator=generator,
-        device=images.device, dtype=images.dtype,
+        len(images),
+        n,
+        T,
+        c,
+        cutoff=cutoff_rule,
+        generator=generator,
+        device=images.device,
+        dtype=images.dtype,
     )
     deformed = diffeo.deform(images, displacement, interpolation)
     distance = (deformed - clean).flatten(1).norm(dim=1)
@@ -241,9 +227,12 @@ def perturb(
 
 
 def _point_rows(
-    clean: Sequence[torch.Tensor], norms: Sequence[dict[str, float]],
-    diffeo_out: Sequence[torch.Tensor], noise_out: dict[str, Sequence[torch.Tensor]],
-    layers: Sequence[tuple[int, str]], noise_values: dict[str, float],
+    clean: Sequence[torch.Tensor],
+    norms: Sequence[dict[str, float]],
+    diffeo_out: Sequence[torch.Tensor],
+    noise_out: dict[str, Sequence[torch.Tensor]],
+    layers: Sequence[tuple[int, str]],
+    noise_values: dict[str, float],
 ) -> list[dict]:
     """Rows of one point: per layer, statistic and noise norm; lists indexed like `layers`."""
     rows = []
@@ -253,13 +242,22 @@ def _point_rows(
             norm = norms[k][stat]
             for noise_name in noise_out:
                 g_raw = change(clean[k], noise_out[noise_name][k], stat)
-                rows.append({
-                    "layer": layer, "layer_name": name, "is_output": k == len(layers) - 1,
-                    "statistic": stat, "noise_norm": noise_name, "D": _ratio(d_raw, norm),
-                    "G": _ratio(g_raw, norm), "R": _collapsed_or(_ratio(d_raw, g_raw), norm),
-                    "D_raw": d_raw,
-                    "G_raw": g_raw, "pair_norm": norm, "noise_norm_value": noise_values[noise_name],
-                })
+                rows.append(
+                    {
+                        "layer": layer,
+                        "layer_name": name,
+                        "is_output": k == len(layers) - 1,
+                        "statistic": stat,
+                        "noise_norm": noise_name,
+                        "D": _ratio(d_raw, norm),
+                        "G": _ratio(g_raw, norm),
+                        "R": _collapsed_or(_ratio(d_raw, g_raw), norm),
+                        "D_raw": d_raw,
+                        "G_raw": g_raw,
+                        "pair_norm": norm,
+                        "noise_norm_value": noise_values[noise_name],
+                    }
+                )
     return rows
 
 
@@ -301,23 +299,40 @@ def probe_function(
                     keep = slice(None) if per_layer else slice(-1, None)
                     generator = torch.Generator(device=images.device)
                     generator.manual_seed(draw_seed(seed, state, interpolation, c, index))
-                    pert = perturb(images, clean, interpolation, c, T, settings.cutoff_rule,
-                                   generator, settings.noise_norms)  # fmt: skip
+                    pert = perturb(
+                        images,
+                        clean,
+                        interpolation,
+                        c,
+                        T,
+                        settings.cutoff_rule,
+                        generator,
+                        settings.noise_norms,
+                    )
                     groups = [pert.deformed, *pert.noisy.values()]
                     diffeo_out, *noise_out = forward(groups, per_layer)
                     common = {
-                        "state": state, "interpolation": interpolation, "c": float(c),
-                        "cutoff_rule": settings.cutoff_rule, "T": float(T),
-                        "delta": diffeo.delta_from_temperature(T, n, c), "point": point,
-                        "diffeo_norm": float(pert.distance.mean()), "n_probe": len(images),
+                        "state": state,
+                        "interpolation": interpolation,
+                        "c": float(c),
+                        "cutoff_rule": settings.cutoff_rule,
+                        "T": float(T),
+                        "delta": diffeo.delta_from_temperature(T, n, c),
+                        "point": point,
+                        "diffeo_norm": float(pert.distance.mean()),
+                        "n_probe": len(images),
                     }
                     values = {
                         name: float((pert.noisy[name] - clean).flatten(1).norm(dim=1).mean())
                         for name in pert.noisy
                     }
                     point_rows = _point_rows(
-                        clean_out[keep], norms[keep], diffeo_out,
-                        dict(zip(pert.noisy, noise_out, strict=True)), all_layers[keep], values,
+                        clean_out[keep],
+                        norms[keep],
+                        diffeo_out,
+                        dict(zip(pert.noisy, noise_out, strict=True)),
+                        all_layers[keep],
+                        values,
                     )
                     rows += [{**common, **row} for row in point_rows]
     return pd.DataFrame(rows, columns=list(MEASUREMENT_COLUMNS)).astype(MEASUREMENT_COLUMNS)

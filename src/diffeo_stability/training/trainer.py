@@ -23,16 +23,22 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from diffeo_stability.augment import crop_flip
-from diffeo_stability.checkpoint import load_state, restore_rng_states, rng_states, save_state
-from diffeo_stability.data import ImageDataset
+from diffeo_stability.data.images import ImageDataset
+from diffeo_stability.data.subsets import subset_indices
 from diffeo_stability.device import eval_batch_size, memory_format
 from diffeo_stability.errors import DataError, TrainingDivergedError
+from diffeo_stability.hparams import PAPER_DEFAULTS
 from diffeo_stability.io import torch_save, write_json
 from diffeo_stability.models import build_model, get_arch
 from diffeo_stability.models.build import checkpoint_dict, cpu_state_dict
-from diffeo_stability.runcontrol import Monitor, RunLock
-from diffeo_stability.subsets import subset_indices
+from diffeo_stability.training.augment import crop_flip
+from diffeo_stability.training.checkpoint import (
+    load_state,
+    restore_rng_states,
+    rng_states,
+    save_state,
+)
+from diffeo_stability.training.runcontrol import Monitor, RunLock
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +47,7 @@ TIMING_KEYS = ("wall_time_s", "train_time_s", "images_per_s")
 
 @dataclass
 class RunConfig:
-    """One training job. `hparams` comes from `hparams.resolve_hparams`; P=None: full set.
+    """One training job. `hparams` comes from `hparams.resolve_arch_hparams`; P=None: full set.
 
     `normalization` ((mean, std) or None) and `default_augmentation` come from the dataset's
     registry entry; `weights` is the ImageNet weights file of transfer nets.
@@ -124,16 +130,21 @@ class Trainer:
         augmentation = hp["augmentation"]
         self.augmentation = config.default_augmentation if augmentation == "auto" else augmentation
         self.arch_kwargs = {"resize": hp["input_size"]} if self.spec.transfer else {}
-        if hp["width_factor"] != 1.0:
+        if hp["width_factor"] != PAPER_DEFAULTS[self.spec.family]["width_factor"]:
             self.arch_kwargs["width_factor"] = hp["width_factor"]
         self.shape = (channels, height)
 
         torch.manual_seed(config.seed)
         extra = {"weights": config.weights} if self.spec.transfer else {}
         model = build_model(
-            config.arch, channels, height, self.num_classes, config.normalization,
-            **self.arch_kwargs, **extra,
-        )  # fmt: skip
+            config.arch,
+            channels,
+            height,
+            self.num_classes,
+            config.normalization,
+            **self.arch_kwargs,
+            **extra,
+        )
         self.memory_format = _memory_format(hp, device, config.arch)
         self.eval_batch_size = _eval_batch_size(hp, device)
         self.model = model.to(device, memory_format=self.memory_format)
@@ -209,9 +220,16 @@ class Trainer:
         """The checkpoint-contract dict of `state` (default: the current model's state)."""
         c, s = self.shape
         return checkpoint_dict(
-            state or cpu_state_dict(self.model), self.config.arch, self.arch_kwargs, c, s,
-            self.num_classes, self.config.normalization, epoch, test_error,
-        )  # fmt: skip
+            state or cpu_state_dict(self.model),
+            self.config.arch,
+            self.arch_kwargs,
+            c,
+            s,
+            self.num_classes,
+            self.config.normalization,
+            epoch,
+            test_error,
+        )
 
 
 def library_versions() -> dict[str, str]:
@@ -243,11 +261,19 @@ def _initial_state(trainer: Trainer, identity: dict[str, Any]) -> dict[str, Any]
     init_loss, _ = trainer.evaluate(trainer.x_train, trainer.y_train)
     _, init_test_error = trainer.evaluate(trainer.x_test, trainer.y_test)
     return {
-        "identity": identity, "epoch": 0, "init_state": cpu_state_dict(trainer.model),
-        "init_train_loss": init_loss, "init_test_error": init_test_error,
-        "train_loss": [], "test_error": [], "lr": [],
-        "best_error": math.inf, "best_epoch": 0, "best_state": None, "train_time_s": 0.0,
-    }  # fmt: skip
+        "identity": identity,
+        "epoch": 0,
+        "init_state": cpu_state_dict(trainer.model),
+        "init_train_loss": init_loss,
+        "init_test_error": init_test_error,
+        "train_loss": [],
+        "test_error": [],
+        "lr": [],
+        "best_error": math.inf,
+        "best_epoch": 0,
+        "best_state": None,
+        "train_time_s": 0.0,
+    }
 
 
 def _run_epoch(trainer: Trainer, state: dict[str, Any]) -> None:
@@ -266,21 +292,31 @@ def _run_epoch(trainer: Trainer, state: dict[str, Any]) -> None:
     state["test_error"].append(test_error)
     state["lr"].append(lr)
     if test_error is not None and test_error < state["best_error"]:
-        state |= {"best_error": test_error, "best_epoch": epoch,
-                  "best_state": cpu_state_dict(trainer.model)}  # fmt: skip
+        state |= {
+            "best_error": test_error,
+            "best_epoch": epoch,
+            "best_state": cpu_state_dict(trainer.model),
+        }
     state |= {
-        "epoch": epoch, "model": cpu_state_dict(trainer.model),
+        "epoch": epoch,
+        "model": cpu_state_dict(trainer.model),
         "optimizer": trainer.optimizer.state_dict(),
-        "scheduler": trainer.scheduler.state_dict(), "rng": rng_states(trainer.generators()),
-    }  # fmt: skip
+        "scheduler": trainer.scheduler.state_dict(),
+        "rng": rng_states(trainer.generators()),
+    }
     log.info(
         "epoch %d/%d  lr %.4g  train loss %.4f  test error %s  (best %.4f @ %d)  %.0f img/s"
         "  ETA %.0f s",
-        epoch, hp["epochs"], lr, loss, "-" if test_error is None else f"{test_error:.4f}",
-        state["best_error"], state["best_epoch"],
+        epoch,
+        hp["epochs"],
+        lr,
+        loss,
+        "-" if test_error is None else f"{test_error:.4f}",
+        state["best_error"],
+        state["best_epoch"],
         len(trainer.x_train) * epoch / max(state["train_time_s"], 1e-9),
         state["train_time_s"] / epoch * (hp["epochs"] - epoch),
-    )  # fmt: skip
+    )
 
 
 def _metrics(
@@ -289,20 +325,34 @@ def _metrics(
     """The content of metrics.json."""
     config, hp, epochs = trainer.config, trainer.hp, state["epoch"]
     return {
-        "arch": config.arch, "dataset": data.name, "P": config.P or "full",
-        "n_train": len(trainer.x_train), "seed": config.seed, "hparams": hp,
-        "augmentation": trainer.augmentation, "epochs_run": epochs,
+        "arch": config.arch,
+        "dataset": data.name,
+        "P": config.P or "full",
+        "n_train": len(trainer.x_train),
+        "seed": config.seed,
+        "hparams": hp,
+        "augmentation": trainer.augmentation,
+        "epochs_run": epochs,
         "stopped_early": epochs < hp["epochs"],
-        "history": {"epoch": list(range(1, epochs + 1)), "train_loss": state["train_loss"],
-                    "test_error": state["test_error"], "lr": state["lr"]},
-        "init_train_loss": state["init_train_loss"], "init_test_error": state["init_test_error"],
-        "best_epoch": state["best_epoch"], "test_error": state["best_error"],
+        "history": {
+            "epoch": list(range(1, epochs + 1)),
+            "train_loss": state["train_loss"],
+            "test_error": state["test_error"],
+            "lr": state["lr"],
+        },
+        "init_train_loss": state["init_train_loss"],
+        "init_test_error": state["init_test_error"],
+        "best_epoch": state["best_epoch"],
+        "test_error": state["best_error"],
         "last_test_error": state["test_error"][-1],
-        "device": str(config.device), "precision": hp["precision"],
-        "deterministic": config.deterministic, "versions": library_versions(),
-        "wall_time_s": wall_time_s, "train_time_s": state["train_time_s"],
+        "device": str(config.device),
+        "precision": hp["precision"],
+        "deterministic": config.deterministic,
+        "versions": library_versions(),
+        "wall_time_s": wall_time_s,
+        "train_time_s": state["train_time_s"],
         "images_per_s": len(trainer.x_train) * epochs / max(state["train_time_s"], 1e-9),
-    }  # fmt: skip
+    }
 
 
 def train(data: ImageDataset, config: RunConfig) -> dict[str, Any]:
@@ -324,11 +374,23 @@ def _train(data: ImageDataset, config: RunConfig, monitor: Monitor) -> dict[str,
     trainer.on_batch = monitor.on_batch
     log.info(
         "run %s: %s, P=%s, seed %d on %s, %d threads, %d training images, %d epochs",
-        out, config.arch, config.P or "full", config.seed, config.device,
-        torch.get_num_threads(), len(trainer.x_train), hp["epochs"],
-    )  # fmt: skip
-    identity = {"arch": config.arch, "P": config.P, "seed": config.seed, "hparams": hp,
-                "dataset": data.name, "n_train": len(trainer.x_train)}  # fmt: skip
+        out,
+        config.arch,
+        config.P or "full",
+        config.seed,
+        config.device,
+        torch.get_num_threads(),
+        len(trainer.x_train),
+        hp["epochs"],
+    )
+    identity = {
+        "arch": config.arch,
+        "P": config.P,
+        "seed": config.seed,
+        "hparams": hp,
+        "dataset": data.name,
+        "n_train": len(trainer.x_train),
+    }
     state = load_state(out / "checkpoint.pt", identity)
     if state is None:
         tic = time.perf_counter()

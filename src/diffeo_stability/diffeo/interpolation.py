@@ -34,8 +34,9 @@ def _check(images: torch.Tensor, interpolation: str) -> None:
             f"interpolation {interpolation!r} unknown; allowed: {', '.join(INTERPOLATIONS)}"
         )
     if images.dim() != 4 or not images.is_floating_point():
-        raise TypeError(f"images must be a float (B, C, H, W) tensor, got {images.dtype} "
-                        f"{tuple(images.shape)}")
+        raise TypeError(
+            f"images must be a float (B, C, H, W) tensor, got {images.dtype} {tuple(images.shape)}"
+        )
 
 
 def _gather(images: torch.Tensor, index: torch.Tensor) -> torch.Tensor:

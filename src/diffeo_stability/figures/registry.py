@@ -1,0 +1,204 @@
+"""The figures, one entry each: read by the workflow (figures.smk), the CLI
+(`diffeo-stability figure NAME`) and config validation (figures.options).
+
+Torch- and matplotlib-free: the Snakefile imports it while building the DAG. Adding a figure
+is one `FigureSpec` below, its module figures/<module>.py defining
+`draw(inputs, options) -> matplotlib.figure.Figure`, and its caption workflow/report/<name>.rst.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from diffeo_stability.tables.headline import Headline
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+#: the inputs a figure may read (figures.smk maps each name to its path)
+INPUTS = {
+    "logavg": "tables/logavg.csv: R_f, D_f, G_f and test errors per run, averaged over seeds",
+    "stripe": "tables/stripe.csv: the stripe-model runs",
+    "illustration": "resources/data/<dataset>.npz of a data set the experiments use (Fig. 2)",
+}
+#: report categories
+DIFFEOS, MAIN, APPENDIX = "1 diffeomorphisms", "2 main figures", "3 appendix"
+#: the options that select the headline R_f (`Headline.from_options`)
+HEADLINE = tuple(field.name for field in fields(Headline))
+
+
+@dataclass(frozen=True)
+class FigureSpec:
+    """One figure: drawn by figures/<module>.py from `inputs` (keys of INPUTS) into
+    <results>/figures/<stem>.pdf and .png, shown in the report under `category`; `options`
+    are the `--set` keys its draw() reads besides `note`, which every figure reads."""
+
+    name: str
+    module: str
+    stem: str
+    inputs: tuple[str, ...]
+    category: str
+    options: tuple[str, ...]
+
+    @property
+    def keys(self) -> frozenset[str]:
+        """Every option key the figure reads: `options` and `note`."""
+        return frozenset({*self.options, "note"})
+
+    @property
+    def caption(self) -> str:
+        """The report caption, a file of workflow/report/."""
+        return f"{self.name}.rst"
+
+    def option_problems(self, keys: Iterable[str], where: str) -> list[str]:
+        """One message per key of `keys` the figure does not read, prefixed by `where`."""
+        allowed = ", ".join(sorted(self.keys))
+        return [
+            f"{where}: unknown option {key!r}; allowed: {allowed}"
+            for key in sorted(set(keys) - self.keys)
+        ]
+
+    def draw(self, inputs: Sequence[str | Path], options: Mapping[str, str]) -> Figure:
+        """Import the figure's module and draw it."""
+        module = importlib.import_module(f"diffeo_stability.figures.{self.module}")
+        return module.draw(list(inputs), options)
+
+
+FIGURES: dict[str, FigureSpec] = {
+    spec.name: spec
+    for spec in (
+        FigureSpec(
+            name="fig1_diffeo_phase_space",
+            module="fig1_diffeo_phase_space",
+            stem="fig1_diffeo_phase_space",
+            inputs=(),
+            category=DIFFEOS,
+            options=(
+                "size",
+                "rows",
+                "columns",
+                "samples",
+                "seed",
+                "image",
+                "criterion",
+                "probe_cuts",
+            ),
+        ),
+        FigureSpec(
+            name="fig2_illustration",
+            module="fig2_illustration",
+            stem="fig2_illustration",
+            inputs=("illustration",),
+            category=MAIN,
+            options=("index", "c", "delta", "interpolation", "seed"),
+        ),
+        FigureSpec(
+            name="fig3_sota_stability",
+            module="fig3_sota_stability",
+            stem="fig3_sota_stability",
+            inputs=("logavg",),
+            category=MAIN,
+            options=(*HEADLINE, "archs", "datasets", "sweep_dataset", "size_datasets"),
+        ),
+        FigureSpec(
+            name="fig4_primitive_nets",
+            module="fig4_primitive_nets",
+            stem="fig4_primitive_nets",
+            inputs=("logavg",),
+            category=MAIN,
+            options=(*HEADLINE, "archs", "datasets"),
+        ),
+        FigureSpec(
+            name="fig5_error_vs_rf",
+            module="fig5_error_vs_rf",
+            stem="fig5_error_vs_rf",
+            inputs=("logavg",),
+            category=MAIN,
+            options=(*HEADLINE, "dataset", "archs", "errorbars"),
+        ),
+        FigureSpec(
+            name="fig6_noise_diffeo_vs_P",
+            module="fig6_noise_diffeo_vs_P",
+            stem="fig6_noise_diffeo_vs_P",
+            inputs=("logavg",),
+            category=MAIN,
+            options=(*HEADLINE, "archs", "datasets", "errorbars"),
+        ),
+        FigureSpec(
+            name="fig7_stripe_model",
+            module="fig7_stripe_model",
+            stem="fig7_stripe_model",
+            inputs=("stripe",),
+            category=MAIN,
+            options=("d", "fit_p_min"),
+        ),
+        FigureSpec(
+            name="appendix_bijectivity_probability",
+            module="appendix_bijectivity",
+            stem="appendix/bijectivity_probability",
+            inputs=(),
+            category=DIFFEOS,
+            options=("samples", "seed", "rows", "columns", "criterion"),
+        ),
+        FigureSpec(
+            name="appendix_delta_vs_T",
+            module="appendix_delta_vs_T",
+            stem="appendix/delta_vs_T",
+            inputs=(),
+            category=DIFFEOS,
+            options=("n", "cuts", "samples", "points", "seed"),
+        ),
+        FigureSpec(
+            name="appendix_interpolation",
+            module="appendix_interpolation",
+            stem="appendix/interpolation",
+            inputs=(),
+            category=DIFFEOS,
+            options=("size", "c", "deltas", "image", "seed"),
+        ),
+        FigureSpec(
+            name="appendix_depth",
+            module="appendix_depth",
+            stem="appendix/depth",
+            inputs=("logavg",),
+            category=APPENDIX,
+            options=(*HEADLINE, "dataset", "archs"),
+        ),
+        FigureSpec(
+            name="appendix_df_gf_vs_error",
+            module="appendix_df_gf_vs_error",
+            stem="appendix/df_gf_vs_error",
+            inputs=("logavg",),
+            category=APPENDIX,
+            options=(*HEADLINE, "dataset", "archs"),
+        ),
+        FigureSpec(
+            name="appendix_fig5_errorbars",
+            module="appendix_fig5_errorbars",
+            stem="appendix/fig5_errorbars",
+            inputs=("logavg",),
+            category=APPENDIX,
+            options=(*HEADLINE, "dataset", "archs"),
+        ),
+        FigureSpec(
+            name="appendix_fig6_errorbars",
+            module="appendix_fig6_errorbars",
+            stem="appendix/fig6_errorbars",
+            inputs=("logavg",),
+            category=APPENDIX,
+            options=(*HEADLINE, "archs", "datasets"),
+        ),
+        FigureSpec(
+            name="appendix_robustness",
+            module="appendix_robustness",
+            stem="appendix/robustness",
+            inputs=("logavg",),
+            category=APPENDIX,
+            options=(*HEADLINE, "dataset", "archs", "deltas"),
+        ),
+    )
+}

@@ -1,0 +1,41 @@
+"""Column schemas of the probe tables (torch-free): what a probe file and the stability table hold.
+
+Written by `probe.measure.probe_function` (the measurement columns) and `probe.training_run`
+(plus the run's columns); read by `tables.aggregate`.
+"""
+
+from __future__ import annotations
+
+#: columns written by `probe_function` (the measurement), in order, with their dtypes.
+MEASUREMENT_COLUMNS: dict[str, str] = {
+    "state": "object",
+    "interpolation": "object",
+    "c": "float64",
+    "cutoff_rule": "object",
+    "T": "float64",
+    "delta": "float64",
+    "point": "object",
+    "layer": "int64",
+    "layer_name": "object",
+    "is_output": "bool",
+    "statistic": "object",
+    "noise_norm": "object",
+    "D": "float64",
+    "G": "float64",
+    "R": "float64",
+    "D_raw": "float64",
+    "G_raw": "float64",
+    "pair_norm": "float64",
+    "diffeo_norm": "float64",
+    "noise_norm_value": "float64",
+    "n_probe": "int64",
+}
+#: the columns of results/probe/... .parquet and results/tables/stability.parquet.
+RUN_COLUMNS: dict[str, str] = {
+    "dataset": "object",
+    "arch": "object",
+    "P": "object",
+    "n_train": "int64",
+    "seed": "int64",
+}
+PROBE_COLUMNS: dict[str, str] = {**RUN_COLUMNS, **MEASUREMENT_COLUMNS, "test_error": "float64"}

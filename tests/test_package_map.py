@@ -1,0 +1,94 @@
+"""The rules of the package map (CONTRIBUTING.md): tables never draw and never import torch; the
+diffeo math knows no network; measuring never trains; figures read tables."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[1] / "src" / "diffeo_stability"
+
+#: stage package -> the imports its modules must not make (top-level names or package paths)
+FORBIDDEN = {
+    "tables": (
+        "torch",
+        "torchvision",
+        "matplotlib",
+        "diffeo_stability.figures",
+        "diffeo_stability.probe",
+        "diffeo_stability.training",
+        "diffeo_stability.diffeo",
+        "diffeo_stability.models.build",
+        "diffeo_stability.data.images",
+    ),
+    "diffeo": (
+        "diffeo_stability.models",
+        "diffeo_stability.training",
+        "diffeo_stability.probe",
+        "diffeo_stability.data",
+        "diffeo_stability.stripe",
+    ),
+    "probe": ("diffeo_stability.training", "diffeo_stability.figures"),
+    "figures": (
+        "diffeo_stability.training",
+        "diffeo_stability.probe",
+        "diffeo_stability.models.build",
+        "diffeo_stability.data.images",
+    ),
+    "training": ("diffeo_stability.probe", "diffeo_stability.figures", "diffeo_stability.tables"),
+}
+
+
+def imports(path: Path) -> set[str]:
+    """Dotted names imported anywhere in `path` (lazy imports inside functions included)."""
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names |= {node.module} | {f"{node.module}.{alias.name}" for alias in node.names}
+    return names
+
+
+def violations(package: str, forbidden: tuple[str, ...]) -> list[str]:
+    """'module imports name' for each forbidden import in `package`."""
+    out = []
+    for path in sorted((PACKAGE / package).rglob("*.py")):
+        for name in sorted(imports(path)):
+            if any(name == bad or name.startswith(bad + ".") for bad in forbidden):
+                out.append(f"{path.relative_to(PACKAGE)} imports {name}")
+    return out
+
+
+#: the one figure that reads a data set: Fig. 2 draws a test image (its docstring says why)
+EXCEPTIONS = {
+    "figures/fig2_illustration.py imports diffeo_stability.data.images",
+    "figures/fig2_illustration.py imports diffeo_stability.data.images.load_dataset",
+}
+
+
+@pytest.mark.parametrize("package", sorted(FORBIDDEN))
+def test_stage_packages_keep_to_their_imports(package: str) -> None:
+    assert set(violations(package, FORBIDDEN[package])) - EXCEPTIONS == set()
+
+
+def test_the_check_sees_a_forbidden_import(tmp_path: Path) -> None:
+    module = tmp_path / "m.py"
+    module.write_text("def f():\n    from diffeo_stability.training.trainer import train\n")
+    assert "diffeo_stability.training.trainer" in imports(module)
+
+
+def test_importing_the_tables_loads_neither_torch_nor_matplotlib() -> None:
+    code = (
+        "import importlib, pkgutil, sys\n"
+        "import diffeo_stability.tables as t\n"
+        "for m in pkgutil.iter_modules(t.__path__):\n"
+        "    importlib.import_module('diffeo_stability.tables.' + m.name)\n"
+        "print(sorted({'torch', 'matplotlib'} & set(sys.modules)))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
