@@ -35,14 +35,19 @@ HEADLINE = tuple(field.name for field in fields(Headline))
 class FigureSpec:
     """One figure: drawn by figures/<module>.py from `inputs` (keys of INPUTS) into
     <results>/figures/<stem>.pdf and .png, shown in the report under `category`; `options`
-    are the `--set` keys its draw() reads besides `note`, which every figure reads."""
+    are the `--set` keys its draw() reads besides `note`, which every figure reads. `module` and
+    `stem` default to `name`."""
 
     name: str
-    module: str
-    stem: str
     inputs: tuple[str, ...]
     category: str
     options: tuple[str, ...]
+    module: str = ""  # "" = `name`
+    stem: str = ""  # "" = `name`
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "module", self.module or self.name)
+        object.__setattr__(self, "stem", self.stem or self.name)
 
     @property
     def keys(self) -> frozenset[str]:
@@ -73,8 +78,6 @@ FIGURES: dict[str, FigureSpec] = {
     for spec in (
         FigureSpec(
             name="fig1_diffeo_phase_space",
-            module="fig1_diffeo_phase_space",
-            stem="fig1_diffeo_phase_space",
             inputs=(),
             category=DIFFEOS,
             options=(
@@ -90,48 +93,36 @@ FIGURES: dict[str, FigureSpec] = {
         ),
         FigureSpec(
             name="fig2_illustration",
-            module="fig2_illustration",
-            stem="fig2_illustration",
             inputs=("illustration",),
             category=MAIN,
             options=("index", "c", "delta", "interpolation", "seed"),
         ),
         FigureSpec(
             name="fig3_sota_stability",
-            module="fig3_sota_stability",
-            stem="fig3_sota_stability",
             inputs=("logavg",),
             category=MAIN,
             options=(*HEADLINE, "archs", "datasets", "sweep_dataset", "size_datasets"),
         ),
         FigureSpec(
             name="fig4_primitive_nets",
-            module="fig4_primitive_nets",
-            stem="fig4_primitive_nets",
             inputs=("logavg",),
             category=MAIN,
             options=(*HEADLINE, "archs", "datasets"),
         ),
         FigureSpec(
             name="fig5_error_vs_rf",
-            module="fig5_error_vs_rf",
-            stem="fig5_error_vs_rf",
             inputs=("logavg",),
             category=MAIN,
             options=(*HEADLINE, "dataset", "archs", "errorbars"),
         ),
         FigureSpec(
             name="fig6_noise_diffeo_vs_P",
-            module="fig6_noise_diffeo_vs_P",
-            stem="fig6_noise_diffeo_vs_P",
             inputs=("logavg",),
             category=MAIN,
             options=(*HEADLINE, "archs", "datasets", "errorbars"),
         ),
         FigureSpec(
             name="fig7_stripe_model",
-            module="fig7_stripe_model",
-            stem="fig7_stripe_model",
             inputs=("stripe",),
             category=MAIN,
             options=("d", "fit_p_min"),
@@ -146,7 +137,6 @@ FIGURES: dict[str, FigureSpec] = {
         ),
         FigureSpec(
             name="appendix_delta_vs_T",
-            module="appendix_delta_vs_T",
             stem="appendix/delta_vs_T",
             inputs=(),
             category=DIFFEOS,
@@ -154,7 +144,6 @@ FIGURES: dict[str, FigureSpec] = {
         ),
         FigureSpec(
             name="appendix_interpolation",
-            module="appendix_interpolation",
             stem="appendix/interpolation",
             inputs=(),
             category=DIFFEOS,
@@ -162,7 +151,6 @@ FIGURES: dict[str, FigureSpec] = {
         ),
         FigureSpec(
             name="appendix_depth",
-            module="appendix_depth",
             stem="appendix/depth",
             inputs=("logavg",),
             category=APPENDIX,
@@ -170,7 +158,6 @@ FIGURES: dict[str, FigureSpec] = {
         ),
         FigureSpec(
             name="appendix_df_gf_vs_error",
-            module="appendix_df_gf_vs_error",
             stem="appendix/df_gf_vs_error",
             inputs=("logavg",),
             category=APPENDIX,
@@ -178,7 +165,6 @@ FIGURES: dict[str, FigureSpec] = {
         ),
         FigureSpec(
             name="appendix_fig5_errorbars",
-            module="appendix_fig5_errorbars",
             stem="appendix/fig5_errorbars",
             inputs=("logavg",),
             category=APPENDIX,
@@ -186,7 +172,6 @@ FIGURES: dict[str, FigureSpec] = {
         ),
         FigureSpec(
             name="appendix_fig6_errorbars",
-            module="appendix_fig6_errorbars",
             stem="appendix/fig6_errorbars",
             inputs=("logavg",),
             category=APPENDIX,
@@ -194,7 +179,6 @@ FIGURES: dict[str, FigureSpec] = {
         ),
         FigureSpec(
             name="appendix_robustness",
-            module="appendix_robustness",
             stem="appendix/robustness",
             inputs=("logavg",),
             category=APPENDIX,
