@@ -16,6 +16,7 @@ from diffeo_stability.diffeo import fields as diffeo
 from diffeo_stability.errors import ConfigError
 from diffeo_stability.probe.measure import (
     MEASUREMENT_COLUMNS,
+    NOISE_NORMS,
     ProbeSettings,
     draw_seed,
     perturb,
@@ -23,7 +24,14 @@ from diffeo_stability.probe.measure import (
     probing_mode,
     temperature_points,
 )
-from diffeo_stability.probe.statistics import change, median, pair_distances, pair_norm
+from diffeo_stability.probe.statistics import (
+    change,
+    median,
+    middle_by_kthvalue,
+    middle_by_partition,
+    pair_distances,
+    pair_norm,
+)
 
 FAST = ProbeSettings(cutoffs=(3.0,), interpolations=("bilinear",), sweep_points=0)
 
@@ -54,6 +62,29 @@ def small_bn_net(seed: int = 0) -> tuple[nn.Sequential, list[tuple[str, nn.Modul
         ("fc", nn.Sequential(nn.Flatten(), nn.Dropout(0.5), nn.Linear(4 * 7 * 7, 3))),
     ]
     return nn.Sequential(*(m for _, m in blocks)), blocks
+
+
+def test_median_selection_is_exact_on_both_device_paths() -> None:
+    """The CPU partition and the accelerator kthvalue paths select the same middle values, and
+    the median statistic (selected on float32 |d|, squared in float64) equals numpy's median
+    of the float64 squares, ties and even counts included."""
+    gen = torch.Generator().manual_seed(0)
+    clean = torch.randn(500, 300, generator=gen)
+    moved = clean + torch.randn(500, 300, generator=gen).round(decimals=1)  # many ties
+    moved[:, :7] = clean[:, :7]  # units that never change
+    for n in (500, 499):
+        d = (moved[:n] - clean[:n]).abs()
+        for dim, values in ((0, d), (-1, d.T)):
+            ranks = ((n - 1) // 2, n // 2)
+            cpu, other = (
+                middle_by_partition(values, dim, ranks),
+                middle_by_kthvalue(values, dim, ranks),
+            )
+            for a, b in zip(cpu, other, strict=True):
+                torch.testing.assert_close(a, b, rtol=0, atol=0)
+        squares = (moved[:n] - clean[:n]).double().square().numpy()
+        expected = np.median(squares, axis=0).sum()
+        assert change(clean[:n], moved[:n], "median") == pytest.approx(expected, rel=1e-14)
 
 
 def test_median_and_pairs_match_numpy() -> None:
@@ -232,7 +263,8 @@ def test_measurement_schema_is_stable() -> None:
     rows = probe_function(identity, torch.rand(4, 1, 8, 8), FAST, seed=0)
     assert list(rows.columns) == list(MEASUREMENT_COLUMNS)
     assert {k: str(v) for k, v in rows.dtypes.items()} == MEASUREMENT_COLUMNS
-    assert len(rows) == 2 * 2  # 1 point x 1 layer x 2 statistics x 2 noise norms
+    assert len(rows) == 2  # 1 point x 1 layer x 2 statistics x the default noise norm
+    assert set(rows.noise_norm) == {"per_image"}  # the authors' convention
     assert math.isfinite(rows.R.sum())
 
 
@@ -241,7 +273,9 @@ def test_gaussian_clean_images_are_smoothed_alike() -> None:
     # ||tau x - x|| -> 0; compared with the raw image it would stay at the smoothing's size
     x = torch.rand(6, 3, 12, 12, generator=torch.Generator().manual_seed(4))
     clean = diffeo.smooth(x, "gaussian")
-    pert = perturb(x, clean, "gaussian", 3.0, 1e-14, "disk", torch.Generator().manual_seed(0))
+    pert = perturb(
+        x, clean, "gaussian", 3.0, 1e-14, "disk", torch.Generator().manual_seed(0), NOISE_NORMS
+    )
     assert float(pert.distance.max()) < 1e-4 < float((clean - x).flatten(1).norm(dim=1).min())
     noise = {k: (v - clean).flatten(1).norm(dim=1) for k, v in pert.noisy.items()}
     torch.testing.assert_close(noise["per_image"], pert.distance)
@@ -270,8 +304,8 @@ def test_only_the_configured_noise_norms_are_forwarded() -> None:
         images_seen.append(len(images))
         return net(images)
 
-    both = ProbeSettings(cutoffs=(3.0,), interpolations=("bilinear",), sweep_points=0)
-    one = replace(both, noise_norms=("per_image",))
+    one = ProbeSettings(cutoffs=(3.0,), interpolations=("bilinear",), sweep_points=0)
+    both = replace(one, noise_norms=NOISE_NORMS)
     rows_both = probe_function(counting, x, both, seed=3)
     forwarded_both, images_seen[:] = sum(images_seen), []
     rows_one = probe_function(counting, x, one, seed=3)

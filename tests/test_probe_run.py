@@ -87,9 +87,9 @@ def test_cli_writes_the_contract_schema(run: tuple[Path, Path], tmp_path: Path) 
     delta1 = rows[rows.point == "delta1"]
     assert delta1.layer.min() == 0 and delta1[delta1.is_output].layer.nunique() == 1
     assert (rows[rows.point == "sweep"].is_output).all()
-    # rows per state: (1 + 1 sweep) points; delta1 has every layer; x 2 statistics x 2 norms
+    # rows per state: (1 + 1 sweep) points; delta1 has every layer; x 2 statistics x 1 norm
     n_layers = delta1.layer.nunique()
-    assert len(rows) == 2 * (n_layers + 1) * 4
+    assert len(rows) == 2 * (n_layers + 1) * 2
     assert np.isfinite(rows.R).all() and (rows.R > 0).all()
 
 
@@ -103,6 +103,6 @@ def test_run_rows_take_n_train_from_p_and_differ_between_states(
     rows = probe_training_run(
         run_dir, data, settings, dataset="toy", arch="VGG11bn", P="16", seed=1, n_probe=4
     )
-    assert (rows.n_train == 16).all() and (rows.P == "16").all() and len(rows) == 2 * 4
+    assert (rows.n_train == 16).all() and (rows.P == "16").all() and len(rows) == 2 * 2
     # init (batch statistics) and trained (other weights, running statistics) differ
     assert not np.allclose(rows[rows.state == "init"].R, rows[rows.state == "trained"].R)

@@ -2,7 +2,7 @@
 
 Colour = depth, marker = batch-norm (diamond) or not (circle); a dagger marks skip connections
 and a star transfer learning (from `models.registry.ARCHITECTURES`). Options: dataset (cifar10),
-archs (all), c (3), statistic (median), noise_norm (mean), interpolation (bilinear),
+archs (all), c, statistic, noise_norm, interpolation (default: the headline's),
 errorbars (no), note.
 """
 

@@ -12,6 +12,7 @@ Medians of an even number of values average the two middle ones.
 
 from __future__ import annotations
 
+import numpy as np
 import torch
 
 from diffeo_stability.errors import ConfigError
@@ -19,16 +20,40 @@ from diffeo_stability.errors import ConfigError
 STATISTICS = ("median", "mean")
 
 
-def median(values: torch.Tensor, dim: int = 0) -> torch.Tensor:
-    """Median along `dim`, averaging the two middle values when their number is even.
+def middle_values(values: torch.Tensor, dim: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
+    """The ((n - 1) // 2)-th and (n // 2)-th smallest values along `dim` (n = its size; the
+    same value when n is odd), values as given.
 
-    Selects with `kthvalue` on a contiguous copy whose last axis is `dim` (no full sort)."""
-    size = values.shape[dim]
+    On a CPU numpy's introselect partitions for both ranks at once along `dim` (no transposed
+    copy, no sort: about 4x `kthvalue` on a contiguous copy for (500, 12544)); on other
+    devices `kthvalue` selects on a contiguous copy whose last axis is `dim`."""
+    ranks = ((values.shape[dim] - 1) // 2, values.shape[dim] // 2)
+    select = middle_by_partition if values.device.type == "cpu" else middle_by_kthvalue
+    return select(values, dim, ranks)
+
+
+def middle_by_partition(
+    values: torch.Tensor, dim: int, ranks: tuple[int, int]
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """`middle_values` on a CPU tensor: numpy's introselect for both ranks in one pass."""
+    parted = np.partition(values.detach().numpy(), ranks, axis=dim)
+    lower, upper = (torch.as_tensor(np.take(parted, rank, axis=dim)) for rank in ranks)
+    return lower, upper
+
+
+def middle_by_kthvalue(
+    values: torch.Tensor, dim: int, ranks: tuple[int, int]
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """`middle_values` on any device: `kthvalue` per rank on a contiguous copy."""
     rows = values.movedim(dim, -1).contiguous()
-    lower = rows.kthvalue((size - 1) // 2 + 1, dim=-1).values
-    if size % 2:
-        return lower
-    return (lower + rows.kthvalue(size // 2 + 1, dim=-1).values) / 2
+    lower, upper = (rows.kthvalue(rank + 1, dim=-1).values for rank in ranks)
+    return lower, upper
+
+
+def median(values: torch.Tensor, dim: int = 0) -> torch.Tensor:
+    """Median along `dim`, averaging the two middle values when their number is even."""
+    lower, upper = middle_values(values, dim)
+    return (lower + upper) / 2
 
 
 def _check(statistic: str) -> None:
@@ -39,10 +64,13 @@ def _check(statistic: str) -> None:
 def change(clean: torch.Tensor, perturbed: torch.Tensor, statistic: str) -> float:
     """Un-normalised D or G: the statistic over images of (f(x') - f(x))^2, both (B, K)."""
     _check(statistic)
-    squared = (perturbed - clean).double().square()
+    difference = perturbed - clean
     if statistic == "median":
-        return float(median(squared, 0).sum())
-    return float(squared.sum(1).mean())
+        # squaring is monotone in |d| and exact from float32 to float64: the middle squares
+        # are the squares of the middle |d|, selected in float32 (half the memory traffic)
+        lower, upper = middle_values(difference.abs(), 0)
+        return float(((lower.double().square() + upper.double().square()) / 2).sum())
+    return float(difference.double().square().sum(1).mean())
 
 
 def pair_distances(outputs: torch.Tensor) -> torch.Tensor:
