@@ -29,6 +29,11 @@ from diffeo_stability.device import strict_fp32
 from diffeo_stability.models import build_model, layer_modules
 from diffeo_stability.probe.measure import ProbeSettings, probe_function
 
+try:  # older checkouts (measured for before/after ratios) have no batch-norm folding
+    from diffeo_stability.models.fold import fold_batchnorm
+except ImportError:
+    fold_batchnorm = None
+
 #: default probe settings of the workflow (config/config.yaml `probe:`)
 N_PROBE, CUTOFFS, SWEEP_POINTS = 500, (3.0, 5.0, 15.0), 30
 INTERPOLATIONS = ("bilinear", "gaussian")
@@ -67,12 +72,16 @@ def parse_args() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def build(arch: str, channels: int, size: int) -> torch.nn.Module:
-    """Random-weight network ARCH[:WIDTH_FACTOR] for (channels, size, size) inputs."""
+def build(arch: str, channels: int, size: int, state: str) -> torch.nn.Module:
+    """Random-weight network ARCH[:WIDTH_FACTOR] for (channels, size, size) inputs, prepared
+    for `state` as the probe job does (trained: batch-norm folded, where the package can)."""
     name, _, width = arch.partition(":")
     kwargs = {"width_factor": float(width)} if width else {}
     torch.manual_seed(0)
-    return build_model(name, channels, size, 10, None, **kwargs)
+    model = build_model(name, channels, size, 10, None, **kwargs)
+    if state == "trained" and fold_batchnorm is not None:
+        fold_batchnorm(model)
+    return model
 
 
 def timed_probe(
@@ -96,11 +105,12 @@ def timed_probe(
     return statistics.median(times[1:])
 
 
-def job_seconds(model: torch.nn.Module, images: torch.Tensor, args: argparse.Namespace) -> float:
-    """Seconds of the default probe job of `model` (measured or extrapolated, see the module)."""
+def job_seconds(arch: str, images: torch.Tensor, args: argparse.Namespace) -> float:
+    """Seconds of the default probe job of `arch` (measured or extrapolated, see the module)."""
     extra = {} if args.max_batch is None else {"max_batch": args.max_batch}
     total = 0.0
     for state in ("init", "trained"):
+        model = build(arch, *images.shape[1:3], state)
         if args.full:
             settings = ProbeSettings(
                 cutoffs=CUTOFFS,
@@ -150,10 +160,10 @@ def main() -> None:
             N_PROBE, channels, size, size, generator=torch.Generator().manual_seed(0)
         )
         for arch in args.archs:
-            model = build(arch, channels, size)
-            seconds = job_seconds(model, images, args)
+            seconds = job_seconds(arch, images, args)
             points = len(CUTOFFS) * (1 + SWEEP_POINTS)
-            forwards = 2 * len(INTERPOLATIONS) * N_PROBE * (1 + 3 * points)
+            groups = 1 + len(getattr(ProbeSettings(), "noise_norms", ("per_image", "mean")))
+            forwards = 2 * len(INTERPOLATIONS) * N_PROBE * (1 + groups * points)
             rows.append(
                 {
                     "arch": arch,

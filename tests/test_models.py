@@ -18,6 +18,7 @@ from diffeo_stability.models import (
     load_checkpoint,
 )
 from diffeo_stability.models.build import checkpoint_dict
+from diffeo_stability.models.fold import fold_batchnorm
 
 SHAPES = [(1, 28), (3, 32)]
 
@@ -276,3 +277,36 @@ def test_efficientnet_b0_is_the_cifar_variant():
     x = model.blocks[:-1](model.prep(torch.zeros(1, 3, 32, 32)))
     assert tuple(x.shape) == (1, 320, 2, 2)
     assert model.blocks.fc[-1].in_features == 320
+
+
+@pytest.mark.parametrize("name", ["ResNet18", "VGG11bn", "EfficientNetB0", "AlexNet"])
+def test_folding_batchnorm_keeps_the_evaluation_function(name):
+    """Every conv + batch-norm pair of the conv families folds (none in AlexNet), and the
+    folded net computes the evaluation-mode outputs of every probed block to float rounding,
+    with non-trivial running statistics and affine parameters."""
+    kwargs = {"width_factor": 0.25} if name in ("ResNet18", "EfficientNetB0") else {}
+    gen = torch.Generator().manual_seed(0)
+    net = _build(name, 3, 32, **kwargs)
+    norms = [m for m in net.modules() if isinstance(m, nn.BatchNorm2d)]
+    with torch.no_grad():
+        for norm in norms:
+            for tensor in (norm.weight, norm.bias, norm.running_mean):
+                tensor.copy_(torch.randn(tensor.shape, generator=gen) * 0.3 + 0.5)
+            norm.running_var.copy_(torch.rand(norm.running_var.shape, generator=gen) + 0.2)
+    net.eval()
+    x = torch.rand(6, 3, 32, 32, generator=gen)
+
+    def block_outputs() -> list[torch.Tensor]:
+        outputs, h = [], net.prep(x)
+        for _, block in layer_modules(net):
+            h = block(h)
+            outputs.append(h)
+        return outputs
+
+    with torch.no_grad():
+        before = block_outputs()
+        assert fold_batchnorm(net) == len(norms)
+        after = block_outputs()
+    assert not any(isinstance(m, nn.BatchNorm2d) for m in net.modules())
+    for a, b in zip(before, after, strict=True):
+        torch.testing.assert_close(b, a, rtol=1e-5, atol=1e-5 * float(a.abs().max()))

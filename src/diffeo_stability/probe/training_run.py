@@ -85,6 +85,7 @@ def probe_training_run(
 ) -> pd.DataFrame:
     """Rows of both states of one run (init: batch-norm on batch statistics; trained: eval)."""
     from diffeo_stability.models import layer_modules, load_checkpoint
+    from diffeo_stability.models.fold import fold_batchnorm
 
     strict_fp32()
     run_dir, device = Path(run_dir), torch.device(device)
@@ -96,7 +97,8 @@ def probe_training_run(
     for state, (filename, error_key) in STATES.items():
         started = time.perf_counter()
         model, meta = load_checkpoint(run_dir / filename, device)
-        model = model.to(memory_format=torch.channels_last)
+        if state == "trained":  # evaluation mode: running statistics, folded into the convs
+            fold_batchnorm(model)
         rows = probe_function(
             model,
             images,
