@@ -103,6 +103,11 @@ def test_crop_flip_is_a_shifted_or_flipped_copy():
         found |= set(matches)
     assert {f for _, _, f in found} == {False, True}
     assert {dy for dy, _, _ in found} == set(range(5))
+    # the trainer crops the uint8 images, then converts: the same floats as the other order
+    raw = torch.randint(0, 256, (64, 3, 6, 6), dtype=torch.uint8)
+    first = crop_flip(raw, 2, torch.Generator().manual_seed(1)).float() / 255
+    then = crop_flip(raw.float() / 255, 2, torch.Generator().manual_seed(1))
+    assert torch.equal(first, then)
 
 
 def test_rng_states_round_trip():
