@@ -175,6 +175,7 @@ def test_cpu_jobs_hold_no_gpu_and_get_their_threads(tmp_path):
 def test_the_config_headline_reaches_the_claims_and_the_figures(tmp_path):
     config = yaml.safe_load((CONFIGS / "smoke.yaml").read_text())
     config["probe"]["headline"] = {"noise_norm": "mean", "c": 5}
+    config["probe"]["noise_norms"] = ["per_image", "mean"]  # the headline's norm is measured
     path = tmp_path / "text.yaml"
     path.write_text(yaml.safe_dump(config))
     result = snakemake("-n", "-p", "--configfile", str(path), workdir=tmp_path)
