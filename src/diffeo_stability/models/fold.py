@@ -25,9 +25,8 @@ def fold_batchnorm(model: nn.Module) -> int:
     for sequence in model.modules():
         if not isinstance(sequence, nn.Sequential):
             continue
-        names = list(sequence._modules)
-        for first, second in zip(names, names[1:], strict=False):
-            conv, norm = sequence._modules[first], sequence._modules[second]
+        children = list(sequence.named_children())
+        for (_, conv), (name, norm) in zip(children, children[1:], strict=False):
             foldable = (
                 isinstance(conv, nn.Conv2d)
                 and type(norm) is nn.BatchNorm2d
@@ -36,6 +35,6 @@ def fold_batchnorm(model: nn.Module) -> int:
             )
             if foldable:
                 _folded(conv, norm)
-                sequence._modules[second] = nn.Identity()
+                setattr(sequence, name, nn.Identity())
                 folded += 1
     return folded
