@@ -106,29 +106,31 @@ def margin_loss_slope(margins: torch.Tensor, loss: str) -> torch.Tensor:
     return -torch.where(arg > 20, 1.0, torch.sigmoid(arg))
 
 
-def _hidden(net: StripeNet, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """Pre-activations and activations of the hidden layer, both (N, h)."""
-    pre = x @ net.w.T / math.sqrt(net.w.shape[1]) + net.b
-    return pre, torch.relu(pre)
+#: a step gathers the unfitted rows when they are at most this fraction of the points, and
+#: otherwise multiplies the whole batch by zero slopes (cheaper than copying most rows)
+GATHER_FRACTION = 0.5
 
 
 def _gd_step(
-    net: StripeNet,
-    x: torch.Tensor,
-    pre: torch.Tensor,
+    weights: torch.Tensor,
+    beta: torch.Tensor,
+    x1: torch.Tensor,
     act: torch.Tensor,
     dloss_df: torch.Tensor,
     lr: float,
 ) -> None:
-    """One gradient-descent step given dL/df (N,) of the points x (N, d) and their hidden
-    pre-activations / activations (N, h): closed-form gradients of f's three parameters."""
-    h, d = net.w.shape
+    """One gradient-descent step in place on the hidden weights [w, b] (h, d + 1) and beta (h,).
+
+    x1 (N, d + 1) holds the points scaled by 1/sqrt(d) with a column of ones, act (N, h) their
+    hidden activations and dloss_df (N,) dL/df. With M = relu'(pre) (N, h) the gradients are
+    dL/dbeta = act^T dL/df / h and dL/d[w, b] = (beta / h) * M^T (dL/df * x1).
+    """
+    h = beta.shape[0]
     g_beta = act.T @ dloss_df / h
-    g_pre = (pre > 0).to(pre.dtype) * (dloss_df[:, None] * (net.beta / h))
-    g_w = g_pre.T @ x / math.sqrt(d)
-    net.b.sub_(lr * g_pre.sum(0))
-    net.w.sub_(lr * g_w)
-    net.beta.sub_(lr * g_beta)
+    active_mask = torch.sign(act)  # relu'(pre): 1 where act > 0, else 0 (act >= 0)
+    g_weights = (active_mask.T @ (dloss_df[:, None] * x1)) * (beta / h)[:, None]
+    weights.sub_(lr * g_weights)
+    beta.sub_(lr * g_beta)
 
 
 @dataclass(frozen=True)
@@ -159,12 +161,16 @@ def train(model: AlphaModel, x: torch.Tensor, y: torch.Tensor, config: StripeCon
     boost = config.boost
     fallback_step = None
     best, best_step = len(y) + 1, 0
+    d = net.w.shape[1]
     with torch.no_grad():
         f0 = model.initial(x)  # f_0 is frozen: computed once
+        # pre-activations x w^T / sqrt(d) + b as one product [x / sqrt(d), 1] [w, b]^T
+        x1 = torch.cat([x / math.sqrt(d), torch.ones_like(x[:, :1])], dim=1)
+        weights = torch.cat([net.w, net.b[:, None]], dim=1)
+        beta = net.beta.detach().clone()
     while True:
-        with torch.no_grad():
-            pre, act = _hidden(net, x)
-            margins = y * model.alpha * (act @ net.beta / net.beta.shape[0] - f0)
+        act = torch.relu_(x1 @ weights.T)
+        margins = y * model.alpha * (act @ beta / beta.shape[0] - f0)
         unfitted = margins < 1
         n_active = int(unfitted.sum())
         if n_active == 0 or step == config.max_steps:
@@ -174,22 +180,27 @@ def train(model: AlphaModel, x: torch.Tensor, y: torch.Tensor, config: StripeCon
         elif boost > 1 and step - best_step >= STALL_STEPS:
             log.info("step %d: stalled at %d unfitted points, plain GD from here", step, best)
             boost, fallback_step = 1.0, step
-        # the hinge loss and its gradient vanish on fitted points: use the rest only
-        active = unfitted if config.loss == "hinge" else torch.ones_like(unfitted)
-        za, ya = margins[active], y[active]
         denom = max(n_active, len(y) / boost)
-        loss = scale * margin_loss(za, config.loss).sum() / denom
+        loss = scale * margin_loss(margins, config.loss).sum() / denom
         if not torch.isfinite(loss):
             raise TrainingDivergedError(
                 f"stripe training diverged at step {step} (lr={config.lr}); lower --lr"
             )
-        dloss_df = (scale / denom * model.alpha) * ya * margin_loss_slope(za, config.loss)
-        with torch.no_grad():
-            _gd_step(net, x[active], pre[active], act[active], dloss_df, config.lr)
+        # zero on fitted points for the hinge, whose loss and gradient vanish there
+        dloss_df = (scale / denom * model.alpha) * y * margin_loss_slope(margins, config.loss)
+        if config.loss == "hinge" and n_active <= GATHER_FRACTION * len(y):
+            rows = unfitted.nonzero().squeeze(1)
+            x1_rows, act_rows = x1.index_select(0, rows), act.index_select(0, rows)
+            _gd_step(weights, beta, x1_rows, act_rows, dloss_df[rows], config.lr)
+        else:
+            _gd_step(weights, beta, x1, act, dloss_df, config.lr)
         step += 1
         if step % 2000 == 0:
             log.info("step %d: %d / %d points unfitted", step, n_active, len(y))
     with torch.no_grad():
+        net.w.copy_(weights[:, :d])
+        net.b.copy_(weights[:, d])
+        net.beta.copy_(beta)
         train_error = float((y * model(x) <= 0).to(x.dtype).mean())
     wall = time.perf_counter() - start
     return TrainResult(step, n_active == 0, train_error, wall, fallback_step)
