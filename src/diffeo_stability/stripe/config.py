@@ -31,7 +31,7 @@ class StripeConfig:
     n_test: int = 10_000
     device: str = "cpu"
     boost: float = 10.0
-    dtype: str = "float32"
+    dtype: str = "float64"
 
     def validate(self) -> None:
         """Raise ConfigError naming the first invalid field."""

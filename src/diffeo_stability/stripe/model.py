@@ -16,7 +16,9 @@ zero), or until `max_steps`. In the tail of the fit only n_active << P margins a
 the mean-loss gradient shrinks as n_active / P, so plain GD needs a number of steps that grows
 faster than P; the step is therefore multiplied by min(boost, P / n_active) (default boost 10),
 a rescaling of time along the same gradient flow that keeps large P affordable on a CPU.
-Computations are in float32 by default (float64 on request).
+Computations are in float64 by default (float32 on request: about twice as fast per step, but
+the fit is chaotic in float32: any change of summation order, from the BLAS build, the CPU or
+the code, changes the trajectory and R_f at P >= 512 by several per cent).
 """
 
 from __future__ import annotations
