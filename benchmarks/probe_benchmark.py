@@ -33,6 +33,10 @@ try:  # older checkouts (measured for before/after ratios) have no batch-norm fo
     from diffeo_stability.models.fold import fold_batchnorm
 except ImportError:
     fold_batchnorm = None
+try:  # nor the allocator setting of the probe commands
+    from diffeo_stability.device import retain_freed_memory
+except ImportError:
+    retain_freed_memory = None
 
 #: default probe settings of the workflow (config/config.yaml `probe:`)
 N_PROBE, CUTOFFS, SWEEP_POINTS = 500, (3.0, 5.0, 15.0), 30
@@ -146,6 +150,8 @@ def main() -> None:
     args = parse_args()
     strict_fp32()
     torch.set_grad_enabled(False)
+    if retain_freed_memory is not None:  # as the probe commands do
+        retain_freed_memory()
     rows = []
     print(
         f"default probe job (n_probe={N_PROBE}, c={CUTOFFS}, {'+'.join(INTERPOLATIONS)}, "

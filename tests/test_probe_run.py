@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import platform
 from pathlib import Path
 
 import numpy as np
@@ -12,6 +13,7 @@ import torch
 
 from diffeo_stability.commands import probe as probe_command
 from diffeo_stability.data.images import ImageDataset, save_dataset
+from diffeo_stability.device import retain_freed_memory
 from diffeo_stability.io import torch_save
 from diffeo_stability.models.build import build_model, checkpoint_dict
 from diffeo_stability.probe.training_run import probe_training_run
@@ -67,8 +69,14 @@ ARGS = [
 ]
 
 
-def test_cli_writes_the_contract_schema(run: tuple[Path, Path], tmp_path: Path) -> None:
+def test_cli_writes_the_contract_schema(
+    run: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     run_dir, data = run
+    retained = []
+    monkeypatch.setattr(
+        probe_command, "retain_freed_memory", lambda: retained.append(retain_freed_memory())
+    )
     out = tmp_path / "probe" / "seed3.parquet"
     parser = argparse.ArgumentParser()
     probe_command.add_arguments(parser)
@@ -91,6 +99,8 @@ def test_cli_writes_the_contract_schema(run: tuple[Path, Path], tmp_path: Path) 
     n_layers = delta1.layer.nunique()
     assert len(rows) == 2 * (n_layers + 1) * 2
     assert np.isfinite(rows.R).all() and (rows.R > 0).all()
+    # the command asked malloc to keep freed memory, which glibc accepts
+    assert retained == [platform.libc_ver()[0] == "glibc"]
 
 
 def test_run_rows_take_n_train_from_p_and_differ_between_states(

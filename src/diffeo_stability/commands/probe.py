@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 
-from diffeo_stability.device import pick_device
+from diffeo_stability.device import pick_device, retain_freed_memory
 from diffeo_stability.diffeo.fields import CUTOFF_RULES
 from diffeo_stability.io import write_parquet
 from diffeo_stability.probe.measure import N_PROBE, ProbeSettings
@@ -88,6 +88,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> None:
     from diffeo_stability.probe.training_run import probe_training_run
 
+    retain_freed_memory()
     rows = probe_training_run(
         args.run_dir,
         args.data,

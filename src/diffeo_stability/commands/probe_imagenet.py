@@ -7,7 +7,7 @@ import logging
 from pathlib import Path
 
 from diffeo_stability.commands.probe import add_probe_settings, settings_from_args
-from diffeo_stability.device import pick_device
+from diffeo_stability.device import pick_device, retain_freed_memory
 from diffeo_stability.io import write_parquet
 from diffeo_stability.probe.imagenet import ARCHS, CROP_SIZE, IMAGENET_SETTINGS, probe_imagenet
 
@@ -46,6 +46,7 @@ def run(args: argparse.Namespace) -> None:
             " and ".join(missing),
         )
         return
+    retain_freed_memory()
     rows = probe_imagenet(
         args.images,
         args.weights,
