@@ -29,10 +29,10 @@ from diffeo_stability.device import strict_fp32
 from diffeo_stability.models import build_model, layer_modules
 from diffeo_stability.probe.measure import ProbeSettings, probe_function
 
-try:  # older checkouts (measured for before/after ratios) have no batch-norm folding
-    from diffeo_stability.models.fold import fold_batchnorm
+try:  # older checkouts (measured for before/after ratios) have no inference preparation
+    from diffeo_stability.models.fold import prepare_inference
 except ImportError:
-    fold_batchnorm = None
+    prepare_inference = None
 try:  # nor the allocator setting of the probe commands
     from diffeo_stability.device import retain_freed_memory
 except ImportError:
@@ -78,13 +78,13 @@ def parse_args() -> argparse.Namespace:
 
 def build(arch: str, channels: int, size: int, state: str) -> torch.nn.Module:
     """Random-weight network ARCH[:WIDTH_FACTOR] for (channels, size, size) inputs, prepared
-    for `state` as the probe job does (trained: batch-norm folded, where the package can)."""
+    for `state` as the probe job does (trained: prepared for inference, where the package can)."""
     name, _, width = arch.partition(":")
     kwargs = {"width_factor": float(width)} if width else {}
     torch.manual_seed(0)
     model = build_model(name, channels, size, 10, None, **kwargs)
-    if state == "trained" and fold_batchnorm is not None:
-        fold_batchnorm(model)
+    if state == "trained" and prepare_inference is not None:
+        prepare_inference(model)
     return model
 
 

@@ -18,7 +18,7 @@ from diffeo_stability.models import (
     load_checkpoint,
 )
 from diffeo_stability.models.build import checkpoint_dict
-from diffeo_stability.models.fold import fold_batchnorm
+from diffeo_stability.models.fold import fold_batchnorm, inplace_activations
 
 SHAPES = [(1, 28), (3, 32)]
 
@@ -279,15 +279,20 @@ def test_efficientnet_b0_is_the_cifar_variant():
     assert model.blocks.fc[-1].in_features == 320
 
 
-@pytest.mark.parametrize("name", ["ResNet18", "VGG11bn", "EfficientNetB0", "AlexNet"])
-def test_folding_batchnorm_keeps_the_evaluation_function(name):
-    """Every conv + batch-norm pair of the conv families folds (none in AlexNet), and the
-    folded net computes the evaluation-mode outputs of every probed block to float rounding,
-    with non-trivial running statistics and affine parameters."""
+@pytest.mark.parametrize(
+    ("name", "n_inplace"),
+    [("ResNet18", 9), ("VGG11bn", 8), ("EfficientNetB0", 32), ("AlexNet", 7), ("LeNet", 4)],
+)
+def test_inference_preparation_keeps_the_evaluation_function(name, n_inplace):
+    """Every conv + batch-norm pair of the conv families folds (none in AlexNet or LeNet), the
+    activations after a conv / batch-norm / linear run in place, and the prepared net computes
+    the evaluation-mode outputs of every probed block to float rounding (each kept while the
+    next blocks run, as the probe's hooks keep them), with non-trivial running statistics."""
     kwargs = {"width_factor": 0.25} if name in ("ResNet18", "EfficientNetB0") else {}
     gen = torch.Generator().manual_seed(0)
     net = _build(name, 3, 32, **kwargs)
     norms = [m for m in net.modules() if isinstance(m, nn.BatchNorm2d)]
+    activations = [m for m in net.modules() if isinstance(m, (nn.ReLU, nn.SiLU))]
     with torch.no_grad():
         for norm in norms:
             for tensor in (norm.weight, norm.bias, norm.running_mean):
@@ -306,7 +311,9 @@ def test_folding_batchnorm_keeps_the_evaluation_function(name):
     with torch.no_grad():
         before = block_outputs()
         assert fold_batchnorm(net) == len(norms)
+        assert inplace_activations(net) == n_inplace
         after = block_outputs()
     assert not any(isinstance(m, nn.BatchNorm2d) for m in net.modules())
+    assert sum(m.inplace for m in activations) == n_inplace
     for a, b in zip(before, after, strict=True):
         torch.testing.assert_close(b, a, rtol=1e-5, atol=1e-5 * float(a.abs().max()))

@@ -45,7 +45,7 @@ class Residual(nn.Module):
         self.c_out = c_out
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return torch.relu(self.main(x) + self.shortcut(x))
+        return (self.main(x) + self.shortcut(x)).relu_()  # the sum is a fresh tensor
 
 
 def resnet(

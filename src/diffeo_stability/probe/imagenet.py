@@ -20,7 +20,7 @@ from torch import nn
 
 from diffeo_stability.device import strict_fp32
 from diffeo_stability.errors import ConfigError, DataError, MissingWeightsError
-from diffeo_stability.models.fold import fold_batchnorm
+from diffeo_stability.models.fold import prepare_inference
 from diffeo_stability.probe.measure import Blocks, ProbeSettings, probe_function
 from diffeo_stability.probe.training_run import with_run_columns
 
@@ -109,7 +109,7 @@ def probe_imagenet(
     """Probe rows (`probe.PROBE_COLUMNS`, state "trained") of a pretrained ImageNet net."""
     strict_fp32()
     model, blocks = load_imagenet_model(arch, weights)
-    fold_batchnorm(model)  # pretrained: evaluation mode throughout
+    prepare_inference(model)  # pretrained: evaluation mode throughout
     images = load_images(folder, n_probe, size).to(device)
     rows = probe_function(
         model.to(device), images, settings, seed=seed, state="trained", blocks=blocks

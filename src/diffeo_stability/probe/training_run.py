@@ -85,7 +85,7 @@ def probe_training_run(
 ) -> pd.DataFrame:
     """Rows of both states of one run (init: batch-norm on batch statistics; trained: eval)."""
     from diffeo_stability.models import layer_modules, load_checkpoint
-    from diffeo_stability.models.fold import fold_batchnorm
+    from diffeo_stability.models.fold import prepare_inference
 
     strict_fp32()
     run_dir, device = Path(run_dir), torch.device(device)
@@ -98,7 +98,7 @@ def probe_training_run(
         started = time.perf_counter()
         model, meta = load_checkpoint(run_dir / filename, device)
         if state == "trained":  # evaluation mode: running statistics, folded into the convs
-            fold_batchnorm(model)
+            prepare_inference(model)
         rows = probe_function(
             model,
             images,
