@@ -28,7 +28,7 @@ from torch import nn
 
 from diffeo_stability.diffeo import fields as diffeo
 from diffeo_stability.errors import ConfigError
-from diffeo_stability.probe.statistics import STATISTICS, change, pair_norm
+from diffeo_stability.probe.statistics import STATISTICS, change, mean_square_norm, pair_norm
 from diffeo_stability.tables.columns import MEASUREMENT_COLUMNS
 
 NOISE_NORMS = ("per_image", "mean")
@@ -95,6 +95,11 @@ def temperature_points(n: int, c: float, settings: ProbeSettings) -> list[tuple[
         sweep = np.geomspace(t_min * low, t_max * high, settings.sweep_points)
         points += [("sweep", float(t)) for t in sweep]
     return points
+
+
+#: outputs whose differences between images are below this fraction of their norm (float32
+#: rounding is ~1e-7 of it) are collapsed: D, G and R undefined (see `collapsed`)
+COLLAPSE_RTOL = 1e-5
 
 
 def draw_seed(seed: int, state: str, interpolation: str, c: float, index: int) -> int:
@@ -179,9 +184,11 @@ def _ratio(a: float, b: float) -> float:
     return ratio if math.isfinite(ratio) else math.nan
 
 
-def _collapsed_or(ratio: float, pair_norm: float) -> float:
-    """NaN for a collapsed output (pair norm 0: D, G undefined, R rounding noise), else ratio."""
-    return ratio if pair_norm > 0 and math.isfinite(pair_norm) else math.nan
+def collapsed(pair_norm: float, square_norm: float) -> bool:
+    """Whether a layer's outputs are collapsed: its pair norm (squared distances) at most
+    COLLAPSE_RTOL^2 times the outputs' mean squared norm, i.e. the images' outputs differ by
+    float rounding only; D, G and R are then rounding noise, reported as NaN."""
+    return not (math.isfinite(pair_norm) and pair_norm > COLLAPSE_RTOL**2 * square_norm)
 
 
 @dataclass(frozen=True)
@@ -231,6 +238,7 @@ def perturb(
 def _point_rows(
     clean: Sequence[torch.Tensor],
     norms: Sequence[dict[str, float]],
+    square_norms: Sequence[float],
     diffeo_out: Sequence[torch.Tensor],
     noise_out: dict[str, Sequence[torch.Tensor]],
     layers: Sequence[tuple[int, str]],
@@ -242,6 +250,7 @@ def _point_rows(
         for stat in STATISTICS:
             d_raw = change(clean[k], diffeo_out[k], stat)
             norm = norms[k][stat]
+            undefined = collapsed(norm, square_norms[k])
             for noise_name in noise_out:
                 g_raw = change(clean[k], noise_out[noise_name][k], stat)
                 rows.append(
@@ -251,9 +260,9 @@ def _point_rows(
                         "is_output": k == len(layers) - 1,
                         "statistic": stat,
                         "noise_norm": noise_name,
-                        "D": _ratio(d_raw, norm),
-                        "G": _ratio(g_raw, norm),
-                        "R": _collapsed_or(_ratio(d_raw, g_raw), norm),
+                        "D": math.nan if undefined else _ratio(d_raw, norm),
+                        "G": math.nan if undefined else _ratio(g_raw, norm),
+                        "R": math.nan if undefined else _ratio(d_raw, g_raw),
                         "D_raw": d_raw,
                         "G_raw": g_raw,
                         "pair_norm": norm,
@@ -299,6 +308,7 @@ def probe_function(
             clean = diffeo.smooth(images, interpolation)
             clean_out = forward([clean], settings.per_layer)[0]
             norms = [{stat: pair_norm(out, stat) for stat in STATISTICS} for out in clean_out]
+            square_norms = [mean_square_norm(out) for out in clean_out]
             for c in settings.cutoffs:
                 for index, (point, T) in enumerate(temperature_points(n, c, settings)):
                     per_layer = settings.per_layer and point != "sweep"
@@ -335,6 +345,7 @@ def probe_function(
                     point_rows = _point_rows(
                         clean_out[keep],
                         norms[keep],
+                        square_norms[keep],
                         diffeo_out,
                         dict(zip(pert.noisy, noise_out, strict=True)),
                         all_layers[keep],

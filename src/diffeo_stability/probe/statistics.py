@@ -82,6 +82,11 @@ def pair_distances(outputs: torch.Tensor) -> torch.Tensor:
     return (sq_norms[rows] + sq_norms[cols] - 2 * gram[rows, cols]).clamp_min(0)
 
 
+def mean_square_norm(outputs: torch.Tensor) -> float:
+    """Mean over images of ||f(x)||^2 (float64) of outputs (B, K): the outputs' scale."""
+    return float(outputs.double().square().sum(1).mean())
+
+
 def pair_norm(outputs: torch.Tensor, statistic: str) -> float:
     """Normaliser of Eq. 5: median or mean over pairs i != j of ||f(x_i) - f(x_j)||^2."""
     _check(statistic)
