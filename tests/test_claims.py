@@ -155,6 +155,7 @@ def test_reproduced_values_come_from_the_tables(logavg, training) -> None:
     assert prefactor["reproduced_value"] == pytest.approx(0.2)
     slope = claims.loc[("R_f falls with P (ResNet18)", "ResNet18")]
     assert slope["reproduced_value"] == pytest.approx(np.log(0.1) / np.log(50000 / 512))
+    assert slope["P"] == "512,full"  # in order of training-set size, not as listed or as text
 
 
 def test_init_claim_ignores_transfer_nets(logavg, training) -> None:

@@ -115,7 +115,11 @@ def _claim(
         "criterion": criterion,
         "holds": _verdict(ok),
         "seeds": _span(rows["n_seeds"]) if has and "n_seeds" in rows else "",
-        "P": _join(rows["P"]) if has else "",
+        "P": _join(
+            rows.sort_values("n_train", kind="stable")["P"] if "n_train" in rows else rows["P"]
+        )
+        if has
+        else "",  # in order of training-set size ("100,200,1000,full")
         "epochs": _epochs(training, rows),
         "details": details,
     }
