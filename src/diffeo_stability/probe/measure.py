@@ -97,9 +97,9 @@ def temperature_points(n: int, c: float, settings: ProbeSettings) -> list[tuple[
     return points
 
 
-#: outputs whose differences between images are below this fraction of their norm (float32
-#: rounding is ~1e-7 of it) are collapsed: D, G and R undefined (see `collapsed`)
-COLLAPSE_RTOL = 1e-5
+#: squared output changes below RESOLUTION_RTOL^2 times the outputs' mean squared norm are not
+#: resolved in float32 (rounding is ~1e-7 of the norm): D, G and R undefined (see `unresolved`)
+RESOLUTION_RTOL = 1e-5
 
 
 def draw_seed(seed: int, state: str, interpolation: str, c: float, index: int) -> int:
@@ -184,11 +184,12 @@ def _ratio(a: float, b: float) -> float:
     return ratio if math.isfinite(ratio) else math.nan
 
 
-def collapsed(pair_norm: float, square_norm: float) -> bool:
-    """Whether a layer's outputs are collapsed: its pair norm (squared distances) at most
-    COLLAPSE_RTOL^2 times the outputs' mean squared norm, i.e. the images' outputs differ by
-    float rounding only; D, G and R are then rounding noise, reported as NaN."""
-    return not (math.isfinite(pair_norm) and pair_norm > COLLAPSE_RTOL**2 * square_norm)
+def unresolved(squared_change: float, square_norm: float) -> bool:
+    """Whether a statistic of squared output changes (a pair norm, D_raw or G_raw) is at most
+    RESOLUTION_RTOL^2 times the outputs' mean squared norm: changes of float rounding size only
+    (a collapsed network, or the median over images of a nearly dead one). D, G and R built
+    on it are rounding noise, reported as NaN."""
+    return not (math.isfinite(squared_change) and squared_change > RESOLUTION_RTOL**2 * square_norm)
 
 
 @dataclass(frozen=True)
@@ -250,9 +251,9 @@ def _point_rows(
         for stat in STATISTICS:
             d_raw = change(clean[k], diffeo_out[k], stat)
             norm = norms[k][stat]
-            undefined = collapsed(norm, square_norms[k])
             for noise_name in noise_out:
                 g_raw = change(clean[k], noise_out[noise_name][k], stat)
+                undefined = any(unresolved(v, square_norms[k]) for v in (norm, d_raw, g_raw))
                 rows.append(
                     {
                         "layer": layer,
