@@ -49,7 +49,7 @@ RUN_KEYS = ["arch", "dataset", "P", "state"]
 
 
 def excluded_note(logavg: pd.DataFrame | None) -> list[str]:
-    """'n runs excluded: collapsed' when logavg counts runs with an undefined R_f."""
+    """'n run(s) excluded: ...' when logavg counts runs with an undefined R_f."""
     if logavg is None or "n_undefined" not in logavg:
         return []
     counts = pd.to_numeric(logavg["n_undefined"], errors="coerce").fillna(0)
@@ -59,7 +59,11 @@ def excluded_note(logavg: pd.DataFrame | None) -> list[str]:
         return []
     names = ", ".join(" ".join(map(str, key)) for key in runs.index[:3])
     more = ", ..." if len(runs) > 3 else ""
-    return [f"{int(runs.sum())} runs excluded: collapsed (R_f undefined, not drawn): {names}{more}"]
+    n = int(runs.sum())
+    return [
+        f"{n} run{'s' if n != 1 else ''} excluded: output changes at float rounding "
+        f"(R_f undefined, not drawn): {names}{more}"
+    ]
 
 
 def finish(

@@ -407,8 +407,8 @@ def stripe_claims(stripe: pd.DataFrame | None) -> list[dict]:
 
 
 def excluded_runs(headline: pd.DataFrame, training: pd.DataFrame | None) -> list[dict]:
-    """One row counting the runs left out because R_f is undefined (e.g. a collapsed network:
-    constant output, so D_f and G_f are undefined); none when every run is defined."""
+    """One row counting the runs left out because R_f is undefined (output changes of float
+    rounding size: a collapsed or nearly dead network); none when every run is defined."""
     if headline.empty or "n_undefined" not in headline:
         return []
     bad = headline[headline["n_undefined"] > 0]
@@ -418,7 +418,11 @@ def excluded_runs(headline: pd.DataFrame, training: pd.DataFrame | None) -> list
         f"{dataset_label(r.dataset)}/{r.arch}/P={r.P}/{r.state} ({r.n_undefined})"
         for r in bad.itertuples()
     )
-    details = f"{int(bad['n_undefined'].sum())} runs excluded: collapsed (D_f, G_f undefined)"
+    n = int(bad["n_undefined"].sum())
+    details = (
+        f"{n} run{'s' if n != 1 else ''} excluded: output changes at float rounding "
+        "(D_f, G_f, R_f undefined)"
+    )
     return [
         _claim(
             "runs excluded: R_f undefined",
