@@ -51,7 +51,7 @@ def inplace_activations(model: nn.Module) -> int:
     BatchNorm2d or Linear just before it (looking through the `nn.Identity` that folding
     leaves) overwrites that input instead of allocating its output; returns how many. The
     outputs of the probed blocks are never overwritten (each is a Sequential's or a block's
-    own output). For inference: autograd would keep a copy of a SiLU's input anyway."""
+    own output). For inference only, like the folding."""
     changed = 0
     for sequence in model.modules():
         if not isinstance(sequence, nn.Sequential):

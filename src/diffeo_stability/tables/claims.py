@@ -106,6 +106,8 @@ def _claim(
 ) -> dict[str, object]:
     """One claims-table row; the statistics columns are read off `rows` (logavg rows)."""
     has = not rows.empty
+    # sizes in order of training-set size ("100,200,1000,full"), not as text
+    by_size = rows.sort_values("n_train", kind="stable") if "n_train" in rows else rows
     return {
         "claim": claim,
         "dataset": dataset or (_join(rows["dataset"]) if has else ""),
@@ -115,11 +117,7 @@ def _claim(
         "criterion": criterion,
         "holds": _verdict(ok),
         "seeds": _span(rows["n_seeds"]) if has and "n_seeds" in rows else "",
-        "P": _join(
-            rows.sort_values("n_train", kind="stable")["P"] if "n_train" in rows else rows["P"]
-        )
-        if has
-        else "",  # in order of training-set size ("100,200,1000,full")
+        "P": _join(by_size["P"]) if has else "",
         "epochs": _epochs(training, rows),
         "details": details,
     }
