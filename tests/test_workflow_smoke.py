@@ -70,12 +70,13 @@ def test_every_table_is_written(smoke_run):
         assert (tables / name).stat().st_size > 0, name
     stability = pd.read_parquet(tables / "stability.parquet")
     assert set(stability["state"]) == {"init", "trained"}
-    # R is finite except where a collapsed net gives every image the same output up to float
-    # rounding or ignores the noise (G = 0): then it is NaN, never a number made of rounding
-    # noise. The collapse rule is relative to the outputs' norm; on the smoke nets collapsed
-    # layers have pair norms < 1e-10 and the others > 1e-10 (1e-12 and 1e-9 leave margins)
+    # R is finite except where output changes are of float rounding size (a collapsed net, or
+    # one that ignores the perturbations): then it is NaN, never a number made of rounding
+    # noise. The rule is relative to the outputs' norm; on the smoke nets the unresolved
+    # statistics are < 1e-10 and a pair norm < 1e-12 is always unresolved (margins of 20x+)
     undefined = ~np.isfinite(stability["R"])
-    assert not (undefined & (stability["pair_norm"] > 1e-9) & (stability["G_raw"] > 0)).any()
+    smallest = stability[["pair_norm", "D_raw", "G_raw"]].min(axis=1)
+    assert not (undefined & (smallest > 1e-9)).any()
     assert stability.loc[stability["pair_norm"] < 1e-12, "R"].isna().all()
     assert np.isfinite(stability.loc[stability["state"] == "init", "R"]).all()
     assert len(pd.read_csv(tables / "training.csv")) == 17
