@@ -156,7 +156,7 @@ def main() -> None:
         ),
         (
             "resampling only, bilinear",
-            *resample_ms[:1],
+            resample_ms[0],
             "grid_sample on the same fields",
             resample_ms[1],
         ),

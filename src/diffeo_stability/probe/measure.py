@@ -36,6 +36,9 @@ NOISE_NORMS = ("per_image", "mean")
 DEFAULT_NOISE_NORMS = ("per_image",)
 #: images probed per network: the first N_PROBE test images
 N_PROBE = 500
+#: squared output changes below RESOLUTION_RTOL^2 times the outputs' mean squared norm are not
+#: resolved in float32 (rounding is ~1e-7 of the norm): D, G and R undefined (see `unresolved`)
+RESOLUTION_RTOL = 1e-5
 Blocks = Sequence[tuple[str, nn.Module]]
 
 
@@ -95,11 +98,6 @@ def temperature_points(n: int, c: float, settings: ProbeSettings) -> list[tuple[
         sweep = np.geomspace(t_min * low, t_max * high, settings.sweep_points)
         points += [("sweep", float(t)) for t in sweep]
     return points
-
-
-#: squared output changes below RESOLUTION_RTOL^2 times the outputs' mean squared norm are not
-#: resolved in float32 (rounding is ~1e-7 of the norm): D, G and R undefined (see `unresolved`)
-RESOLUTION_RTOL = 1e-5
 
 
 def draw_seed(seed: int, state: str, interpolation: str, c: float, index: int) -> int:
