@@ -160,6 +160,15 @@ def test_cosine_schedule_is_not_clamped(tmp_path):
     assert lrs[8] == pytest.approx(0.0, abs=1e-12) and lrs[9] > 0.001  # rises past T_max
 
 
+def test_cosine_steps_schedule_anneals_per_step_to_zero(tmp_path):
+    # P = 96, batch 32: 3 steps per epoch, 4 epochs, 12 steps; lr at the start of each epoch
+    metrics = run(tmp_path, arch="LeNet", P=96, epochs=4, lr=0.1, schedule="cosine_steps")
+    expected = [0.05 * (1 + math.cos(math.pi * 3 * e / 12)) for e in range(4)]
+    assert metrics["history"]["lr"] == pytest.approx(expected, abs=1e-12)
+    # one step from the end: the last step runs at 0.05 (1 + cos(11 pi / 12))
+    assert expected[-1] > 0.05 * (1 + math.cos(math.pi * 11 / 12)) > 0
+
+
 def test_transfer_head_and_body_learning_rates():
     from diffeo_stability.models import build_model
 

@@ -8,7 +8,9 @@ Keys (identical for every family; those of `FAMILY_ONLY` keep their default else
 - optimizer: "sgd" | "adam"; lr (head / whole net), lr_body (transfer body; None = lr);
   momentum, nesterov, weight_decay.
 - schedule: "cosine" (T_max = cosine_tmax_factor x epochs, not clamped: past T_max the rate
-  rises again, as in the authors' code) | "exponential" (x gamma per epoch) | "none".
+  rises again, as in the authors' code) | "cosine_steps" (cosine after every SGD step, from lr
+  to 0 at the last step: for runs of a few epochs; not the authors') | "exponential" (x gamma
+  per epoch) | "none".
 - eval_every: the test error (model selection: the best epoch's net is probed) is measured
   every eval_every epochs and at the last one (1 = every epoch, as the authors did).
 - epochs, batch_size (training), eval_batch_size (test error; "auto" = chosen for the device,
@@ -93,7 +95,7 @@ FAMILY_ONLY: dict[str, tuple[str, ...]] = {
 
 _CHOICES: dict[str, tuple[Any, ...]] = {
     "optimizer": ("sgd", "adam"),
-    "schedule": ("cosine", "exponential", "none"),
+    "schedule": ("cosine", "cosine_steps", "exponential", "none"),
     "augmentation": ("auto", "crop_flip", "none"),
     "precision": ("fp32", "bf16"),
     "memory_format": ("auto", "channels_last", "contiguous"),

@@ -82,8 +82,16 @@ def _eval_batch_size(hp: dict[str, Any], device: torch.device) -> int:
     return eval_batch_size(device) if size == "auto" else size
 
 
-def _lr_factor(hp: dict[str, Any]) -> Callable[[int], float]:
-    """Epoch -> multiplier of the initial learning rate(s)."""
+#: schedules whose learning rate changes after every SGD step (the others: after every epoch)
+PER_STEP_SCHEDULES = ("cosine_steps",)
+
+
+def _lr_factor(hp: dict[str, Any], steps_per_epoch: int) -> Callable[[int], float]:
+    """Scheduler count (epochs, or SGD steps for `PER_STEP_SCHEDULES`) -> multiplier of the
+    initial learning rate(s)."""
+    if hp["schedule"] == "cosine_steps":  # to exactly 0 after the last step of the last epoch
+        total = hp["epochs"] * steps_per_epoch
+        return lambda step: 0.5 * (1.0 + math.cos(math.pi * min(step, total) / total))
     if hp["schedule"] == "cosine":
         t_max = hp["cosine_tmax_factor"] * hp["epochs"]
         return lambda epoch: 0.5 * (1.0 + math.cos(math.pi * epoch / t_max))
@@ -152,7 +160,11 @@ class Trainer:
         self.model = model.to(device, memory_format=self.memory_format)
         self.forward = self._compiled(self.model)
         self.optimizer = make_optimizer(self.model, hp, self.spec.transfer)
-        self.scheduler = torch.optim.lr_scheduler.LambdaLR(self.optimizer, _lr_factor(hp))
+        steps_per_epoch = math.ceil(len(self.x_train) / hp["batch_size"])
+        self.step_per_batch = hp["schedule"] in PER_STEP_SCHEDULES
+        self.scheduler = torch.optim.lr_scheduler.LambdaLR(
+            self.optimizer, _lr_factor(hp, steps_per_epoch)
+        )
         self.order_gen = torch.Generator().manual_seed(config.seed)
         self.augment_gen = torch.Generator(device=device).manual_seed(config.seed + 1)
 
@@ -213,9 +225,12 @@ class Trainer:
             self.optimizer.zero_grad(set_to_none=True)
             loss.backward()
             self.optimizer.step()
+            if self.step_per_batch:
+                self.scheduler.step()
             total += loss.detach() * len(idx)
             self.on_batch(start + len(idx), n)
-        self.scheduler.step()
+        if not self.step_per_batch:
+            self.scheduler.step()
         return total.item() / n
 
     def on_batch(self, done: int, total: int) -> None:
