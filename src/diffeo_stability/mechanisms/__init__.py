@@ -1,0 +1,1 @@
+"""Mechanism analyses of the authors' group-meeting slides: how nets become relatively stable."""
