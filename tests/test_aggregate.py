@@ -14,8 +14,8 @@ from diffeo_stability.commands import aggregate as aggregate_command
 from diffeo_stability.io import write_json, write_parquet
 from diffeo_stability.tables.aggregate import (
     GROUP_KEYS,
-    TRAINING_COLUMNS,
     SEED_COLUMNS,
+    TRAINING_COLUMNS,
     log_average,
     stability_table,
     training_table,
