@@ -96,6 +96,7 @@ def metrics(path: Path, **overrides: object) -> Path:
         "n_train": 512,
         "seed": 2,
         "epochs_run": 3,
+        "hparams": {"width_factor": 0.25},
         "history": {"test_error": [0.5, 0.3, 0.35], "train_loss": [2.1, 1.2, 0.8]},
         "init_test_error": 0.9,
         "best_epoch": 2,
@@ -120,6 +121,7 @@ def test_training_rows_read_metrics_and_fall_back_on_the_path(tmp_path: Path) ->
     first, second = table.iloc[0], table.iloc[1]  # sorted: P "512" before "full"
     assert (first.P, first.seed, first.epochs, first.final_test_error) == ("512", 2, 3, 0.35)
     assert first.final_train_loss == 0.8 and pd.isna(second.final_train_loss)
+    assert first.width_factor == 0.25 and pd.isna(second.width_factor)
     assert (second.P, second.seed, second.epochs) == ("full", 7, 3)
     assert second.final_test_error == 0.15 and pd.isna(second.n_train)
 

@@ -64,6 +64,7 @@ rule claims:
         logavg=LOGAVG,
         training=TRAINING,
         stripe=STRIPE_TABLE,
+        seeds=f"{TABLES}/seeds.csv",
     output:
         csv=report(f"{TABLES}/claims.csv", caption="../report/claims.rst", category="0 claims"),
         markdown=f"{TABLES}/claims.md",
@@ -76,5 +77,6 @@ rule claims:
         headline=headline_option(),
     shell:
         "python -m diffeo_stability claims --logavg {input.logavg} --training {input.training}"
-        " --stripe {input.stripe} --out {output.csv} --markdown {output.markdown}"
+        " --stripe {input.stripe} --seeds {input.seeds} --out {output.csv}"
+        " --markdown {output.markdown}"
         " {params.headline} > {log} 2>&1"

@@ -48,12 +48,7 @@ GROUP_KEYS = [
 ]
 LOG_VALUES = ("R", "D", "G", "test_error")
 #: columns of the per-seed table (`seed_table`)
-SEED_COLUMNS = [
-    *(key for key in GROUP_KEYS if key not in ("point", "layer", "layer_name", "is_output")),
-    "point",
-    "seed",
-    *LOG_VALUES,
-]
+SEED_COLUMNS = [*GROUP_KEYS, "seed", *LOG_VALUES]
 TRAINING_COLUMNS = [
     "dataset",
     "arch",
@@ -61,6 +56,7 @@ TRAINING_COLUMNS = [
     "n_train",
     "seed",
     "epochs",
+    "width_factor",
     "best_epoch",
     "test_error",
     "final_test_error",
@@ -133,7 +129,7 @@ def training_row(path: str | os.PathLike[str]) -> dict[str, Any]:
     """One row of `TRAINING_COLUMNS` from a run's metrics.json (keys used: dataset, arch, P,
     seed, n_train, epochs_run, best_epoch, test_error, last_test_error, init_test_error,
     wall_time_s, images_per_s, device, precision, history.test_error as fallback,
-    history.train_loss: the last epoch's mean training loss)."""
+    history.train_loss: the last epoch's mean training loss, hparams.width_factor)."""
     path = Path(path)
     metrics = read_checked(path, lambda p: json.loads(p.read_text()), "training metrics file")
     history = metrics.get("history", {}).get("test_error") or []
@@ -142,6 +138,7 @@ def training_row(path: str | os.PathLike[str]) -> dict[str, Any]:
         **_run_identity(path, metrics),
         "n_train": metrics.get("n_train"),
         "epochs": metrics.get("epochs_run", len(history) or None),
+        "width_factor": metrics.get("hparams", {}).get("width_factor"),
         "best_epoch": metrics.get("best_epoch"),
         "test_error": metrics.get("test_error"),
         "final_test_error": metrics.get("last_test_error", history[-1] if history else None),

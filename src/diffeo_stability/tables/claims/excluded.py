@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from diffeo_stability.tables.claims.decide import ABSENT, Decision
 from diffeo_stability.tables.claims.rows import claim_row
 from diffeo_stability.tables.queries import dataset_label
 
@@ -30,7 +31,7 @@ def excluded_runs(headline: pd.DataFrame, training: pd.DataFrame | None) -> list
             "runs excluded: R_f undefined",
             "",
             "R_f finite",
-            None,
+            Decision(ABSENT),
             bad,
             training,
             details=f"{details}: {runs}",
