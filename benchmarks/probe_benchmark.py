@@ -120,7 +120,7 @@ def job_seconds(arch: str, images: torch.Tensor, args: argparse.Namespace) -> fl
                 cutoffs=CUTOFFS,
                 interpolations=INTERPOLATIONS,
                 sweep_points=SWEEP_POINTS,
-                per_layer=True,
+                layers=True,
                 **extra,
             )
             total += timed_probe(model, images, settings, state, 0 if args.repeats < 2 else 1)
@@ -134,7 +134,7 @@ def job_seconds(arch: str, images: torch.Tensor, args: argparse.Namespace) -> fl
                         cutoffs=CUTOFFS[:1],
                         interpolations=(interpolation,),
                         sweep_points=sweep,
-                        per_layer=True,
+                        layers=True,
                         **extra,
                     ),
                     state,

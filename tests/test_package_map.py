@@ -1,5 +1,6 @@
 """The rules of the package map (CONTRIBUTING.md): tables never draw and never import torch; the
-diffeo math knows no network; measuring never trains; figures read tables."""
+diffeo math knows no network; measuring never trains; figures read tables; the config and the
+figures never import each other, and the Snakefile imports one facade (`workflow`)."""
 
 from __future__ import annotations
 
@@ -40,7 +41,17 @@ FORBIDDEN = {
         "diffeo_stability.data.images",
     ),
     "training": ("diffeo_stability.probe", "diffeo_stability.figures", "diffeo_stability.tables"),
+    "config": (
+        "matplotlib",
+        "diffeo_stability.figures",
+        "diffeo_stability.training",
+        "diffeo_stability.preflight",
+        "diffeo_stability.probe.measure",
+        "diffeo_stability.workflow",
+    ),
 }
+#: figures never read the config (the workflow hands them options)
+FORBIDDEN["figures"] += ("diffeo_stability.config", "diffeo_stability.workflow")
 
 
 def imports(path: Path) -> set[str]:
@@ -92,3 +103,28 @@ def test_importing_the_tables_loads_neither_torch_nor_matplotlib() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_the_settings_and_the_workflow_facade_load_neither_torch_nor_matplotlib() -> None:
+    """What the Snakefile imports while it builds the DAG: the facade and, through it, every
+    settings dataclass (probe, ImageNet, hyper-parameters) and the config package."""
+    code = (
+        "import sys\n"
+        "import diffeo_stability.workflow, diffeo_stability.probe.settings\n"
+        "import diffeo_stability.hparams, diffeo_stability.config.scale\n"
+        "print(sorted({'torch', 'matplotlib'} & set(sys.modules)))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_the_rules_import_one_facade() -> None:
+    """workflow/rules/*.smk and the Snakefile import nothing of the package but its facade."""
+    root = PACKAGE.parents[1]
+    lines = [
+        f"{path.name}: {line.strip()}"
+        for path in [root / "Snakefile", *sorted((root / "workflow" / "rules").glob("*.smk"))]
+        for line in path.read_text().splitlines()
+        if line.lstrip().startswith(("import diffeo_stability", "from diffeo_stability"))
+    ]
+    assert lines == ["common.smk: from diffeo_stability import workflow as facade"]
