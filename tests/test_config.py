@@ -295,7 +295,7 @@ def test_headline_defaults_have_one_home():
     probe = load_schema()["properties"]["probe"]["properties"]
     assert not [key for key, spec in probe["headline"]["properties"].items() if "default" in spec]
     config = validate_config(copy.deepcopy(GOOD))
-    assert Headline.from_config(config) == Headline(cutoff_rule="code")
+    assert Headline.of_config(config) == Headline(cutoff_rule="code")
 
 
 def test_probe_defaults_have_one_home():

@@ -195,6 +195,7 @@ def test_the_config_headline_reaches_the_claims_and_the_figures(tmp_path):
     path.write_text(yaml.safe_dump(config))
     result = snakemake("-n", "-p", "--configfile", str(path), workdir=tmp_path)
     claims = next(line for line in result.stdout.splitlines() if " claims --logavg" in line)
-    assert "c=5" in claims and "noise_norm=mean" in claims and "cutoff_rule=code" in claims
+    assert '"c": 5.0' in claims and '"noise_norm": "mean"' in claims
+    assert '"cutoff_rule": "code"' in claims
     fig5 = next(line for line in result.stdout.splitlines() if "figure fig5_error_vs_rf" in line)
     assert "c=5" in fig5 and "noise_norm=mean" in fig5

@@ -93,9 +93,8 @@ def imagenet_settings_option(config: dict[str, Any]) -> str:
 
 
 def headline_option(headline: Headline) -> str:
-    """--headline KEY=VALUE ... of the claims command."""
-    pairs = [shlex.quote(f"{k}={v}") for k, v in sorted(headline.options().items())]
-    return f"--headline {' '.join(pairs)}"
+    """`--headline JSON` of the claims command."""
+    return f"--headline {shlex.quote(headline.to_json())}"
 
 
 def figure_options(name: str, headline: Headline, figures: Mapping[str, Any]) -> str:

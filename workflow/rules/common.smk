@@ -159,12 +159,12 @@ def weights_option(wildcards):
 
 
 # figures.smk
-HEADLINE = facade.Headline.from_config(config)
+HEADLINE = facade.Headline.of_config(config)
 FIGURES = facade.FIGURES
 
 
 def headline_option():
-    """--headline KEY=VALUE ... of the claims command: the config's headline convention."""
+    """--headline JSON of the claims command: the config's headline convention."""
     return facade.headline_option(HEADLINE)
 
 
