@@ -338,7 +338,8 @@ def test_training_defaults_have_one_home():
         PAPER_DEFAULTS, {}
     )
     config = validate_config(copy.deepcopy(GOOD))
-    assert run_hparams(config, Run("mnist", "ResNet18", 512, 0)).as_dict() == PAPER_DEFAULTS["conv"]
+    resnet = run_hparams(config, Run("mnist", "ResNet18", 512, 0))
+    assert resnet.as_config() == PAPER_DEFAULTS["conv"]
     parser = argparse.ArgumentParser()
     train.add_arguments(parser)
     assert [a.dest for a in parser._actions if a.dest in PAPER_DEFAULTS["conv"]] == []

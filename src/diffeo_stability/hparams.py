@@ -114,10 +114,6 @@ class HParams(Settings):
                 "snapshot_epochs", f"{snapshots[-1]} is after the last epoch ({self.epochs})"
             )
 
-    def as_dict(self) -> dict[str, Any]:
-        """Every field by name (tuples as lists, as in JSON)."""
-        return self.as_config()
-
 
 #: the paper's values that differ from `HParams`' defaults, per architecture family
 FAMILY_DEFAULTS: dict[str, dict[str, Any]] = {
@@ -145,7 +141,7 @@ FAMILY_DEFAULTS: dict[str, dict[str, Any]] = {
 }
 #: every hyper-parameter of each family's paper run (derived: `HParams` + `FAMILY_DEFAULTS`)
 PAPER_DEFAULTS: dict[str, dict[str, Any]] = {
-    family: HParams(**values).as_dict() for family, values in FAMILY_DEFAULTS.items()
+    family: HParams(**values).as_config() for family, values in FAMILY_DEFAULTS.items()
 }
 
 #: hyper-parameters only the networks of some families use: key -> those families; for the

@@ -42,7 +42,8 @@ class Settings:
 
     def as_config(self) -> dict[str, Any]:
         """Every field as a config value (tuples as lists)."""
-        return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}  # type: ignore[call-overload]
+        values = asdict(self)  # type: ignore[call-overload]
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in values.items()}
 
     def to_json(self) -> str:
         """One JSON object of every field (`from_json` reads it back)."""
