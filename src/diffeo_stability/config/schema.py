@@ -49,8 +49,6 @@ def _describe(error: jsonschema.ValidationError) -> str:
     if error.validator == "enum":
         allowed = ", ".join(map(str, error.validator_value))
         return f"{key}: {error.instance!r} is not allowed; allowed values: {allowed}"
-    if error.validator == "exclusiveMinimum":
-        return f"{key}: {error.instance!r} must be greater than {error.validator_value}"
     if error.validator == "minItems" and error.validator_value == 1:
         return f"{key}: must not be empty"
     if error.validator == "additionalProperties":
