@@ -47,7 +47,7 @@ def test_preflight_names_the_failing_architectures(tmp_path, monkeypatch, capsys
     def broken(self, model):
         if self.config.arch == "FullConnL2":
             raise RuntimeError("injected forward failure")
-        if self.hp["precision"] == "bf16":
+        if self.hp.precision == "bf16":
             return lambda x: model(x) * 3
         return compiled(self, model)
 

@@ -159,7 +159,22 @@ def test_a_nested_number_given_with_config_is_a_number(tmp_path):
         "probe={delta: 0.5}",
         workdir=tmp_path,
     )
-    assert "--n-probe 32 " in result.stdout and "--delta 0.5 " in result.stdout
+    assert '"n_probe": 32' in result.stdout and '"deltas": [0.5]' in result.stdout
+
+
+def test_a_bad_setting_fails_in_the_dry_run_naming_its_key(tmp_path):
+    """c > 1 is checked before the DAG is built, not in each probe job after the training."""
+    result = snakemake(
+        "-n",
+        "--configfile",
+        str(CONFIGS / "smoke.yaml"),
+        "--config",
+        "probe={cutoffs: [0.8, 3]}",
+        workdir=tmp_path,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "probe.cutoffs: 0.8 must be a number > 1" in result.stdout + result.stderr
 
 
 def test_cpu_jobs_hold_no_gpu_and_get_their_threads(tmp_path):
@@ -180,6 +195,7 @@ def test_the_config_headline_reaches_the_claims_and_the_figures(tmp_path):
     path.write_text(yaml.safe_dump(config))
     result = snakemake("-n", "-p", "--configfile", str(path), workdir=tmp_path)
     claims = next(line for line in result.stdout.splitlines() if " claims --logavg" in line)
-    assert "c=5" in claims and "noise_norm=mean" in claims and "cutoff_rule=code" in claims
+    assert '"c": 5.0' in claims and '"noise_norm": "mean"' in claims
+    assert '"cutoff_rule": "code"' in claims
     fig5 = next(line for line in result.stdout.splitlines() if "figure fig5_error_vs_rf" in line)
     assert "c=5" in fig5 and "noise_norm=mean" in fig5

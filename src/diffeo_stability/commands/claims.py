@@ -6,7 +6,6 @@ import argparse
 import logging
 from pathlib import Path
 
-from diffeo_stability.commands.figure import parse_options
 from diffeo_stability.io import atomic_path
 from diffeo_stability.tables.claims import (
     claims_markdown,
@@ -31,11 +30,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--markdown", type=Path, help="Markdown rendering to write")
     parser.add_argument(
         "--headline",
-        nargs="*",
-        default=[],
-        metavar="KEY=VALUE",
-        help="headline convention (statistic, noise_norm, interpolation, c, "
-        "delta, cutoff_rule; default: Headline's)",
+        default="{}",
+        help="JSON object of the headline convention (tables.headline.Headline fields: "
+        "statistic, noise_norm, interpolation, c, delta, cutoff_rule); absent ones: Headline's",
     )
 
 
@@ -46,7 +43,7 @@ def run(args: argparse.Namespace) -> None:
         path = getattr(args, name)
         if path is not None and not path.is_file():
             log.warning("%s table %s is absent: its claims are 'not tested'", name, path)
-    probe = Headline.from_options(parse_options(args.headline))
+    probe = Headline.from_json(args.headline, "--headline")
     logavg = read_table(args.logavg)
     training, stripe, seeds = (read_table(p) for p in (args.training, args.stripe, args.seeds))
     claims = evaluate_claims(logavg, training, stripe, probe, seeds)

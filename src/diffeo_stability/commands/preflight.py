@@ -28,7 +28,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def load_config(path: Path) -> dict:
     """The YAML config at `path`, validated with its defaults filled in."""
-    from diffeo_stability.config import validate_config
+    from diffeo_stability.workflow import validate_workflow_config
 
     if not path.is_file():
         raise ConfigError(f"config file {path} not found")
@@ -37,7 +37,7 @@ def load_config(path: Path) -> dict:
     if not isinstance(config, dict):
         raise ConfigError(f"{path}: not a YAML mapping of config keys")
     try:
-        return validate_config(config)
+        return validate_workflow_config(config)
     except ConfigError as err:
         raise ConfigError(f"{path}: {err}") from None
 

@@ -2,8 +2,8 @@
 
 The same field (one draw at cut-off c) is rescaled to each delta (Eq. 3); the first column is
 the clean image after the zero-displacement resampling (Gaussian-smoothed for `gaussian`).
-Options: size (32, like CIFAR-10), c (3), deltas (comma list, 0.25,0.5,1,2), image (chelsea),
-seed (0), note.
+Options: size (32, like CIFAR-10), c (the headline's; absent, `Headline`'s), deltas (comma
+list, 0.25,0.5,1,2), image (chelsea), seed (0), note.
 
 Computed here, from no run output: one field drawn from the ensemble deforms a scikit-image
 photograph, a pure function of the options (seed included) that involves neither a data set
@@ -20,10 +20,11 @@ from matplotlib.figure import Figure
 from diffeo_stability.diffeo import fields as diffeo
 from diffeo_stability.figures.fig1_diffeo_phase_space import photograph
 from diffeo_stability.figures.style import TEXT_WIDTH, new_figure
+from diffeo_stability.tables.headline import Headline
 
 
 def draw(inputs: list[Path], options: dict[str, str]) -> Figure:
-    size, c = int(options.get("size", 32)), float(options.get("c", 3))
+    size, c = int(options.get("size", 32)), float(options.get("c", Headline.c))
     deltas = [float(d) for d in options.get("deltas", "0.25,0.5,1,2").split(",")]
     image = photograph(options.get("image", "chelsea"), size)
     gen = torch.Generator().manual_seed(int(options.get("seed", 0)))

@@ -79,7 +79,7 @@ def effective_side(config: dict[str, Any], run: Run) -> float:
     """Side in px of the images the network sees (transfer nets resize to input_size) times
     its width factor: the cost of a conv net grows as (side x width)^2."""
     hp = run_hparams(config, run)
-    return (hp["input_size"] or DATASETS[run.dataset].image_size) * hp["width_factor"]
+    return (hp.input_size or DATASETS[run.dataset].image_size) * hp.width_factor
 
 
 def probe_call_passes(n_probe: int, interpolations: int, cutoffs: int, points: int) -> int:
@@ -90,18 +90,18 @@ def probe_call_passes(n_probe: int, interpolations: int, cutoffs: int, points: i
 def probe_passes(config: dict[str, Any], run: Run, n_test: int) -> int:
     """Forward image-passes of probing one run (both states, its `probe.overrides`)."""
     settings = run_probe_settings(config, run)
-    n_probe = min(config["probe"]["n_probe"], n_test)
-    points = 1 + settings["sweep_points"]
+    n_probe = min(settings.n_probe, n_test)
+    points = 1 + settings.sweep_points
     return 2 * probe_call_passes(
-        n_probe, len(settings["interpolations"]), len(settings["cutoffs"]), points
+        n_probe, len(settings.interpolations), len(settings.cutoffs), points
     )
 
 
 def run_passes(config: dict[str, Any], run: Run) -> Passes:
     """Image-passes of one training run and its probe."""
     hp = run_hparams(config, run)
-    epochs = hp["epochs"]
-    evaluations = -(-epochs // hp["eval_every"])  # every eval_every epochs and the last one
+    epochs = hp.epochs
+    evaluations = -(-epochs // hp.eval_every)  # every eval_every epochs and the last one
     info = DATASETS[run.dataset]
     n_test = int(config["data"]["synthetic_test"]) if info.synthetic else info.n_test
     n_train = training_set_size(config, run.dataset) if run.P == "full" else int(run.P)
