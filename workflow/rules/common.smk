@@ -191,7 +191,7 @@ def figure_options(name):
     configured options (which win) and the global note."""
     options = {k: v for k, v in HEADLINE.options().items() if k in FIGURES[name].keys}
     options |= config["figures"]["options"].get(name, {})
-    if config["figures"]["note"]:
+    if config["figures"]["note"] and "note" in FIGURES[name].keys:
         options.setdefault("note", config["figures"]["note"])
     pairs = [shlex.quote(f"{key}={value}") for key, value in sorted(options.items())]
     return f"--set {' '.join(pairs)}" if pairs else ""

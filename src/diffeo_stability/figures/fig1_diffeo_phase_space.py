@@ -9,7 +9,7 @@ Options: size (image side, 320), rows
 (values of c, 5), columns (values of T, 6), samples (200), image (a scikit-image sample
 photograph, chelsea), seed (0), probe_cuts (the c of the probed points, dots on the
 delta = 1 line, 3,5,15), criterion (continuous | pixel: the Jacobian only at the size x size
-pixel centres), note.
+pixel centres).
 
 Computed here, from no run output: the green region is a Monte Carlo over fields of the
 max-entropy ensemble and the thumbnails deform a scikit-image photograph, pure functions of
@@ -24,6 +24,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 
 from diffeo_stability.diffeo import fields as diffeo
 from diffeo_stability.errors import ConfigError
@@ -154,10 +155,14 @@ def draw(inputs: list[Path], options: dict[str, str]) -> Figure:
         zorder=6,
         label=r"probed: $\delta = 1$, c = " + ", ".join(f"{c:g}" for c in probed),
     )
-    outside_legend(ax, fontsize=7)
-    # one tick per thumbnail column / row: each thumbnail's (T, c) is read off the axes
+    well = "diffeomorphism with probability\n" + r"$\geq 1/2$ and $\delta \geq 1/2$"
+    region = Patch(color=GREEN, label=well)
+    outside_legend(ax, handles=[region, *ax.get_legend_handles_labels()[0]], fontsize=7)
+    # one tick per thumbnail column (its T is read off the axis); c ticks at the probed values
+    # and the ends of the thumbnail grid (its rows are log-spaced, the caption lists their c)
     ax.set_xticks(temps, labels=[f"{t:.1g}" for t in temps])
-    ax.set_yticks(cuts, labels=[f"{c:.3g}" for c in cuts])
+    c_ticks = sorted({*probed, float(cuts[0]), float(cuts[-1])})
+    ax.set_yticks(c_ticks, labels=[f"{c:g}" for c in c_ticks])
     ax.minorticks_off()
 
     gen = torch.Generator().manual_seed(seed)
@@ -173,8 +178,5 @@ def draw(inputs: list[Path], options: dict[str, str]) -> Figure:
             )
             inset.imshow(deformed[k].permute(1, 2, 0).numpy(), interpolation="nearest")
             inset.set_axis_off()
-    title = f"max-entropy diffeomorphisms of a {size}x{size} image"
-    if "note" in options:
-        title += f" - {options['note']}"
-    fig.suptitle(title)
+    fig.suptitle(f"max-entropy diffeomorphisms of a {size}x{size} image")
     return fig
