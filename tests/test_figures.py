@@ -395,3 +395,18 @@ def test_pixel_grid_bijectivity_criterion_is_looser_at_large_c():
     assert (coarse >= fine).all() and (coarse > fine).any()
     with pytest.raises(ConfigError, match="criterion"):
         jacobian_grid("exact", 3, 32)
+
+
+def test_fig3_draws_the_imagenet_bars_from_the_pretrained_stand_ins(tmp_path: Path) -> None:
+    frame = synthetic_logavg(("mnist",), ["ResNet18", "EfficientNetB0"])
+    imagenet = select(frame, arch="ResNet18", P="full", state="trained").assign(
+        dataset="imagenet", arch="resnet101", R=0.05
+    )
+    pd.concat([frame, imagenet]).to_csv(tmp_path / "logavg.csv", index=False)
+    fig = _draw("fig3_sota_stability", [tmp_path / "logavg.csv"], {"datasets": "mnist,imagenet"})
+    bars = fig.axes[1]  # ResNet18's bars: the ImageNet group holds resnet101's R_f
+    heights = [p.get_height() for p in bars.patches if p.get_x() > 0.5]
+    assert heights and np.allclose(heights, 0.05)
+    text = _texts(fig).replace("\n", " ")  # the note wraps
+    assert "ImageNet bars" not in text and "resnet101 on" not in text
+    assert "efficientnet_b2 on imagenet" in text.lower()  # the EfficientNetB0 row's stand-in is absent

@@ -115,7 +115,7 @@ def draw(inputs: list[Path], options: dict[str, str]) -> Figure:
         xlim=(temps[0] / tr, temps[-1] * tr),
         ylim=(cuts[-1] / cr, cuts[0] * cr),
         xlabel="temperature T",
-        ylabel="cut-off c",
+        ylabel="cut-off c (thumbnail rows: " + ", ".join(f"{c:.2g}" for c in cuts[::-1]) + ")",
     )
 
     mesh_t = np.geomspace(temps[0] / tr, temps[-1] * tr, 60)

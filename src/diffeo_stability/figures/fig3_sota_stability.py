@@ -41,6 +41,10 @@ from diffeo_stability.tables.queries import (
     size_label,
 )
 
+#: the pretrained ImageNet net drawn in the ImageNet bars of each row (the paper's pairing;
+#: `probe.imagenet.ARCHS` names them)
+IMAGENET_STAND_INS = {"ResNet18": "resnet101", "EfficientNetB0": "efficientnet_b2"}
+
 
 def imagenet_note(logavg: pd.DataFrame | None, shown: set[str]) -> list[str]:
     """Why the paper's ImageNet bars (pretrained ResNet101, EfficientNetB2) are not drawn."""
@@ -114,12 +118,13 @@ def draw(inputs: list[Path], options: dict[str, str]) -> Figure:
     missing = [] if logavg is not None else ["logavg.csv"]
     for row, arch in zip(axes, archs, strict=True):
         missing += delta_panel(row[0], logavg, arch, sweep_dataset, probe)
-        missing += stability_bars(row[1], logavg, arch, datasets, probe)
+        stand_in = {"imagenet": IMAGENET_STAND_INS.get(arch, arch)}
+        missing += stability_bars(row[1], logavg, arch, datasets, probe, stand_in)
         missing += size_panel(row[2], logavg, arch, size_datasets, probe, c)
     shown = {*datasets, sweep_dataset, *size_datasets}
     drawn = select(
         logavg,
-        arch=archs,
+        arch=[*archs, *IMAGENET_STAND_INS.values()],
         dataset=shown,
         is_output=True,
         statistic=probe.statistic,

@@ -20,7 +20,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from diffeo_stability.figures.options import option_bool, option_list
-from diffeo_stability.figures.panels import clean_log_axes, finish, seeds_label
+from diffeo_stability.figures.panels import LOG_BARS, clean_log_axes, finish, seeds_label
 from diffeo_stability.figures.style import (
     BATCHNORM_MARKERS,
     COLUMN_WIDTH,
@@ -46,8 +46,7 @@ from diffeo_stability.tables.queries import (
 DEPTH_CMAP = "viridis"
 #: what the bars of the error-bar variant are
 ERRORBARS_NOTE = (
-    "Bars: the value times exp(±1 standard deviation over seeds of its log), for R_f "
-    "(horizontal) and the test error (vertical); no bar where a point has one seed"
+    f"{LOG_BARS}, for R_f (horizontal) and the test error (vertical); none for a single seed"
 )
 QUANTITY_LABELS = {"R": r"$R_f$", "D": r"$D_f$", "G": r"$G_f$"}
 

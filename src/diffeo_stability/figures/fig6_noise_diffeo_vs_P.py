@@ -13,7 +13,13 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from diffeo_stability.figures.options import datasets_option, option_bool, option_list
-from diffeo_stability.figures.panels import clean_log_axes, finish, seeds_label, size_curve
+from diffeo_stability.figures.panels import (
+    LOG_BARS,
+    clean_log_axes,
+    finish,
+    seeds_label,
+    size_curve,
+)
 from diffeo_stability.figures.style import QUANTITY_COLORS, new_figure, panel_title
 from diffeo_stability.tables.headline import Headline
 from diffeo_stability.tables.queries import cutoffs, dataset_label, load_input, select
@@ -71,4 +77,5 @@ def draw(inputs: list[Path], options: Mapping[str, str]) -> Figure:
     # right of the panels, level with the top row's axes (clear of the titles)
     fig.legend(handles=handles, loc="outside right center", frameon=False)
     drawn = probe.rows(logavg, arch=archs, dataset=datasets)
-    return finish(fig, options, missing, drawn, load_input(inputs, "training.csv"))
+    notes = [LOG_BARS] if errorbars else []
+    return finish(fig, options, missing, drawn, load_input(inputs, "training.csv"), notes)

@@ -49,6 +49,10 @@ def cutoff_color(c: float, all_c: Sequence[float]) -> str:
 RUN_KEYS = ["arch", "dataset", "P", "state"]
 
 
+#: what the error bars of every figure with `errorbars` are (figure notes and captions)
+LOG_BARS = "Bars: the value times exp(±1 standard deviation over seeds of its log)"
+
+
 def _count(rows: pd.DataFrame, column: str) -> pd.Series:
     """`column` of `rows` as numbers (0 where absent or unreadable)."""
     if column not in rows:
@@ -198,13 +202,23 @@ def slope_triangle(ax: Axes, x0: float, y0: float, slope: float = -1.0, decades:
 
 
 def stability_bars(
-    ax: Axes, logavg: pd.DataFrame | None, arch: str, datasets: Sequence[str], probe: Headline
+    ax: Axes,
+    logavg: pd.DataFrame | None,
+    arch: str,
+    datasets: Sequence[str],
+    probe: Headline,
+    stand_ins: Mapping[str, str] | None = None,
 ) -> list[str]:
     """R_f(delta=1) at the largest P per data set (groups) and c (colours): init shaded.
 
     Each (data set, c) slot holds the init bar (left half) and the trained bar (right half).
+    `stand_ins` maps a data set to the architecture drawn for it instead of `arch` (the paper's
+    ImageNet bars: pretrained ResNet101 beside ResNet18).
     """
-    rows = full_size(probe.rows(logavg, arch=arch))
+    stand_ins = stand_ins or {}
+    archs = {dataset: stand_ins.get(dataset, arch) for dataset in datasets}
+    parts = [probe.rows(logavg, arch=archs[d], dataset=d) for d in datasets]
+    rows = full_size(pd.concat(parts)) if parts else pd.DataFrame()
     all_c = cutoffs(rows)
     missing = []
     width = 0.8 / max(len(all_c), 1)
@@ -213,7 +227,7 @@ def stability_bars(
     for i, dataset in enumerate(datasets):
         here = select(rows, dataset=dataset)
         if here.empty:
-            missing.append(f"{arch} on {dataset_label(dataset)} (largest P)")
+            missing.append(f"{archs[dataset]} on {dataset_label(dataset)} (largest P)")
             ax.text(i, 0.5, "no data", transform=bottom, ha="center", fontsize=6, color="0.4")
             continue
         for j, c in enumerate(all_c):
@@ -239,7 +253,8 @@ def stability_bars(
         ax.set_ylim(min(min(positive), 1.0) / 3, max(max(positive), 1.0) * 2)
     readable_log_ticks(ax.yaxis)
     ax.axhline(1.0, color="0.5", lw=0.6, ls=":")
-    ax.set_xticks(range(len(datasets)), [dataset_label(d) for d in datasets])
+    labels = [dataset_label(d) + (f"\n({archs[d]})" if archs[d] != arch else "") for d in datasets]
+    ax.set_xticks(range(len(datasets)), labels)
     ax.set_xlim(-0.6, len(datasets) - 0.4)
     ax.set_ylabel(r"$R_f(\delta=1)$")
     ax.set_title(panel_title(arch, size_label(rows), seeds_label(rows) + " per bar"))

@@ -31,7 +31,7 @@ TEXT_WIDTH = 6.75
 
 #: colours per cut-off c (paper: c in {3, 5, 15}; ImageNet {3, 10, 30}): none of them near a
 #: data set's colour (`DATASET_COLORS`), since c and data set colour adjacent panels of Fig. 3
-CUTOFF_COLORS = ["#a50f15", "#e7298a", "#525252", "#a6761d"]
+CUTOFF_COLORS = ["#a50f15", "#e7298a", "#a6761d", "#525252"]
 #: colours for G_f, D_f, R_f (Fig. 6)
 QUANTITY_COLORS = {"G": "tab:blue", "D": "tab:orange", "R": "tab:green"}
 #: one colour per data set in every figure (a synthetic set is a lighter shade of its original)
