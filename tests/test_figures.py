@@ -409,4 +409,4 @@ def test_fig3_draws_the_imagenet_bars_from_the_pretrained_stand_ins(tmp_path: Pa
     assert heights and np.allclose(heights, 0.05)
     text = _texts(fig).replace("\n", " ")  # the note wraps
     assert "ImageNet bars" not in text and "resnet101 on" not in text
-    assert "efficientnet_b2 on imagenet" in text.lower()  # the EfficientNetB0 row's stand-in is absent
+    assert "efficientnet_b2 on imagenet" in text.lower()  # EfficientNetB0's stand-in: absent
