@@ -76,11 +76,11 @@ def draw(inputs: list[Path], options: dict[str, str]) -> Figure:
     panels = []  # (rows, title): one per c at the headline delta, one per delta at the headline c
     for c in all_c:
         rows, unpaired = paired_rows(comparison_rows(logavg, options, c))
-        notes += unpaired
+        notes += [f"δ = {headline.delta:g} panels: {note}" for note in unpaired]
         panels.append((rows, f"c = {c:g}, δ = {headline.delta:g}, {seeds_label(rows)}"))
     for d in deltas:
         rows, unpaired = paired_rows(nearest_delta_rows(logavg, options, d))
-        notes += unpaired
+        notes += [f"δ ≈ {d:g} panel: {note}" for note in unpaired]
         panels.append((rows, delta_title(rows, headline.c, d)))
     # two panels a row (wide enough to label crowded points), a free slot for the legend
     nrows = len(panels) // 2 + 1
