@@ -41,7 +41,6 @@ from diffeo_stability.figures.style import (
     panel_title,
 )
 from diffeo_stability.models.registry import ARCHITECTURES
-from diffeo_stability.probe.statistics import STATISTICS
 from diffeo_stability.tables.headline import Headline
 from diffeo_stability.tables.queries import dataset_label, full_size, load_input, select, size_label
 
@@ -65,6 +64,8 @@ def layer_rows(logavg: pd.DataFrame | None, probe: Headline, dataset: str, stati
 
 def input_value(rows: pd.DataFrame) -> str:
     """R_f at layer 0 (the input) of `rows`, '0.27' or '0.27-0.28' ('' without such rows)."""
+    if rows.empty:
+        return ""
     values = select(rows, layer=0.0)["R"].dropna()
     if values.empty:
         return ""
@@ -75,6 +76,8 @@ def input_value(rows: pd.DataFrame) -> str:
 def layer_seeds(rows: pd.DataFrame) -> str:
     """'hidden layers 1 seed, output 2-3 seeds': the per-layer probe may cover fewer seeds than
     the output row, which every run's probe measures."""
+    if rows.empty:
+        return ""
     hidden, output = rows[~rows["is_output"].astype(bool)], select(rows, is_output=True)
     if hidden.empty or seeds_label(hidden) == seeds_label(output):
         return seeds_label(rows)
@@ -112,7 +115,8 @@ def draw(inputs: list[Path], options: dict[str, str]) -> Figure:
     logavg = load_input(inputs, "logavg.csv")
     probe = Headline.from_options(options)
     dataset = options.get("dataset", "cifar10")
-    statistics = [probe.statistic] + [s for s in STATISTICS if s != probe.statistic]
+    measured = sorted(set(logavg["statistic"])) if logavg is not None and len(logavg) else []
+    statistics = [probe.statistic] + [s for s in measured if s != probe.statistic]
     by_statistic = {s: layer_rows(logavg, probe, dataset, s) for s in statistics}
     statistics = [s for s in statistics if s == probe.statistic or not by_statistic[s].empty]
     rows = pd.concat([by_statistic[s] for s in statistics])
