@@ -99,10 +99,11 @@ def headline_option(headline: Headline) -> str:
 
 def figure_options(name: str, headline: Headline, figures: Mapping[str, Any]) -> str:
     """--set arguments of one figure: the headline convention (the keys the figure reads), its
-    configured options (`figures` is the config's `figures` section; they win) and the note."""
+    configured options (`figures` is the config's `figures` section; they win) and the note
+    (only to the figures that read one)."""
     options = {k: v for k, v in headline.options().items() if k in FIGURES[name].keys}
     options |= figures["options"].get(name, {})
-    if figures["note"]:
+    if figures["note"] and "note" in FIGURES[name].keys:
         options.setdefault("note", figures["note"])
     pairs = [shlex.quote(f"{key}={value}") for key, value in sorted(options.items())]
     return f"--set {' '.join(pairs)}" if pairs else ""

@@ -21,6 +21,7 @@ SCALE = facade.scale_caption(
 # the registry's figure inputs -> paths
 FIGURE_INPUTS = {
     "logavg": LOGAVG,
+    "training": TRAINING,
     "stripe": STRIPE_TABLE,
     "illustration": DATA.format(dataset=ILLUSTRATION_DATASET),
 }

@@ -3,7 +3,7 @@
 The same field (one draw at cut-off c) is rescaled to each delta (Eq. 3); the first column is
 the clean image after the zero-displacement resampling (Gaussian-smoothed for `gaussian`).
 Options: size (32, like CIFAR-10), c (the headline's; absent, `Headline`'s), deltas (comma
-list, 0.25,0.5,1,2), image (chelsea), seed (0), note.
+list, 0.25,0.5,1,2), image (chelsea), seed (0).
 
 Computed here, from no run output: one field drawn from the ensemble deforms a scikit-image
 photograph, a pure function of the options (seed included) that involves neither a data set
@@ -52,5 +52,5 @@ def draw(inputs: list[Path], options: dict[str, str]) -> Figure:
                 ax.set_title("clean" if k == 0 else rf"$\delta$ = {deltas[k - 1]:g}")
         axes[r, 0].set_ylabel(interp)
     title = f"interpolations, {size}x{size} image, c = {c:g}"
-    fig.suptitle(title + (f" - {options['note']}" if "note" in options else ""))
+    fig.suptitle(title)
     return fig

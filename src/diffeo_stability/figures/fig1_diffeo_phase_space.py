@@ -9,7 +9,7 @@ Options: size (image side, 320), rows
 (values of c, 5), columns (values of T, 6), samples (200), image (a scikit-image sample
 photograph, chelsea), seed (0), probe_cuts (the c of the probed points, dots on the
 delta = 1 line, 3,5,15), criterion (continuous | pixel: the Jacobian only at the size x size
-pixel centres), note.
+pixel centres).
 
 Computed here, from no run output: the green region is a Monte Carlo over fields of the
 max-entropy ensemble and the thumbnails deform a scikit-image photograph, pure functions of
@@ -25,6 +25,7 @@ import torch
 import torch.nn.functional as F
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 
 from diffeo_stability.diffeo import fields as diffeo
 from diffeo_stability.errors import ConfigError
@@ -111,18 +112,22 @@ def draw(inputs: list[Path], options: dict[str, str]) -> Figure:
     well_behaved_region(ax, mesh_t, mesh_c, size, samples, seed, criterion)
     probed = np.array([float(c) for c in options.get("probe_cuts", "3,5,15").split(",")])
     delta_one_lines(ax, mesh_c, probed, size)
-    outside_legend(ax, fontsize=7)
+    well = "diffeomorphism with probability\n" + r"$\geq 1/2$ and $\delta \geq 1/2$"
+    region = Patch(color=GREEN, label=well)
+    outside_legend(ax, handles=[region, *ax.get_legend_handles_labels()[0]], fontsize=7)
+    # c ticks at the probed values and the ends of the thumbnail grid (its rows are
+    # log-spaced; the axis label lists their c)
+    c_ticks = sorted({*probed, float(cuts[0]), float(cuts[-1])})
+    ax.set_yticks(c_ticks, labels=[f"{c:g}" for c in c_ticks])
+    ax.minorticks_off()
     thumbnails(ax, image, temps, cuts, seed)
-    title = f"max-entropy diffeomorphisms of a {size}x{size} image"
-    if "note" in options:
-        title += f" - {options['note']}"
-    fig.suptitle(title)
+    fig.suptitle(f"max-entropy diffeomorphisms of a {size}x{size} image")
     return fig
 
 
 def phase_plane(ax: Axes, temps: np.ndarray, cuts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Log axes T (x) and c (y) with thumbnail grid point k at the centre of cell k, one tick
-    per thumbnail column / row; returns the (T, c) mesh of the region (60 x 14 points)."""
+    """Log axes T (x) and c (y) with thumbnail grid point k at the centre of cell k, one T tick
+    per thumbnail column; returns the (T, c) mesh of the region (60 x 14 points)."""
     cols, rows = len(temps), len(cuts)
     # axis limits put grid point k at the centre of cell k (log-uniform spacing)
     tr = (temps[-1] / temps[0]) ** (0.5 / (cols - 1))
@@ -133,12 +138,10 @@ def phase_plane(ax: Axes, temps: np.ndarray, cuts: np.ndarray) -> tuple[np.ndarr
         xlim=(temps[0] / tr, temps[-1] * tr),
         ylim=(cuts[-1] / cr, cuts[0] * cr),
         xlabel="temperature T",
-        ylabel="cut-off c",
+        ylabel="cut-off c (thumbnail rows: " + ", ".join(f"{c:.2g}" for c in cuts[::-1]) + ")",
     )
-    # one tick per thumbnail column / row: each thumbnail's (T, c) is read off the axes
+    # one tick per thumbnail column: each thumbnail's T is read off the axis
     ax.set_xticks(temps, labels=[f"{t:.1g}" for t in temps])
-    ax.set_yticks(cuts, labels=[f"{c:.3g}" for c in cuts])
-    ax.minorticks_off()
     mesh_t = np.geomspace(temps[0] / tr, temps[-1] * tr, 60)
     mesh_c = np.geomspace(max(cuts[-1] / cr, 1.5), cuts[0] * cr, 14)  # (1, 1) needs c > 1.41
     return mesh_t, mesh_c
