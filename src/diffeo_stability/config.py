@@ -16,6 +16,7 @@ import jsonschema
 import yaml
 
 from diffeo_stability.data.registry import DATASETS
+from diffeo_stability.dataset_substitution import substitute_datasets
 from diffeo_stability.errors import ConfigError
 from diffeo_stability.hparams import resolve_arch_hparams
 from diffeo_stability.models.registry import ARCHITECTURES
@@ -71,15 +72,16 @@ def load_schema(path: Path = SCHEMA_PATH) -> dict[str, Any]:
 
 
 def validate_config(config: dict[str, Any], schema: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Fill defaults in place, check the schema and the cross-field rules; return `config`.
+    """Fill defaults in place, apply `data.substitute`, check the schema and the cross-field
+    rules; return `config`.
 
     Raises ConfigError listing every problem, one per line, each naming its key.
     """
     schema = load_schema() if schema is None else schema
     validator = _with_defaults(jsonschema.Draft202012Validator)(schema)
     problems = sorted({_describe(e) for e in _leaf_errors(validator.iter_errors(config))})
-    if not problems:
-        problems = _semantic_problems(config)
+    if not problems:  # data sets read in place of others (data.substitute), then the checks
+        problems = substitute_datasets(config) or _semantic_problems(config)
     if problems:
         raise ConfigError("invalid configuration:\n  " + "\n  ".join(problems))
     return config
