@@ -206,7 +206,7 @@ rule aggregate:
 def test_toy_workflow_survives_scancel(slurm_env, tmp_path):
     """A 5-job throw-away workflow: the quick development loop of the SLURM harness."""
     if os.environ.get("DIFFEO_SLURM_TOY") != "1":
-        pytest.skip("set DIFFEO_SLURM_TOY=1 for the quick toy run; CI runs the smoke workflow")
+        pytest.skip("set DIFFEO_SLURM_TOY=1 for the quick toy run; CI runs the smoke slice")
     snakefile = tmp_path / "Snakefile"
     snakefile.write_text(textwrap.dedent(TOY_SNAKEFILE))
     workdir = tmp_path / "work"
