@@ -134,4 +134,7 @@ def test_the_rules_import_one_facade() -> None:
         for line in path.read_text().splitlines()
         if line.lstrip().startswith(("import diffeo_stability", "from diffeo_stability"))
     ]
-    assert lines == ["common.smk: from diffeo_stability import workflow as facade"]
+    assert lines == [
+        "Snakefile: from diffeo_stability import workflow as facade",
+        "common.smk: from diffeo_stability import workflow as facade",
+    ]

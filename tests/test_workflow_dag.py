@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
+import itertools
 import re
-import shlex
 import shutil
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 import yaml
-from workflow_helpers import CONFIGS, ROOT, fake_built_outputs, planned_jobs, snakemake
+from workflow_helpers import (
+    CONFIGS,
+    ROOT,
+    fake_built_outputs,
+    planned_jobs,
+    readme_commands,
+    snakemake,
+)
+
+from diffeo_stability.cli import build_parser
+from diffeo_stability.default_experiment import default_experiment
 
 
 @pytest.mark.parametrize(
@@ -119,27 +132,47 @@ def test_a_config_without_results_key_writes_under_its_file_name(tmp_path):
     assert "results/mine/tables/claims.csv" in result.stdout
 
 
-def readme_snakemake_commands() -> list[list[str]]:
-    """The arguments of every `snakemake ...` command the README shows."""
-    text = (ROOT / "README.md").read_text()
-    found = re.findall(r"\bsnakemake((?: --?[\w-]+(?: [\w./=-]+)*)+)", text)
-    return [shlex.split(args) for args in dict.fromkeys(found)]
-
-
 def test_every_readme_snakemake_command_works(tmp_path):
-    commands = readme_snakemake_commands()
-    assert len(commands) >= 7, commands
+    commands = [words[1:] for words in readme_commands("snakemake")]
+    assert len(commands) >= 10, commands
     for args in commands:
         paths = [str(ROOT / a) if a.startswith(("config/", "profiles/")) else a for a in args]
         dry = ["-n"]
         if "--report" in args:  # the report reads the (fake) outputs of its config
             given = args[args.index("--configfile") + 1] if "--configfile" in args else None
-            config = ROOT / (given or "config/config.yaml")
+            config = ROOT / (given or default_experiment().configfile)
             fake_built_outputs("--configfile", str(config), workdir=tmp_path)
             dry = []
         result = snakemake(*dry, *paths, workdir=tmp_path, check=False, timeout=300)
         assert result.returncode == 0, f"snakemake {' '.join(args)}:\n{result.stderr[-3000:]}"
     assert (tmp_path / "results" / "report.zip").stat().st_size > 0
+
+
+def test_readme_commands_give_targets_before_configfile_and_use_the_venv():
+    """`--configfile` takes one or more files: a target after it would be read as a config
+    file. Bare `snakemake` / `diffeo-stability` is "command not found" outside the venv."""
+    for program in ("snakemake", "diffeo-stability"):
+        for words in readme_commands(program):
+            assert words[0] == f".venv/bin/{program}", " ".join(words)
+            if "--configfile" in words:
+                after = words[words.index("--configfile") + 1 :]
+                files = list(itertools.takewhile(lambda w: not w.startswith("-"), after))
+                assert len(files) == 1, f"a target after --configfile: {' '.join(words)}"
+
+
+def test_every_readme_diffeo_stability_command_parses_and_is_installed():
+    """Each README `diffeo-stability` command: its arguments parse, the files it names exist,
+    and the installed script runs the command (`--help`: a real run takes minutes)."""
+    commands = readme_commands("diffeo-stability")
+    assert commands, "the README shows no diffeo-stability command"
+    script = Path(sys.executable).parent / "diffeo-stability"
+    for words in commands:
+        args = build_parser(words[1]).parse_args(words[1:])
+        for value in vars(args).values():
+            if isinstance(value, Path):
+                assert (ROOT / value).is_file(), f"{value} of {' '.join(words)}"
+        shown = subprocess.run([str(script), words[1], "--help"], capture_output=True, timeout=120)
+        assert shown.returncode == 0, shown.stderr
 
 
 def test_data_jobs_run_first():

@@ -1,5 +1,7 @@
-"""The one module the Snakefile imports (`workflow/rules/common.smk`): config validation with
-the workflow's own checks, the job grid, and each rule's arguments as shell-quoted strings.
+"""The one module the Snakefile and its rules import (`workflow/rules/common.smk`): config
+validation with the workflow's own checks, the job grid, each rule's arguments as shell-quoted
+strings, the default experiment (`default_experiment`) and the stopping of jobs
+(`forward_sigterm`).
 
 Torch-free. The only place where the config and the figures registry meet: `config` never
 imports `figures`, and `figures` never imports `config`.
@@ -25,11 +27,13 @@ from diffeo_stability.config import (
 )
 from diffeo_stability.config.scale import scale_caption
 from diffeo_stability.data.registry import DATASETS
+from diffeo_stability.default_experiment import default_experiment
 from diffeo_stability.errors import ConfigError
 from diffeo_stability.figures.registry import FIGURES
 from diffeo_stability.models.registry import ARCHITECTURES
 from diffeo_stability.preflight.cost import long_run_warning
 from diffeo_stability.probe.settings import ImagenetSettings, ProbeSettings
+from diffeo_stability.stopping import forward_sigterm
 from diffeo_stability.tables.headline import Headline
 
 __all__ = [
@@ -41,9 +45,11 @@ __all__ = [
     "Run",
     "check_device",
     "cli_options",
+    "default_experiment",
     "default_results_root",
     "export_cli_environment",
     "figure_options",
+    "forward_sigterm",
     "gpus_per_job",
     "headline_option",
     "hparams_option",

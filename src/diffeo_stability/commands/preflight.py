@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 
 import yaml
@@ -44,12 +45,15 @@ def load_config(path: Path) -> dict:
 
 def run(args: argparse.Namespace) -> None:
     from diffeo_stability.device import pick_device
+    from diffeo_stability.preflight import cost
     from diffeo_stability.preflight.check import report, run_preflight
 
     config = load_config(args.configfile)
     device = pick_device(args.device or config["device"])
     results = run_preflight(config, device, args.steps)
-    print(report(results, device, str(args.configfile)), flush=True)
+    startup = cost.startup_hours(config)
+    cores = len(os.sched_getaffinity(0))
+    print(report(results, device, str(args.configfile), startup, cores), flush=True)
     failed = [f"{r.arch} ({r.error})" for r in results if not r.ok]
     if failed:
         raise PreflightFailed(f"preflight of {args.configfile} failed for: {'; '.join(failed)}")

@@ -8,6 +8,7 @@ from typing import Any
 from diffeo_stability.config.blocks import block_problems, fill_defaults
 from diffeo_stability.config.checks import CHECKS
 from diffeo_stability.config.schema import load_schema, schema_problems
+from diffeo_stability.dataset_substitution import substitute_datasets
 from diffeo_stability.errors import ConfigError
 
 Check = Callable[[dict[str, Any]], list[str]]
@@ -18,9 +19,10 @@ def validate_config(
     schema: dict[str, Any] | None = None,
     checks: Iterable[Check] = (),
 ) -> dict[str, Any]:
-    """Fill defaults in place, check the schema (types, enums, required keys), build every
-    settings block (`config.blocks`), then the rules across sections and `checks` (e.g. the
-    workflow's figure options); return `config`.
+    """Fill defaults in place, check the schema (types, enums, required keys), apply
+    `data.substitute` (`dataset_substitution`), build every settings block (`config.blocks`),
+    then the rules across sections and `checks` (e.g. the workflow's figure options); return
+    `config`.
 
     Raises ConfigError listing every problem found, one per line, each naming its key once
     (the rules across sections only run on a config without other problems).
@@ -28,6 +30,8 @@ def validate_config(
     schema = load_schema() if schema is None else schema
     problems = schema_problems(config, schema)
     fill_defaults(config)
+    if not problems:  # data sets read in place of others (`data.substitute`), then the rest
+        problems = substitute_datasets(config)
     problems += [
         line
         for line in block_problems(config)

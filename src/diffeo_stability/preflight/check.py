@@ -304,8 +304,11 @@ def _duration(hours: float) -> str:
     return f"{hours * 60:.1f} min" if hours < 1 else f"{hours:,.1f} h"
 
 
-def report(results: list[ArchResult], device: torch.device, name: str) -> str:
-    """The table printed by `diffeo-stability preflight`."""
+def report(
+    results: list[ArchResult], device: torch.device, name: str, startup: float, cores: int
+) -> str:
+    """The table printed by `diffeo-stability preflight`: `startup` is the job hours of the
+    per-job start-up (`cost.startup_hours`), `cores` the CPU cores that run jobs at once."""
     head = (
         "arch",
         "input",
@@ -345,10 +348,18 @@ def report(results: list[ArchResult], device: torch.device, name: str) -> str:
     ]
     lines += [f"  {r.arch}: {r.error}" for r in results if not r.ok]
     train = sum(r.hours[0] for r in results)
-    total = train + sum(r.hours[1] for r in results)
+    forward = sum(r.hours[1] for r in results)
+    total = train + forward + startup
+    wall = (
+        f"; on {cores} CPU cores (--cores {cores}, one job per core) about "
+        f"{_duration(cost.wall_hours(total, cores))} of wall time"
+        if device.type == "cpu"
+        else ""
+    )
     lines.append(
-        f"estimated compute of {name} on this machine: {_duration(total)} "
-        f"({_duration(train)} training, {_duration(total - train)} test evaluation and probing)"
+        f"estimated compute of {name} on this machine: {_duration(total)} of job time "
+        f"({_duration(train)} training, {_duration(forward)} test evaluation and probing, "
+        f"{_duration(startup)} job start-up){wall}"
         if math.isfinite(total)
         else f"estimated compute of {name}: n/a (some architectures failed)"
     )
