@@ -28,6 +28,9 @@ Keys (identical for every family; those of `FAMILY_ONLY` keep their default else
   (1.0 = the published nets; the CPU configs use narrower ones).
 - max_loss_factor: the run is declared diverged when the epoch's mean training loss exceeds
   this factor times the loss at initialisation (NaN/inf always is).
+- snapshot_epochs: epochs after which the weights are kept, in `snapshots/epoch{E}.pt` of the
+  run (strictly increasing, each between 1 and epochs; [] = none). It changes what a run keeps,
+  not how it trains (`KEPT_WHEN_SET`).
 """
 
 from __future__ import annotations
@@ -58,6 +61,12 @@ _COMMON: dict[str, Any] = {
     "max_loss_factor": 100.0,
     "width_factor": 1.0,
 }
+
+#: hyper-parameters that change what a run keeps, not how it trains, with their defaults: a
+#: resolved dict holds them only when set to another value, so that a run which leaves them
+#: keeps its identity (metrics.json, resume checkpoint, the train job's params); read them with
+#: `kept_value`
+KEPT_WHEN_SET: dict[str, Any] = {"snapshot_epochs": []}
 
 PAPER_DEFAULTS: dict[str, dict[str, Any]] = {
     "conv": _COMMON
@@ -108,11 +117,11 @@ def resolve_hparams(family: str, overrides: dict[str, Any] | None = None) -> dic
         raise ConfigError(f"unknown family {family!r}; allowed: {', '.join(PAPER_DEFAULTS)}")
     defaults = PAPER_DEFAULTS[family]
     overrides = dict(overrides or {})
-    unknown = sorted(set(overrides) - set(defaults))
+    unknown = sorted(set(overrides) - set(defaults) - set(KEPT_WHEN_SET))
     if unknown:
         raise ConfigError(
             f"unknown hyper-parameter(s) {', '.join(unknown)} for family {family!r}; "
-            f"allowed: {', '.join(sorted(defaults))}"
+            f"allowed: {', '.join(sorted([*defaults, *KEPT_WHEN_SET]))}"
         )
     hparams = defaults | overrides
     for key, allowed in _CHOICES.items():
@@ -127,7 +136,26 @@ def resolve_hparams(family: str, overrides: dict[str, Any] | None = None) -> dic
             _check_value(key, hparams[key], kinds, minimum, strict)
         except ConfigError as err:
             raise ConfigError(f"{err}{' (or auto)' if key in _AUTO else ''}") from None
-    return hparams
+    _check_snapshot_epochs(hparams)
+    return {k: v for k, v in hparams.items() if k in defaults or v != KEPT_WHEN_SET[k]}
+
+
+def kept_value(hparams: dict[str, Any], key: str) -> Any:
+    """The value of a `KEPT_WHEN_SET` key in resolved `hparams` (its default when absent)."""
+    return hparams.get(key, KEPT_WHEN_SET[key])
+
+
+def _check_snapshot_epochs(hparams: dict[str, Any]) -> None:
+    """ConfigError unless snapshot_epochs is a strictly increasing list of epochs in 1..epochs."""
+    value, epochs = kept_value(hparams, "snapshot_epochs"), hparams["epochs"]
+    valid = isinstance(value, list) and all(
+        isinstance(e, int) and not isinstance(e, bool) and 1 <= e <= epochs for e in value
+    )
+    if not valid or value != sorted(set(value)):
+        raise ConfigError(
+            f"hyper-parameter snapshot_epochs={value!r} must be a strictly increasing list of "
+            f"epochs between 1 and epochs ({epochs})"
+        )
 
 
 def resolve_arch_hparams(arch: str, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
