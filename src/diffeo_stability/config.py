@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import copy
 import itertools
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -103,6 +103,13 @@ def training_set_size(config: dict[str, Any], dataset: str) -> int:
     return DATASETS[dataset].n_train
 
 
+def test_set_size(config: dict[str, Any], dataset: str) -> int:
+    """Number of test images of `dataset` (synthetic sizes come from the config)."""
+    if DATASETS[dataset].synthetic:
+        return int(config["data"]["synthetic_test"])
+    return DATASETS[dataset].n_test
+
+
 def _semantic_problems(config: dict[str, Any]) -> list[str]:
     """Checks the schema cannot express: P within the training set, valid hyper-parameters, ..."""
     problems = []
@@ -116,6 +123,7 @@ def _semantic_problems(config: dict[str, Any]) -> list[str]:
                 )
     problems += _hparam_problems(config)
     problems += _headline_problems(config)
+    problems += _problems_of(training_time_runs, config)
     return problems + _probe_problems(config) + _path_problems(config) + _option_problems(config)
 
 
@@ -173,8 +181,7 @@ def _probe_problems(config: dict[str, Any]) -> list[str]:
     n_probe = config["probe"]["n_probe"]
     problems = []
     for dataset in sorted(datasets):
-        info = DATASETS[dataset]
-        size = int(config["data"]["synthetic_test"]) if info.synthetic else info.n_test
+        size = test_set_size(config, dataset)
         if n_probe > size:
             problems.append(
                 f"probe.n_probe: {n_probe} is larger than the test set of {dataset} "
@@ -286,6 +293,44 @@ def run_hparams(config: dict[str, Any], run: Run) -> dict[str, Any]:
         if _matches(rule, run, family):
             overrides.update(rule["hparams"])
     return resolve_arch_hparams(run.arch, overrides)
+
+
+def training_time_runs(config: dict[str, Any]) -> dict[Run, tuple[int, ...]]:
+    """The runs whose snapshots the analyses over training time read, with the epochs probed
+    (0 = the initial net): the configured runs with snapshot_epochs that pass the filters of
+    `mechanisms.training_time` (`mechanisms.training_time_settings`). ConfigError naming the
+    key when the block is wrong, or names runs but none with snapshots."""
+    from diffeo_stability.hparams import kept_value
+    from diffeo_stability.mechanisms.training_time_settings import KEY, TrainingTimeSettings
+
+    settings = TrainingTimeSettings.from_block(config["mechanisms"]["training_time"])
+    selected = {}
+    for run in training_runs(config):
+        snapshots = kept_value(run_hparams(config, run), "snapshot_epochs")
+        if snapshots and settings.selects(*run):
+            name = f"{run.dataset}/{run.arch}/P{run.P}/seed{run.seed}"
+            selected[run] = settings.probed_epochs(snapshots, name)
+    if settings.filtered and not selected:
+        raise ConfigError(
+            f"{KEY}: no configured run with snapshot_epochs passes its filters; give the runs "
+            "it names snapshot_epochs (training.overrides) or change the filters"
+        )
+    for dataset in sorted({run.dataset for run in selected}):
+        if settings.n_probe > test_set_size(config, dataset):
+            raise ConfigError(
+                f"{KEY}.n_probe: {settings.n_probe} is larger than the test set of {dataset} "
+                f"({test_set_size(config, dataset)} images)"
+            )
+    return selected
+
+
+def _problems_of(check: Callable[[dict[str, Any]], object], config: dict[str, Any]) -> list[str]:
+    """The message of the ConfigError `check(config)` raises, as a list (empty: none)."""
+    try:
+        check(config)
+    except ConfigError as err:
+        return [str(err)]
+    return []
 
 
 PROBE_RUN_KEYS = ("cutoffs", "interpolations", "sweep_points", "layers")

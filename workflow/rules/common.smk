@@ -19,8 +19,10 @@ from diffeo_stability.config import (
     run_hparams,
     run_probe_settings,
     training_runs,
+    training_time_runs,
     validate_config,
 )
+from diffeo_stability.hparams import kept_value
 from diffeo_stability.preflight.cost import long_run_warning
 from diffeo_stability.data.registry import DATASETS
 from diffeo_stability.errors import ConfigError
@@ -51,12 +53,20 @@ if _long_run:
 RUNS = training_runs(config)
 GPU_PER_JOB = gpus_per_job(config["device"])  # 0 on a CPU-only machine: --cores N jobs at once
 RUN_KEYS = {(r.dataset, r.arch, str(r.P), int(r.seed)): r for r in RUNS}
+# run -> its snapshot_epochs, for the runs that keep snapshots
+SNAPSHOT_RUNS = {
+    run: epochs
+    for run in RUNS
+    if (epochs := kept_value(run_hparams(config, run), "snapshot_epochs"))
+}
 
 DATA = "resources/data/{dataset}.npz"
 SYNTHETIC = "resources/synthetic/{dataset}"
 # every config writes under its own results root, so configs never overwrite each other
 RESULTS = config["results"].rstrip("/")
 TRAIN_DIR = f"{RESULTS}/train/{{dataset}}/{{arch}}/P{{P}}/seed{{seed}}"
+TRAIN_OUTPUTS = ("init.pt", "trained.pt", "last.pt", "metrics.json")
+SNAPSHOT = f"{TRAIN_DIR}/snapshots/epoch{{epoch}}.pt"  # models.build.snapshot_path
 PROBE = f"{RESULTS}/probe/{{dataset}}/{{arch}}/P{{P}}/seed{{seed}}.parquet"
 STRIPE = f"{RESULTS}/stripe/d{{d}}/P{{P}}/seed{{seed}}.json"
 IMAGENET_PROBE = f"{RESULTS}/probe/imagenet/{{imagenet_arch}}/Pfull/seed0.parquet"
@@ -83,7 +93,7 @@ def run_of(wildcards):
 
 def run_paths(pattern):
     """`pattern` expanded over every configured training run."""
-    return [pattern.format(dataset=r.dataset, arch=r.arch, P=r.P, seed=r.seed) for r in RUNS]
+    return [run_path(pattern, run) for run in RUNS]
 
 
 def imagenet_probes():
@@ -93,13 +103,23 @@ def imagenet_probes():
     return [IMAGENET_PROBE.format(imagenet_arch=arch) for arch in config["imagenet"]["weights"]]
 
 
+def run_path(pattern, run, **more):
+    """`pattern` with the wildcards of `run` (and `more`) filled in."""
+    return pattern.format(dataset=run.dataset, arch=run.arch, P=run.P, seed=run.seed, **more)
+
+
+def snapshot_paths(run, epochs):
+    """The snapshot files of `run` after `epochs`."""
+    return [run_path(SNAPSHOT, run, epoch=epoch) for epoch in epochs]
+
+
 def intermediate_outputs():
-    """Every training, probe, stripe and ImageNet probe output of the config."""
-    names = ("init.pt", "trained.pt", "last.pt", "metrics.json")
-    patterns = [*(f"{TRAIN_DIR}/{name}" for name in names), PROBE]
+    """Every training, snapshot, probe, stripe and ImageNet probe output of the config."""
+    patterns = [*(f"{TRAIN_DIR}/{name}" for name in TRAIN_OUTPUTS), PROBE]
     stripe = config["stripe"]
     return [
         *(path for pattern in patterns for path in run_paths(pattern)),
+        *(path for run, epochs in SNAPSHOT_RUNS.items() for path in snapshot_paths(run, epochs)),
         *expand(STRIPE, d=stripe["d"], P=stripe["P"], seed=stripe["seeds"]),
         *imagenet_probes(),
     ]
@@ -171,6 +191,32 @@ def fetch_sources(wildcards, input):
 
 
 # train.smk
+def train_rules():
+    """(rule name, run or None for the generic rule, snapshot epochs) of every train rule."""
+    rules = [("train", None, [])]
+    for run, epochs in SNAPSHOT_RUNS.items():
+        name = re.sub(r"\W", "_", f"train_{run.dataset}_{run.arch}_P{run.P}_seed{run.seed}")
+        rules.append((name, run, epochs))
+    return rules
+
+
+def train_outputs(run, epochs):
+    """Named outputs of a train rule: init, trained, last, metrics, and the snapshot files
+    of `run` after `epochs` (none for the generic rule: run None)."""
+    outputs = {name.split(".")[0]: f"{TRAIN_DIR}/{name}" for name in TRAIN_OUTPUTS}
+    if not epochs:
+        return outputs
+    return outputs | {"snapshots": [SNAPSHOT.replace("{epoch}", str(e)) for e in epochs]}
+
+
+def run_constraints(run):
+    """Wildcard constraints that match `run` only (none for run None)."""
+    if run is None:
+        return {}
+    values = {"dataset": run.dataset, "arch": run.arch, "P": run.P, "seed": run.seed}
+    return {key: re.escape(str(value)) for key, value in values.items()}
+
+
 def weights_option(wildcards):
     path = config["training"]["weights"].get(wildcards.arch)
     return f"--weights {shlex.quote(path)}" if path else ""
@@ -197,5 +243,42 @@ def figure_options(name):
     return f"--set {' '.join(pairs)}" if pairs else ""
 
 
+def built_figures():
+    """The figures of the registry whose inputs the config makes."""
+    return [f for f in FIGURES.values() if set(f.inputs) <= FIGURE_INPUTS.keys()]
+
+
 def figure_targets():
-    return [f"{FIGURES_DIR}/{f.stem}.{ext}" for f in FIGURES.values() for ext in ("pdf", "png")]
+    """Both files of every figure the config builds (`built_figures`, figures.smk)."""
+    return [f"{FIGURES_DIR}/{f.stem}.{ext}" for f in built_figures() for ext in ("pdf", "png")]
+
+
+# mechanisms_training.smk
+def checkpoint_pattern(epoch):
+    """The checkpoint of a run after `epoch`: a snapshot, or for epoch 0 its init.pt."""
+    return INIT if int(epoch) == 0 else SNAPSHOT
+
+
+def selected_checkpoints():
+    """The checkpoints of every selected run, one per epoch probed."""
+    return [
+        run_path(checkpoint_pattern(epoch), run, epoch=epoch)
+        for run, epochs in TRAINING_TIME_RUNS.items()
+        for epoch in epochs
+    ]
+
+
+def probed_epochs(wildcards):
+    """The epochs probed of the run of a `probe_snapshots` job."""
+    return TRAINING_TIME_RUNS[run_of(wildcards)]
+
+
+def probed_checkpoints(wildcards):
+    """The checkpoints of the run of a `probe_snapshots` job, one per epoch probed."""
+    run = run_of(wildcards)
+    return [run_path(checkpoint_pattern(e), run, epoch=e) for e in TRAINING_TIME_RUNS[run]]
+
+
+def snapshot_probes():
+    """The snapshot probes of the selected runs (rebuilt by the default target when deleted)."""
+    return [run_path(SNAPSHOT_PROBE, run) for run in TRAINING_TIME_RUNS]

@@ -10,7 +10,10 @@ from diffeo_stability.diffeo.fields import CUTOFF_RULES
 from diffeo_stability.io import write_parquet
 from diffeo_stability.probe.measure import N_PROBE, ProbeSettings
 
-HELP = "measure D_f, G_f, R_f of a run's initial and trained networks (one parquet file)"
+HELP = (
+    "measure D_f, G_f, R_f of a run's initial and trained networks, or of some of its snapshots "
+    "(one parquet file)"
+)
 log = logging.getLogger(__name__)
 
 
@@ -82,6 +85,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--arch", required=True)
     parser.add_argument("--P", required=True, help="training-set size or 'full'")
     parser.add_argument("--seed", type=int, required=True, help="seed of the run and the draws")
+    parser.add_argument(
+        "--snapshots",
+        type=int,
+        nargs="+",
+        default=[],
+        metavar="E",
+        help="probe instead the nets kept after these epochs (snapshots/epoch<E>.pt; 0: "
+        "init.pt), rows with an epoch column",
+    )
     add_probe_settings(parser, ProbeSettings())
 
 
@@ -99,6 +111,7 @@ def run(args: argparse.Namespace) -> None:
         seed=args.seed,
         n_probe=args.n_probe,
         device=pick_device(args.device),
+        snapshots=args.snapshots,
     )
     write_parquet(args.out, rows)
     log.info("wrote %s (%d rows)", args.out, len(rows))
