@@ -5,9 +5,9 @@ run (stripe model and ImageNet probes left out):
 
 - training image-passes (forward + backward): epochs x n_train;
 - forward-only image-passes: the loss at initialisation on the training set, the test set
-  before training and at every evaluated epoch (`eval_every`), and the probe (2 states x
-  interpolations x [n_probe clean + cutoffs x points x 3 n_probe deformed / noisy], points =
-  delta + sweep, with the run's `probe.overrides`).
+  before training and at every evaluated epoch (`eval_every`, `snapshot_epochs`), and the
+  probe (2 states x interpolations x [n_probe clean + cutoffs x points x 3 n_probe deformed /
+  noisy], points = delta + sweep, with the run's `probe.overrides`).
 
 Hours = training passes / training rate + forward passes / probing rate, with rates in
 images/s of the network at its `effective_side` (input side x width factor); a rate measured
@@ -30,6 +30,7 @@ from diffeo_stability.config import (
     training_set_size,
 )
 from diffeo_stability.data.registry import DATASETS
+from diffeo_stability.hparams import kept_value
 from diffeo_stability.models.registry import ARCHITECTURES
 
 # (training, probing) images/s per architecture, for the warning at DAG time; at RATE_SIDE px,
@@ -101,7 +102,8 @@ def run_passes(config: dict[str, Any], run: Run) -> Passes:
     """Image-passes of one training run and its probe."""
     hp = run_hparams(config, run)
     epochs = hp["epochs"]
-    evaluations = -(-epochs // hp["eval_every"])  # every eval_every epochs and the last one
+    evaluated = set(range(hp["eval_every"], epochs + 1, hp["eval_every"])) | {epochs}
+    evaluations = len(evaluated | set(kept_value(hp, "snapshot_epochs")))  # and snapshots
     info = DATASETS[run.dataset]
     n_test = int(config["data"]["synthetic_test"]) if info.synthetic else info.n_test
     n_train = training_set_size(config, run.dataset) if run.P == "full" else int(run.P)
