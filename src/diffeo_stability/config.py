@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import copy
 import itertools
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -121,9 +121,13 @@ def _semantic_problems(config: dict[str, Any]) -> list[str]:
                     f"experiments.{name}.P: {P} is larger than the training set of {dataset} "
                     f"({size} images); use a smaller P or 'full'"
                 )
-    problems += _hparam_problems(config)
-    problems += _headline_problems(config)
-    problems += _problems_of(training_time_runs, config)
+    hparam_problems = _hparam_problems(config)
+    problems += hparam_problems + _headline_problems(config)
+    if not hparam_problems:  # the runs' hyper-parameters resolve: their snapshots are known
+        try:
+            training_time_runs(config)
+        except ConfigError as err:
+            problems.append(str(err))
     return problems + _probe_problems(config) + _path_problems(config) + _option_problems(config)
 
 
@@ -322,15 +326,6 @@ def training_time_runs(config: dict[str, Any]) -> dict[Run, tuple[int, ...]]:
                 f"({test_set_size(config, dataset)} images)"
             )
     return selected
-
-
-def _problems_of(check: Callable[[dict[str, Any]], object], config: dict[str, Any]) -> list[str]:
-    """The message of the ConfigError `check(config)` raises, as a list (empty: none)."""
-    try:
-        check(config)
-    except ConfigError as err:
-        return [str(err)]
-    return []
 
 
 PROBE_RUN_KEYS = ("cutoffs", "interpolations", "sweep_points", "layers")
