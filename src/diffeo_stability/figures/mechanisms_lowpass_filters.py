@@ -1,7 +1,7 @@
 """Mechanisms: do 3x3 filters become low-pass over training? For every 3x3 convolution layer,
 c_{t,lambda} / c_{0,lambda} (energy of the filters on the Laplacian eigenvalue lambda after
-epoch t, over that at initialisation) against t, one line per lambda: geometric mean over
-seeds, the band their range.
+epoch t, over that at initialisation; linear scale) against t, one line per lambda:
+geometric mean over seeds, the band their range.
 
 Reads tables/filter_spectrum.csv. Options: note.
 """
@@ -18,8 +18,8 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
 
-from diffeo_stability.figures.panels import finish, mark_absent, quiet_minor_labels
-from diffeo_stability.figures.style import TEXT_WIDTH, new_figure, outside_legend, panel_title
+from diffeo_stability.figures.panels import finish, mark_absent
+from diffeo_stability.figures.style import TEXT_WIDTH, new_figure, outside_legend
 from diffeo_stability.tables.queries import dataset_label, load_input
 
 #: panels per row
@@ -66,11 +66,11 @@ def draw(inputs: list[Path], options: dict[str, str]) -> Figure:
             ax.fill_between(epochs, values.min(axis=1), values.max(axis=1), color=color, alpha=0.2)
             ax.plot(epochs, mean, color=color, lw=1.0)
         ax.axhline(1.0, color="0.5", lw=0.6, ls=":")
-        ax.set_yscale("log")
-        quiet_minor_labels(ax)
-        name = panel["layer_name"].iloc[0].removeprefix("blocks.")
-        ax.set_title(panel_title(f"{arch} {layer}", name, max_chars=28), fontsize=6)
+        name = panel["layer_name"].iloc[0].removeprefix("blocks.").removesuffix(".weight")
+        ax.set_title(f"{arch} L{layer}\n{name}", fontsize=5.5)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=4))
+        ax.yaxis.set_major_locator(MaxNLocator(nbins=4))
+        ax.tick_params(labelsize=6)
     for ax in flat[len(panels) :] if panels else flat[1:]:
         ax.set_axis_off()
     if panels:

@@ -11,9 +11,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import FormatStrFormatter, MaxNLocator
 
 from diffeo_stability.figures.panels import finish, mark_absent, quiet_minor_labels
 from diffeo_stability.figures.style import (
@@ -53,6 +54,17 @@ def seed_curves(rows: pd.DataFrame, value: str) -> tuple[list[np.ndarray], np.nd
     return curves, table.index.to_numpy(dtype=float), mean
 
 
+def plain_log_labels(ax: Axes) -> None:
+    """Log y axis: labels as plain numbers (4 digits) where it spans less than a decade (the
+    default 1.1 x 10^0 clutters), else the major labels only."""
+    low, high = ax.get_ylim()
+    if low > 0 and high / low < 10:
+        for set_formatter in (ax.yaxis.set_major_formatter, ax.yaxis.set_minor_formatter):
+            set_formatter(FormatStrFormatter("%.4g"))
+    else:
+        quiet_minor_labels(ax)
+
+
 def draw(inputs: list[Path], options: dict[str, str]) -> Figure:
     """4 rows (R_f, D_f, G_f, test error) x one column per (data set, arch, P)."""
     table = load_input(inputs, "training_time.csv")
@@ -85,11 +97,11 @@ def draw(inputs: list[Path], options: dict[str, str]) -> Figure:
             ax.plot(epochs, mean, color=color, lw=1.8)
             if log:
                 ax.set_yscale("log")
-                quiet_minor_labels(ax)
+                plain_log_labels(ax)
             if col == 0:
                 ax.set_ylabel(label)
         axes[0, col].set_title(
-            panel_title(arch, dataset_label(dataset), f"P={P}", f"{len(seeds)} seeds")
+            panel_title(arch, dataset_label(dataset), f"P={P}", f"seeds {len(seeds)}")
         )
         axes[-1, col].set_xlabel("epoch (0 = init)")
         axes[-1, col].xaxis.set_major_locator(MaxNLocator(integer=True))
