@@ -9,8 +9,9 @@ imports `figures`, and `figures` never imports `config`.
 
 from __future__ import annotations
 
+import re
 import shlex
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from diffeo_stability.config import (
@@ -23,13 +24,15 @@ from diffeo_stability.config import (
     run_hparams,
     run_probe_settings,
     training_runs,
+    training_time_runs,
     validate_config,
 )
 from diffeo_stability.config.scale import scale_caption
 from diffeo_stability.data.registry import DATASETS
 from diffeo_stability.default_experiment import default_experiment
 from diffeo_stability.errors import ConfigError
-from diffeo_stability.figures.registry import FIGURES
+from diffeo_stability.figures.registry import FIGURES, FigureSpec
+from diffeo_stability.mechanisms.training_time_settings import TrainingTimeSettings
 from diffeo_stability.models.registry import ARCHITECTURES
 from diffeo_stability.preflight.cost import long_run_warning
 from diffeo_stability.probe.settings import ImagenetSettings, ProbeSettings
@@ -43,6 +46,7 @@ __all__ = [
     "ConfigError",
     "Headline",
     "Run",
+    "built_figures",
     "check_device",
     "cli_options",
     "default_experiment",
@@ -57,8 +61,13 @@ __all__ = [
     "long_run_warning",
     "probe_settings_option",
     "retype_overrides",
+    "run_constraints",
     "scale_caption",
+    "snapshot_probe_settings_option",
+    "snapshot_runs",
+    "train_rules",
     "training_runs",
+    "training_time_runs",
     "validate_workflow_config",
 ]
 
@@ -86,9 +95,45 @@ def hparams_option(config: dict[str, Any], run: Run) -> str:
     return f"--hparams {shlex.quote(run_hparams(config, run).to_json())}"
 
 
+def snapshot_runs(config: dict[str, Any]) -> dict[Run, tuple[int, ...]]:
+    """run -> its snapshot_epochs, for the configured runs that keep snapshots."""
+    return {
+        run: epochs
+        for run in training_runs(config)
+        if (epochs := run_hparams(config, run).snapshot_epochs)
+    }
+
+
+def train_rules(config: dict[str, Any]) -> list[tuple[str, Run | None, tuple[int, ...]]]:
+    """(rule name, run, snapshot epochs) of every train rule: `train` (run None, no snapshots)
+    for the runs without snapshots, and one rule per run with snapshots, whose outputs name
+    them (a deleted snapshot retrains that run only)."""
+    rules: list[tuple[str, Run | None, tuple[int, ...]]] = [("train", None, ())]
+    for run, epochs in snapshot_runs(config).items():
+        name = re.sub(r"\W", "_", f"train_{run.dataset}_{run.arch}_P{run.P}_seed{run.seed}")
+        rules.append((name, run, epochs))
+    return rules
+
+
+def run_constraints(run: Run | None) -> dict[str, str]:
+    """Wildcard constraints (regular expressions) that match `run` only; none for None."""
+    if run is None:
+        return {}
+    return {key: re.escape(str(value)) for key, value in run._asdict().items()}
+
+
 def probe_settings_option(config: dict[str, Any], run: Run) -> str:
     """`--settings JSON` of the probe command: the run's `ProbeSettings`."""
     return f"--settings {shlex.quote(run_probe_settings(config, run).to_json())}"
+
+
+def snapshot_probe_settings_option(config: dict[str, Any]) -> str:
+    """`--settings JSON` of the probe command of a run's snapshots: the headline point only, on
+    the `mechanisms.training_time` block's n_probe images (`TrainingTimeSettings`)."""
+    block = TrainingTimeSettings.from_config(config["mechanisms"]["training_time"])
+    probe = ProbeSettings.from_config(config["probe"])
+    settings = block.probe_settings(probe, Headline.of_config(config))
+    return f"--settings {shlex.quote(settings.to_json())}"
 
 
 def imagenet_settings_option(config: dict[str, Any]) -> str:
@@ -113,6 +158,12 @@ def figure_options(name: str, headline: Headline, figures: Mapping[str, Any]) ->
         options.setdefault("note", figures["note"])
     pairs = [shlex.quote(f"{key}={value}") for key, value in sorted(options.items())]
     return f"--set {' '.join(pairs)}" if pairs else ""
+
+
+def built_figures(inputs: Collection[str]) -> list[FigureSpec]:
+    """The figures of the registry whose inputs are all among `inputs` (those the config
+    makes: the figures over training time need runs with snapshots)."""
+    return [figure for figure in FIGURES.values() if set(figure.inputs) <= set(inputs)]
 
 
 def cli_options(options: Mapping[str, Any]) -> str:

@@ -18,16 +18,20 @@ SCALE = facade.scale_caption(
     ),
 )
 
-# the registry's figure inputs -> paths
+# the registry's figure inputs -> paths: those the config makes (a mechanisms stage without
+# selected runs makes none)
 FIGURE_INPUTS = {
     "logavg": LOGAVG,
     "training": TRAINING,
     "stripe": STRIPE_TABLE,
     "illustration": DATA.format(dataset=ILLUSTRATION_DATASET),
+    **TRAINING_TIME_INPUTS,
 }
+# inputs computed from the training runs: their figures state the config's scale
+RUN_INPUTS = {"logavg", "training_time", "filter_spectrum"}
 
 
-for _figure in FIGURES.values():
+for _figure in built_figures():
 
     rule:
         name:
@@ -54,7 +58,7 @@ for _figure in FIGURES.values():
             options=figure_options(_figure.name),
             # only figures of the training runs state their scale (a param: a new seed must not
             # redraw the figures that do not depend on the runs)
-            scale=SCALE if "logavg" in _figure.inputs else "",
+            scale=SCALE if RUN_INPUTS & set(_figure.inputs) else "",
         shell:
             "python -m diffeo_stability figure {params.name} --out {params.stem} --input {input}"
             " {params.options} > {log} 2>&1"

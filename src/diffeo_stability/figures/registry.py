@@ -25,9 +25,12 @@ INPUTS = {
     "training": "tables/training.csv: one row per training run (the epochs in a figure's banner)",
     "stripe": "tables/stripe.csv: the stripe-model runs",
     "illustration": "resources/data/<dataset>.npz of a data set the experiments use (Fig. 2)",
+    "training_time": "tables/training_time.csv: R_f, D_f, G_f, test error of runs' snapshots",
+    "filter_spectrum": "tables/filter_spectrum.csv: 3x3 filter energy per Laplacian eigenvalue",
 }
 #: report categories
 DIFFEOS, MAIN, APPENDIX = "1 diffeomorphisms", "2 main figures", "3 appendix"
+MECHANISMS = "4 mechanisms"
 #: the options that select the headline R_f (`Headline.from_options`)
 HEADLINE = tuple(field.name for field in fields(Headline))
 
@@ -186,6 +189,20 @@ FIGURES: dict[str, FigureSpec] = {
             inputs=("logavg", "training"),
             category=APPENDIX,
             options=(*HEADLINE, "dataset", "archs", "deltas"),
+        ),
+        FigureSpec(
+            name="mechanisms_training_time",
+            stem="mechanisms/training_time",
+            inputs=("training_time",),
+            category=MECHANISMS,
+            options=HEADLINE,
+        ),
+        FigureSpec(
+            name="mechanisms_lowpass_filters",
+            stem="mechanisms/lowpass_filters",
+            inputs=("filter_spectrum",),
+            category=MECHANISMS,
+            options=(),
         ),
     )
 }

@@ -5,9 +5,9 @@ run (stripe model and ImageNet probes left out):
 
 - training image-passes (forward + backward): epochs x n_train;
 - forward-only image-passes: the loss at initialisation on the training set, the test set
-  before training and at every evaluated epoch (`eval_every`), and the probe (2 states x
-  interpolations x [n_probe clean + cutoffs x points x 3 n_probe deformed / noisy], points =
-  delta + sweep, with the run's `probe.overrides`).
+  before training and at every evaluated epoch (`eval_every`, `snapshot_epochs`), and the
+  probe (2 states x interpolations x [n_probe clean + cutoffs x points x 3 n_probe deformed /
+  noisy], points = delta + sweep, with the run's `probe.overrides`).
 
 Hours = training passes / training rate + forward passes / probing rate, with rates in
 images/s of the network at its `effective_side` (input side x width factor); a rate measured
@@ -24,13 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from diffeo_stability.config import (
-    Run,
-    run_hparams,
-    run_probe_settings,
-    training_runs,
-    training_set_size,
-)
+from diffeo_stability.config import Run, run_hparams, run_probe_settings, training_runs
+from diffeo_stability.config.grid import test_set_size, training_set_size
 from diffeo_stability.data.registry import DATASETS
 from diffeo_stability.models.registry import ARCHITECTURES
 
@@ -108,9 +103,9 @@ def run_passes(config: dict[str, Any], run: Run) -> Passes:
     """Image-passes of one training run and its probe."""
     hp = run_hparams(config, run)
     epochs = hp.epochs
-    evaluations = -(-epochs // hp.eval_every)  # every eval_every epochs and the last one
-    info = DATASETS[run.dataset]
-    n_test = int(config["data"]["synthetic_test"]) if info.synthetic else info.n_test
+    evaluated = set(range(hp.eval_every, epochs + 1, hp.eval_every)) | {epochs}
+    evaluations = len(evaluated | set(hp.snapshot_epochs))  # and the snapshot epochs
+    n_test = test_set_size(config, run.dataset)
     n_train = training_set_size(config, run.dataset) if run.P == "full" else int(run.P)
     forward = n_train + n_test * (evaluations + 1) + probe_passes(config, run, n_test)
     return Passes(epochs * n_train, forward)
