@@ -24,7 +24,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from diffeo_stability.config import Run, run_hparams, run_probe_settings, training_runs
+from diffeo_stability.config import (
+    Run,
+    run_hparams,
+    run_probe_settings,
+    training_runs,
+    training_time_runs,
+)
 from diffeo_stability.config.grid import test_set_size, training_set_size
 from diffeo_stability.data.registry import DATASETS
 from diffeo_stability.models.registry import ARCHITECTURES
@@ -67,6 +73,9 @@ GPU_MAX_RATE = 50000.0
 WARN_HOURS = 12.0
 
 RateFunction = Callable[[str, float], tuple[float, float]]
+#: figure inputs every config makes, and those of the analyses over training time
+RUN_INPUTS = ("logavg", "training", "stripe", "illustration")
+TRAINING_TIME_INPUTS = ("training_time", "filter_spectrum")
 
 
 @dataclass(frozen=True)
@@ -161,8 +170,9 @@ def detected_device_type(preference: str) -> str:
 def job_count(config: dict[str, Any]) -> int:
     """Jobs of the config's default target, each a process (the final `all` left out): train
     and probe per training run, fetch_data per data set (and synth_data for a synthetic one),
-    the stripe runs and their table, the ImageNet probes, aggregate, claims, and one job per
-    figure of the registry."""
+    the stripe runs and their table, the ImageNet probes, aggregate, claims, the analyses over
+    training time (a snapshot probe per selected run, two tables), and one job per figure of
+    the registry whose inputs the config makes."""
     from diffeo_stability.figures.registry import FIGURES  # metadata only, as config reads it
 
     runs = training_runs(config)
@@ -170,7 +180,11 @@ def job_count(config: dict[str, Any]) -> int:
     stripe = config["stripe"]
     stripe_jobs = len(stripe["P"]) * len(stripe["seeds"]) + 1
     imagenet = len(config["imagenet"]["weights"]) if config["imagenet"]["images"] else 0
-    return 2 * len(runs) + data_jobs + stripe_jobs + imagenet + 2 + len(FIGURES)
+    time_runs = training_time_runs(config)
+    time_jobs = len(time_runs) + 2 if time_runs else 0
+    made = set(RUN_INPUTS) | (set(TRAINING_TIME_INPUTS) if time_runs else set())
+    figures = sum(set(figure.inputs) <= made for figure in FIGURES.values())
+    return 2 * len(runs) + data_jobs + stripe_jobs + imagenet + 2 + time_jobs + figures
 
 
 def startup_hours(config: dict[str, Any]) -> float:
