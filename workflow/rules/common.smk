@@ -26,7 +26,7 @@ from diffeo_stability.data.registry import DATASETS
 from diffeo_stability.errors import ConfigError
 from diffeo_stability.figures.registry import FIGURES
 from diffeo_stability.tables.headline import Headline
-from diffeo_stability.models.registry import ARCHITECTURES
+from diffeo_stability.models.registry import ARCH_PATTERN
 
 # rules run `python -m diffeo_stability` with the Python running snakemake and this src/
 export_cli_environment(Path(workflow.basedir) / "src")
@@ -66,7 +66,7 @@ TABLES = f"{RESULTS}/tables"
 
 wildcard_constraints:
     dataset="|".join(map(re.escape, DATASETS)),
-    arch="|".join(map(re.escape, ARCHITECTURES)),
+    arch=ARCH_PATTERN,
     P=r"\d+|full",
     seed=r"\d+",
     d=r"\d+",

@@ -30,7 +30,7 @@ from diffeo_stability.config import (
     training_set_size,
 )
 from diffeo_stability.data.registry import DATASETS
-from diffeo_stability.models.registry import ARCHITECTURES
+from diffeo_stability.models.registry import ARCHITECTURES, local_cost_factor
 
 # (training, probing) images/s per architecture, for the warning at DAG time; at RATE_SIDE px,
 # those of transfer nets at TRANSFER_SIDE px (their resized input).
@@ -59,6 +59,13 @@ CPU_RATES: dict[str, tuple[float, float]] = {
     "EfficientNetB0": (9.1, 37.5),
     "EfficientNetB0-transfer": (1.7, 3.7),
     "EfficientNetB2-transfer": (0.7, 1.5),  # not measured: B0-transfer x 0.4 (FLOPs at 224 px)
+    # the simple local nets at their default sizes (h 64, f_s 5, p_s 4; other sizes scaled by
+    # `local_cost_factor`): one-thread batch-16 steps timed beside LeNet, scaled to its entry
+    # (probing: LeNet's probe overhead per image plus the net's own forward time)
+    "LocalCNN": (520.0, 890.0),
+    "LocalCNN-readout": (2900.0, 890.0),
+    "LocalLCN": (70.0, 240.0),
+    "LocalLCN-readout": (180.0, 240.0),
 }
 GPU_RESNET18 = (25000.0, 80000.0)
 GPU_MAX_RATE = 50000.0
@@ -133,8 +140,10 @@ def table_rates(device_type: str) -> RateFunction:
     """The static rate table of `device_type` ("cpu" measured, "cuda" estimated)."""
 
     def rates(arch: str, side: float) -> tuple[float, float]:
-        measured_at = TRANSFER_SIDE if ARCHITECTURES[arch].family == "transfer" else RATE_SIDE
-        cpu = [scaled(r, measured_at, side) for r in CPU_RATES[arch]]
+        spec = ARCHITECTURES[arch]
+        measured_at = TRANSFER_SIDE if spec.family == "transfer" else RATE_SIDE
+        table = CPU_RATES[spec.variant_of or arch]  # a local net's sizes scale its rates
+        cpu = [scaled(r, measured_at, side) / local_cost_factor(spec) for r in table]
         if device_type == "cpu":
             return cpu[0], cpu[1]
         reference = CPU_RATES["ResNet18"]
