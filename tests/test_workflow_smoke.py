@@ -34,6 +34,9 @@ FIGURES = [
     "appendix/fig5_errorbars",
     "appendix/fig6_errorbars",
     "appendix/robustness",
+    "mechanisms/local_nets_vs_P",
+    "mechanisms/local_nets_sizes",
+    "mechanisms/neuron_stability",
 ]
 TABLES = ["training.csv", "stability.parquet", "logavg.csv", "stripe.csv", "claims.csv"]
 

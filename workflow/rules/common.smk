@@ -198,4 +198,4 @@ def figure_options(name):
 
 
 def figure_targets():
-    return [f"{FIGURES_DIR}/{f.stem}.{ext}" for f in FIGURES.values() for ext in ("pdf", "png")]
+    return [f"{FIGURES_DIR}/{f.stem}.{ext}" for f in DRAWN_FIGURES for ext in ("pdf", "png")]

@@ -23,10 +23,14 @@ FIGURE_INPUTS = {
     "logavg": LOGAVG,
     "stripe": STRIPE_TABLE,
     "illustration": DATA.format(dataset=ILLUSTRATION_DATASET),
+    **MECHANISM_LOCAL_INPUTS,
 }
+# the figures of this config: those whose inputs it produces (a mechanisms analysis the config
+# leaves out has no figure)
+DRAWN_FIGURES = [f for f in FIGURES.values() if set(f.inputs) <= FIGURE_INPUTS.keys()]
 
 
-for _figure in FIGURES.values():
+for _figure in DRAWN_FIGURES:
 
     rule:
         name:
@@ -53,7 +57,7 @@ for _figure in FIGURES.values():
             options=figure_options(_figure.name),
             # only figures of the training runs state their scale (a param: a new seed must not
             # redraw the figures that do not depend on the runs)
-            scale=SCALE if "logavg" in _figure.inputs else "",
+            scale=SCALE if LOGAVG in [FIGURE_INPUTS[n] for n in _figure.inputs] else "",
         shell:
             "python -m diffeo_stability figure {params.name} --out {params.stem} --input {input}"
             " {params.options} > {log} 2>&1"

@@ -24,9 +24,12 @@ INPUTS = {
     "logavg": "tables/logavg.csv: R_f, D_f, G_f and test errors per run, averaged over seeds",
     "stripe": "tables/stripe.csv: the stripe-model runs",
     "illustration": "resources/data/<dataset>.npz of a data set the experiments use (Fig. 2)",
+    "neuron_stability": "mechanisms/neuron_stability.csv: alpha per state, layer and kind",
+    "local_nets": "tables/logavg.csv, when the experiments train simple local nets",
 }
 #: report categories
 DIFFEOS, MAIN, APPENDIX = "1 diffeomorphisms", "2 main figures", "3 appendix"
+MECHANISMS = "4 mechanisms"
 #: the options that select the headline R_f (`Headline.from_options`)
 HEADLINE = tuple(field.name for field in fields(Headline))
 
@@ -183,6 +186,27 @@ FIGURES: dict[str, FigureSpec] = {
             inputs=("logavg",),
             category=APPENDIX,
             options=(*HEADLINE, "dataset", "archs", "deltas"),
+        ),
+        FigureSpec(
+            name="mechanisms_local_P",
+            stem="mechanisms/local_nets_vs_P",
+            inputs=("local_nets",),
+            category=MECHANISMS,
+            options=(*HEADLINE, "datasets"),
+        ),
+        FigureSpec(
+            name="mechanisms_local_sizes",
+            stem="mechanisms/local_nets_sizes",
+            inputs=("local_nets",),
+            category=MECHANISMS,
+            options=(*HEADLINE, "dataset", "P"),
+        ),
+        FigureSpec(
+            name="mechanisms_neuron_stability",
+            stem="mechanisms/neuron_stability",
+            inputs=("neuron_stability",),
+            category=MECHANISMS,
+            options=(),
         ),
     )
 }

@@ -146,10 +146,15 @@ def local_spec(name: str) -> ArchSpec | None:
     return ArchSpec(name, "conv", 2, False, False, False, builder, options, variant_of)
 
 
+def is_local(spec: ArchSpec) -> bool:
+    """Whether `spec` is one of the simple local nets."""
+    return spec.options.get("layer") in LOCAL_LAYERS.values()
+
+
 def local_cost_factor(spec: ArchSpec) -> float:
     """Multiply-adds of a local net's hidden layer relative to its registered default
     (h f_s^2 / (h_0 f_0^2)); 1.0 for any other architecture."""
-    if spec.options.get("layer") not in LOCAL_LAYERS.values():
+    if not is_local(spec):
         return 1.0
     default = LOCAL_DEFAULTS["h"] * LOCAL_DEFAULTS["f"] ** 2
     return spec.options["channels"] * spec.options["filter_size"] ** 2 / default
