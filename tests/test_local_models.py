@@ -70,9 +70,9 @@ def test_the_schema_and_the_wildcards_accept_the_local_names():
 
 
 def test_sizes_width_factor_and_parameter_counts():
-    # conv: 3*25*64 + 64 filters, read-out 64 * 8^2 * 10 + 10
-    assert count_parameters(build_model("LocalCNN", 3, 32)) == 4_864 + 40_970
-    assert count_parameters(build_model("LocalCNN-readout", 3, 32)) == 40_970
+    # conv: 3*25*16 + 16 filters, read-out 16 * 8^2 * 10 + 10
+    assert count_parameters(build_model("LocalCNN", 3, 32)) == 1_216 + 10_250
+    assert count_parameters(build_model("LocalCNN-readout", 3, 32)) == 10_250
     # locally connected on 1x28x28, f_s 3, p_s 7: 28^2 positions x 9 x 16 + bias 16 x 28^2
     lcn = build_model("LocalLCN-h16-f3-p7", 1, 28)
     assert count_parameters(lcn) == 784 * 9 * 16 + 16 * 784 + 16 * 16 * 10 + 10

@@ -83,10 +83,10 @@ PARAMS_3x32 = {
     "EfficientNetB0": 3_598_598,  # the CIFAR variant: no 1280 head, linear 320 -> 10
     "EfficientNetB0-transfer": 4_020_358,
     "EfficientNetB2-transfer": 7_715_084,
-    "LocalCNN": 45_834,  # conv 3*25*64 + 64, read-out 64*8*8*10 + 10
-    "LocalCNN-readout": 40_970,  # the read-out only: the filters are frozen
-    "LocalLCN": 5_021_706,  # 32*32 positions x (3*25*64) + bias 64*32*32, read-out
-    "LocalLCN-readout": 40_970,
+    "LocalCNN": 11_466,  # conv 3*25*16 + 16, read-out 16*8*8*10 + 10
+    "LocalCNN-readout": 10_250,  # the read-out only: the filters are frozen
+    "LocalLCN": 1_255_434,  # 32*32 positions x (3*25*16) + bias 16*32*32, read-out
+    "LocalLCN-readout": 10_250,
 }
 
 

@@ -113,7 +113,7 @@ _SPECS: tuple[ArchSpec, ...] = (
 
 #: sizes of the simple local nets when their name does not give them: hidden channels h,
 #: filter side f_s (px, odd: "same" padding), average-pool side p_s (px)
-LOCAL_DEFAULTS = {"h": 64, "f": 5, "p": 4}
+LOCAL_DEFAULTS = {"h": 16, "f": 5, "p": 4}
 LOCAL_LAYERS = {"CNN": "conv", "LCN": "locally_connected"}
 #: a local net's name: layer, read-out-only flag, optional sizes (h, f_s, p_s, in that order)
 #: (the filter size is odd)

@@ -59,13 +59,13 @@ CPU_RATES: dict[str, tuple[float, float]] = {
     "EfficientNetB0": (9.1, 37.5),
     "EfficientNetB0-transfer": (1.7, 3.7),
     "EfficientNetB2-transfer": (0.7, 1.5),  # not measured: B0-transfer x 0.4 (FLOPs at 224 px)
-    # the simple local nets at their default sizes (h 64, f_s 5, p_s 4; other sizes scaled by
+    # the simple local nets at their default sizes (h 16, f_s 5, p_s 4; other sizes scaled by
     # `local_cost_factor`): one-thread batch-16 steps timed beside LeNet, scaled to its entry
     # (probing: LeNet's probe overhead per image plus the net's own forward time)
-    "LocalCNN": (520.0, 890.0),
-    "LocalCNN-readout": (2900.0, 890.0),
-    "LocalLCN": (70.0, 240.0),
-    "LocalLCN-readout": (180.0, 240.0),
+    "LocalCNN": (1600.0, 1200.0),
+    "LocalCNN-readout": (15000.0, 1200.0),
+    "LocalLCN": (530.0, 660.0),
+    "LocalLCN-readout": (1370.0, 660.0),
 }
 GPU_RESNET18 = (25000.0, 80000.0)
 GPU_MAX_RATE = 50000.0
