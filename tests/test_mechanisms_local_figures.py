@@ -14,7 +14,7 @@ from diffeo_stability.figures.registry import FIGURES
 from diffeo_stability.mechanisms.neuron_settings import KINDS
 
 VARIANTS = ["LocalCNN", "LocalCNN-readout", "LocalLCN", "LocalLCN-readout"]
-SIZED = ["LocalCNN-h16", "LocalCNN-h256", "LocalCNN-f3", "LocalCNN-p8", "LocalLCN-readout-p1"]
+SIZED = ["LocalCNN-h4", "LocalCNN-h64", "LocalCNN-f3", "LocalCNN-p8", "LocalLCN-readout-p1"]
 
 
 def _row(dataset: str, arch: str, P: int, R: float) -> dict:
@@ -58,7 +58,7 @@ def test_local_nets_sizes_read_the_sizes_from_the_names(logavg):
     rows = pd.read_csv(logavg)
     rows["P"] = rows["P"].astype(str)
     h = size_rows(rows[rows["P"] == "1000"], "LocalCNN", "h")
-    assert list(h["value"]) == [16, 64, 64, 256]  # the default LocalCNN on both data sets
+    assert list(h["value"]) == [4, 16, 16, 64]  # the default LocalCNN on both data sets
     assert list(size_rows(rows, "LocalLCN-readout", "p_s")["value"].unique()) == [1, 4]
     fig = FIGURES["mechanisms_local_sizes"].draw([logavg], {"dataset": "cifar10-jpeg"})
     assert len(_data_axes(fig)) == 3
