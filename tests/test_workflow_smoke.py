@@ -82,7 +82,7 @@ def test_every_table_is_written(smoke_run):
     assert not (undefined & (smallest > 1e-9)).any()
     assert stability.loc[stability["pair_norm"] < 1e-12, "R"].isna().all()
     assert np.isfinite(stability.loc[stability["state"] == "init", "R"]).all()
-    assert len(pd.read_csv(tables / "training.csv")) == 17
+    assert len(pd.read_csv(tables / "training.csv")) == 17 + 4 * 2 + 3  # and the local nets
 
 
 def test_report_gathers_figures_and_claims(smoke_run):
