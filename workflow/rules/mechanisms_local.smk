@@ -40,7 +40,9 @@ if NEURON_SETTINGS:
             runtime=lambda wildcards, attempt: 60 * attempt,
         params:
             run_dir=lambda wildcards, input: os.path.dirname(input[NEURON_SETTINGS.states[0]]),
-            settings=shlex.quote(json.dumps(config["mechanisms"]["neuron_stability"])),
+            settings=shlex.quote(
+                json.dumps(config["mechanisms"]["neuron_stability"], sort_keys=True)
+            ),
             device=config["device"],
         shell:
             "OMP_NUM_THREADS={threads} python -m diffeo_stability --threads {threads}"
