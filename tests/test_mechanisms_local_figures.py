@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from matplotlib.figure import Figure
+from test_figures import _data_axes, _texts
 
 from diffeo_stability.figures.mechanisms_local_sizes import size_rows
 from diffeo_stability.figures.registry import FIGURES
@@ -36,15 +36,6 @@ def logavg(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("tables") / "logavg.csv"
     pd.DataFrame(rows).to_csv(path, index=False)
     return path
-
-
-def _data_axes(fig: Figure) -> list:
-    return [ax for ax in fig.axes if ax.axison and ax.has_data()]
-
-
-def _texts(fig: Figure) -> str:
-    texts = [t.get_text() for t in fig.texts] + [ax.get_title() for ax in fig.axes]
-    return "\n".join(texts + [t.get_text() for ax in fig.axes for t in ax.texts])
 
 
 def test_local_nets_against_P_draw_four_variants_per_data_set(logavg):
