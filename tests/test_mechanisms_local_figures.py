@@ -29,10 +29,10 @@ def logavg(tmp_path_factory) -> Path:
     rows = [
         _row(d, a, P, 1.0 / (1 + k) / P**0.1)
         for d, (k, a), P in itertools.product(
-            ("cifar10-jpeg", "mnist"), enumerate(VARIANTS), (100, 1000)
+            ("cifar10", "mnist"), enumerate(VARIANTS), (100, 1000)
         )
     ]
-    rows += [_row("cifar10-jpeg", a, 1000, 0.5) for a in SIZED]
+    rows += [_row("cifar10", a, 1000, 0.5) for a in SIZED]
     path = tmp_path_factory.mktemp("tables") / "logavg.csv"
     pd.DataFrame(rows).to_csv(path, index=False)
     return path
@@ -51,7 +51,7 @@ def test_local_nets_sizes_read_the_sizes_from_the_names(logavg):
     h = size_rows(rows[rows["P"] == "1000"], "LocalCNN", "h")
     assert list(h["value"]) == [4, 16, 16, 64]  # the default LocalCNN on both data sets
     assert list(size_rows(rows, "LocalLCN-readout", "p_s")["value"].unique()) == [1, 4]
-    fig = FIGURES["mechanisms_local_sizes"].draw([logavg], {"dataset": "cifar10-jpeg"})
+    fig = FIGURES["mechanisms_local_sizes"].draw([logavg], {"dataset": "cifar10"})
     assert len(_data_axes(fig)) == 3
     assert "P = 1000" in _texts(fig)
 
@@ -59,7 +59,7 @@ def test_local_nets_sizes_read_the_sizes_from_the_names(logavg):
 def test_neuron_stability_figure_has_a_row_per_state(tmp_path):
     rows = [
         dict(
-            dataset="cifar10-jpeg",
+            dataset="cifar10",
             arch="VGG11",
             P="1000",
             seed=0,

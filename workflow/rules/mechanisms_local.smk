@@ -2,15 +2,12 @@
 one trained run (`mechanisms.neuron_stability`; absent: not measured). The local nets themselves
 are experiment runs (train, probe) like every architecture."""
 
-from diffeo_stability.mechanisms.neuron_settings import neuron_stability_settings
-from diffeo_stability.models.registry import ARCHITECTURES, is_local
-
-NEURON_SETTINGS = neuron_stability_settings(config)
+NEURON_SETTINGS = facade.neuron_stability_settings(config)
 NEURON_STABILITY = f"{RESULTS}/mechanisms/neuron_stability.csv"
 # figure inputs this config produces (figures.smk draws the figures whose inputs exist): the
 # local-net figures read logavg.csv when some experiment trains a local net
 MECHANISM_LOCAL_INPUTS = {"neuron_stability": NEURON_STABILITY} if NEURON_SETTINGS else {}
-if any(is_local(ARCHITECTURES[run.arch]) for run in RUNS):
+if facade.trains_local_nets(RUNS):
     MECHANISM_LOCAL_INPUTS["local_nets"] = f"{TABLES}/logavg.csv"
 
 
@@ -40,11 +37,9 @@ if NEURON_SETTINGS:
             runtime=lambda wildcards, attempt: 60 * attempt,
         params:
             run_dir=lambda wildcards, input: os.path.dirname(input[NEURON_SETTINGS.states[0]]),
-            settings=shlex.quote(
-                json.dumps(config["mechanisms"]["neuron_stability"], sort_keys=True)
-            ),
+            settings=facade.neuron_stability_option(config),
             device=config["device"],
         shell:
             "OMP_NUM_THREADS={threads} python -m diffeo_stability --threads {threads}"
             " neuron-stability --run-dir {params.run_dir} --data {input.data}"
-            " --settings {params.settings} --out {output} --device {params.device} > {log} 2>&1"
+            " {params.settings} --out {output} --device {params.device} > {log} 2>&1"

@@ -2,7 +2,7 @@
 variant (convolution or locally connected layer; whole net or only the read-out trained).
 
 The slides' question: with only the read-out trained, a net can pool over channels but not over
-space. Options: datasets (cifar10-jpeg,mnist | all), c, statistic, noise_norm, interpolation, note.
+space. Options: datasets (cifar10,mnist | all), c, statistic, noise_norm, interpolation, note.
 Variants are the registered names LocalCNN, LocalCNN-readout, LocalLCN, LocalLCN-readout
 (default sizes); `mechanisms_local_sizes` shows the other sizes.
 """
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
@@ -27,7 +28,7 @@ VARIANTS = {
     "LocalLCN": ("tab:red", "-"),
     "LocalLCN-readout": ("tab:red", "--"),
 }
-DEFAULT_DATASETS = ["cifar10-jpeg", "mnist"]
+DEFAULT_DATASETS = ["cifar10", "mnist"]
 
 
 def legend_handles() -> list[Line2D]:
@@ -55,12 +56,14 @@ def draw(inputs: list[Path], options: dict[str, str]) -> Figure:
         layout="constrained",
     )
     missing = [] if logavg is not None else ["logavg.csv"]
+    curves = []  # the rows drawn, for the scale banner
     for ax, dataset in zip(axes[0], datasets, strict=True):
         drawn = 0
         for arch, (color, style) in VARIANTS.items():
             rows = probe.rows(logavg, arch=arch, dataset=dataset, c=probe.c)
             if size_curve(ax, rows, "R", arch, color, ls=style, marker="o"):
                 drawn += 1
+                curves.append(rows)
             else:
                 missing.append(f"{arch} on {dataset_label(dataset)}")
         ax.set_title(f"{dataset_label(dataset)}: local nets, trained")
@@ -71,4 +74,4 @@ def draw(inputs: list[Path], options: dict[str, str]) -> Figure:
         ax.set_xlabel("training-set size $P$")
         ax.set_ylabel(rf"$R_f(\delta={probe.delta:g})$, $c={probe.c:g}$")
     outside_legend(axes[0, -1], handles=legend_handles())
-    return finish(fig, options, missing, logavg)
+    return finish(fig, options, missing, pd.concat(curves) if curves else None)

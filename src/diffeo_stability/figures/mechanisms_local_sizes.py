@@ -3,7 +3,7 @@ filter side f_s and pool side p_s, each varied with the other two at their defau
 (`models.registry.LOCAL_DEFAULTS`), one line per variant as in `mechanisms_local_P`.
 
 The sizes are read from the architecture names (LocalCNN-readout-h256, ...). Options: dataset
-(cifar10-jpeg), P (default: the largest P of the local nets on that data set), c, statistic,
+(cifar10), P (default: the largest P of the local nets on that data set), c, statistic,
 noise_norm, interpolation, note.
 """
 
@@ -56,7 +56,7 @@ def draw(inputs: list[Path], options: dict[str, str]) -> Figure:
     """Three panels: R_f against h, f_s and p_s. Reads logavg.csv (figure input `local_nets`)."""
     logavg = load_input(inputs, "logavg.csv")
     probe = Headline.from_options(options)
-    dataset = options.get("dataset", "cifar10-jpeg")
+    dataset = options.get("dataset", "cifar10")
     rows = select(probe.rows(logavg, dataset=dataset, c=probe.c), state="trained")
     local = rows[[_is_local(arch) for arch in rows["arch"]]] if len(rows) else rows
     P = options.get("P") or (
@@ -84,4 +84,4 @@ def draw(inputs: list[Path], options: dict[str, str]) -> Figure:
         ax.set_xlabel(label)
         ax.set_ylabel(rf"$R_f(\delta={probe.delta:g})$, $c={probe.c:g}$")
     outside_legend(axes[0, -1], handles=legend_handles())
-    return finish(fig, options, missing, logavg)
+    return finish(fig, options, missing, local)

@@ -20,7 +20,7 @@ its spec, so every (dataset, arch, P, seed) cell of a sweep over h, f_s, p_s is 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -149,6 +149,11 @@ def local_spec(name: str) -> ArchSpec | None:
 def is_local(spec: ArchSpec) -> bool:
     """Whether `spec` is one of the simple local nets."""
     return spec.options.get("layer") in LOCAL_LAYERS.values()
+
+
+def any_local(archs: Iterable[str]) -> bool:
+    """Whether one of the architecture names `archs` is a simple local net."""
+    return any(is_local(ARCHITECTURES[arch]) for arch in archs)
 
 
 def local_cost_factor(spec: ArchSpec) -> float:
