@@ -28,6 +28,7 @@ include: "workflow/rules/train.smk"
 include: "workflow/rules/probe.smk"
 include: "workflow/rules/aggregate.smk"
 include: "workflow/rules/stripe.smk"
+include: "workflow/rules/mechanisms_training.smk"
 include: "workflow/rules/mechanisms_local.smk"
 include: "workflow/rules/figures.smk"
 include: "workflow/rules/preflight.smk"
@@ -51,3 +52,4 @@ rule all:
         # every intermediate output too: one that was deleted is rebuilt, and everything
         # downstream of it (Snakemake skips a missing intermediate while its tables exist)
         intermediate_outputs(),
+        snapshot_probes(),

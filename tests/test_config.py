@@ -21,7 +21,7 @@ from diffeo_stability.config import (
 )
 from diffeo_stability.data.registry import DATASETS
 from diffeo_stability.errors import ConfigError
-from diffeo_stability.hparams import PAPER_DEFAULTS
+from diffeo_stability.hparams import PAPER_DEFAULTS, HParams
 from diffeo_stability.models.registry import ARCHITECTURES
 from diffeo_stability.probe.settings import ProbeSettings
 from diffeo_stability.workflow import validate_workflow_config
@@ -339,7 +339,7 @@ def test_training_defaults_have_one_home():
     )
     config = validate_config(copy.deepcopy(GOOD))
     resnet = run_hparams(config, Run("mnist", "ResNet18", 512, 0))
-    assert resnet.as_config() == PAPER_DEFAULTS["conv"]
+    assert resnet == HParams.from_config(PAPER_DEFAULTS["conv"])
     parser = argparse.ArgumentParser()
     train.add_arguments(parser)
     assert [a.dest for a in parser._actions if a.dest in PAPER_DEFAULTS["conv"]] == []

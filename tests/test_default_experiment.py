@@ -64,8 +64,9 @@ def test_substitution_rewrites_every_place_that_names_a_data_set():
     validate_config(config)
     again = validate_config(copy.deepcopy(config))  # applying it twice changes nothing more
     assert again == config
-    places = ("experiments", "training", "probe", "mechanisms")
-    text = yaml.safe_dump({k: config[k] for k in places})
+    text = yaml.safe_dump(
+        {k: config[k] for k in ("experiments", "training", "probe", "mechanisms")}
+    )
     assert "cifar10-jpeg" in text and not re.search(r"\bcifar10\b(?!-)", text)
     for options in config["figures"]["options"].values():
         for key, value in options.items():

@@ -326,6 +326,8 @@ def figure_inputs(tables: Path, tmp_path_factory) -> dict[str, Path]:
     save_dataset(folder / "images.npz", ImageDataset("synth-test", x, y, x, y, ["a", "b"]))
     training = synthetic_logavg()[["dataset", "arch", "P", "n_train"]].drop_duplicates()
     training.assign(seed=0, epochs=100).to_csv(folder / "training.csv", index=False)
+    synthetic_training_time().to_csv(folder / "training_time.csv", index=False)
+    synthetic_filter_spectrum().to_csv(folder / "filter_spectrum.csv", index=False)
     return {
         "logavg": tables / "logavg.csv",
         "training": folder / "training.csv",
@@ -333,7 +335,83 @@ def figure_inputs(tables: Path, tmp_path_factory) -> dict[str, Path]:
         "illustration": folder / "images.npz",
         "local_nets": tables / "logavg.csv",
         "neuron_stability": folder / "neuron_stability.csv",  # absent: drawn as missing
+        "training_time": folder / "training_time.csv",
+        "filter_spectrum": folder / "filter_spectrum.csv",
     }
+
+
+def synthetic_training_time() -> pd.DataFrame:
+    """Snapshot probes of two archs x two seeds: R_f = 2^-epoch (seed 0) and 2^-epoch x 4
+    (seed 1), so their geometric mean is 2^(1-epoch); test error 0.9 / (1 + epoch)."""
+    rows = []
+    for arch, seed, epoch, statistic in itertools.product(
+        ("LeNet", "ResNet18"), (0, 1), (0, 1, 2, 4), ("median", "mean")
+    ):
+        R = 2.0**-epoch * (4.0 if seed else 1.0)
+        rows.append(
+            dict(
+                dataset="synth-cifar10", arch=arch, P="full", n_train=256, seed=seed,
+                epoch=epoch, state="init" if epoch == 0 else "snapshot",
+                interpolation="bilinear", c=3.0, cutoff_rule="code", T=1e-3, delta=1.0,
+                point="delta1", layer=5, layer_name="out", is_output=True,
+                statistic=statistic, noise_norm="per_image", R=R, G=0.5, D=0.5 * R,
+                test_error=0.9 / (1 + epoch),
+            )
+        )  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def synthetic_filter_spectrum() -> pd.DataFrame:
+    """Two 3x3 layers, two seeds: the energy on eigenvalue lambda grows as (1 + epoch)^(1 -
+    lambda / 3), so c_t / c_0 = (1 + t)^(1 - lambda / 3) for both seeds."""
+    rows = [
+        dict(
+            dataset="synth-cifar10",
+            arch="ResNet18",
+            P="full",
+            seed=seed,
+            layer=layer,
+            layer_name=f"blocks.conv{layer}",
+            n_filters=64,
+            epoch=epoch,
+            eigenvalue=lam,
+            energy=(0.1 + seed) * (1 + epoch) ** (1 - lam / 3),
+        )  # fmt: skip
+        for seed, layer, epoch, lam in itertools.product(
+            (0, 1), (1, 2), (0, 1, 2, 4), (0.0, 1.0, 2.0, 3.0, 4.0, 6.0)
+        )
+    ]
+    return pd.DataFrame(rows)
+
+
+def test_training_time_figure_averages_seeds_geometrically(figure_inputs) -> None:
+    from diffeo_stability.figures.mechanisms_training_time import seed_curves
+
+    table = load_input([figure_inputs["training_time"]], "training_time.csv")
+    rows = Headline().rows(table, arch="LeNet")
+    curves, epochs, mean = seed_curves(rows, "R")
+    assert len(curves) == 2 and epochs.tolist() == [0, 1, 2, 4]
+    assert np.allclose(mean, 2.0 ** (1 - epochs))
+    _, _, error = seed_curves(rows, "test_error")
+    assert np.allclose(error, 0.9 / (1 + epochs))
+    fig = _draw("mechanisms_training_time", [figure_inputs["training_time"]])
+    assert len(_data_axes(fig)) == 4 * 2 and "Missing" not in _texts(fig)
+
+
+def test_lowpass_figure_divides_by_the_initial_energy(figure_inputs) -> None:
+    from diffeo_stability.figures.mechanisms_lowpass_filters import energy_ratios
+
+    ratios = energy_ratios(pd.read_csv(figure_inputs["filter_spectrum"]))
+    expected = (1 + ratios["epoch"]) ** (1 - ratios["eigenvalue"] / 3)
+    assert np.allclose(ratios["ratio"], expected)
+    fig = _draw("mechanisms_lowpass_filters", [figure_inputs["filter_spectrum"]])
+    assert len(_data_axes(fig)) == 2 and "Missing" not in _texts(fig)
+
+
+@pytest.mark.parametrize("name", ["mechanisms_training_time", "mechanisms_lowpass_filters"])
+def test_a_mechanisms_figure_without_its_table_says_so(name, tmp_path) -> None:
+    fig = _draw(name, [tmp_path / f"{FIGURES[name].inputs[0]}.csv"])
+    assert "Missing (not drawn)" in _texts(fig)
 
 
 @pytest.mark.parametrize("name", sorted(FIGURES))

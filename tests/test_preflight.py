@@ -40,6 +40,7 @@ def test_preflight_names_the_failing_architectures(tmp_path, monkeypatch, capsys
         }
     }
     config["training"]["families"] = {f: {"precision": "bf16"} for f in ("fc", "conv")}
+    config["mechanisms"].pop("neuron_stability")  # its run is not in the slice
     path = tmp_path / "broken.yaml"
     path.write_text(yaml.safe_dump(config))
     compiled = Trainer._compiled
@@ -68,6 +69,12 @@ def test_image_pass_counts():
     # 32 x (1 clean + 3 x 2 cutoffs x (1 delta + 4 sweep points))
     assert passes.forward == 64 + 128 * 9 + 2 * 2 * 32 * (1 + 3 * 2 * 5)
     assert cost.scaled(100.0, 32, 64) == 25.0
+    evaluated = [3, 6, 8]  # eval_every 3 and the last epoch; snapshots add 2 and 4 (6 is one)
+    config["training"]["overrides"].append(
+        {"archs": ["LeNet"], "hparams": {"eval_every": 3, "snapshot_epochs": [2, 4, 6]}}
+    )
+    extra = cost.run_passes(config, run).forward - passes.forward
+    assert extra == 128 * (len(evaluated) + 2 - 8)
 
 
 def test_long_run_warning_for_the_paper_config_on_a_cpu_only():

@@ -43,8 +43,18 @@ FIGURES = [
     "mechanisms/local_nets_vs_P",
     "mechanisms/local_nets_sizes",
     "mechanisms/neuron_stability",
+    "mechanisms/training_time",
+    "mechanisms/lowpass_filters",
 ]
-TABLES = ["training.csv", "stability.parquet", "logavg.csv", "stripe.csv", "claims.csv"]
+TABLES = [
+    "training.csv",
+    "stability.parquet",
+    "logavg.csv",
+    "stripe.csv",
+    "claims.csv",
+    "training_time.csv",
+    "filter_spectrum.csv",
+]
 
 
 #: the smoke run's wall time and CPU time (Snakemake and every job), seconds
@@ -116,7 +126,13 @@ def test_every_table_is_written(smoke_run):
     assert not (undefined & (smallest > 1e-9)).any()
     assert stability.loc[stability["pair_norm"] < 1e-12, "R"].isna().all()
     assert np.isfinite(stability.loc[stability["state"] == "init", "R"]).all()
-    assert len(pd.read_csv(tables / "training.csv")) == 17 + 4 * 2 + 3  # and the local nets
+    assert len(pd.read_csv(tables / "training.csv")) == 19 + 4 * 2 + 3  # and the local nets
+    over_training = pd.read_csv(tables / "training_time.csv")
+    assert sorted(set(over_training["epoch"])) == [0, 2, 4, 8]
+    assert len(over_training.groupby(["arch", "seed"])) == 4
+    spectrum = pd.read_csv(tables / "filter_spectrum.csv")
+    assert set(spectrum["arch"]) == {"ResNet18"}  # LeNet's filters are 5x5
+    assert spectrum["layer"].nunique() == 17
 
 
 def test_report_gathers_figures_and_claims(smoke_run):
@@ -146,7 +162,8 @@ def test_adding_a_seed_trains_and_probes_only_the_new_runs(smoke_run, tmp_path):
     path = tmp_path / "seed.yaml"
     path.write_text(yaml.safe_dump(config))
     jobs = planned_jobs("--configfile", str(path), workdir=smoke_run)
-    new_runs = 2 * 2 * 2  # 2 datasets x 2 archs x 2 P, seed 1
+    new_runs = 2 * 2 * 2 - 1  # 2 datasets x 2 archs x 2 P, seed 1; ResNet18 synth-cifar10 full
+    # seed 1 is there already (the over_training grid)
     assert jobs["train"] == new_runs and jobs["probe"] == new_runs
     assert jobs["aggregate"] == 1
     assert "fetch_data" not in jobs and "stripe" not in jobs
@@ -165,3 +182,16 @@ def test_a_deleted_probe_and_training_folder_are_planned_again(smoke_run, tmp_pa
         (tmp_path / "probe.parquet").rename(probe)
         (tmp_path / "train").rename(train)
     assert jobs["train"] == 1 and jobs["probe"] == 2 and jobs["aggregate"] == 1
+
+
+def test_a_deleted_snapshot_retrains_its_run_only(smoke_run, tmp_path):
+    results = smoke_run / "results" / "smoke"
+    snapshot = results / "train/synth-cifar10/LeNet/Pfull/seed1/snapshots/epoch4.pt"
+    snapshot.rename(tmp_path / "epoch4.pt")
+    try:
+        jobs = planned_jobs("--configfile", str(SMOKE), workdir=smoke_run)
+    finally:
+        (tmp_path / "epoch4.pt").rename(snapshot)
+    trainings = {rule: n for rule, n in jobs.items() if rule.split("_")[0] == "train"}
+    assert trainings == {"train_synth_cifar10_LeNet_Pfull_seed1": 1}
+    assert jobs["probe_snapshots"] == 1 and jobs["probe"] == 1

@@ -53,11 +53,23 @@ def fake_built_outputs(*args: str, workdir: Path) -> list[str]:
 
     Returns the output paths, relative to `workdir`.
     """
-    order = ["synth_data", "fetch_data", "stripe", "train", "stripe_table", "probe", "aggregate"]
+    order = [
+        "synth_data",
+        "fetch_data",
+        "stripe",
+        "train",
+        "stripe_table",
+        "probe",
+        "probe_snapshots",
+        "aggregate",
+        "training_time_table",
+        "filter_spectrum_table",
+    ]
     summary = snakemake("--summary", *args, workdir=workdir).stdout.splitlines()[1:]
     paths = []
     for line in summary:
         path, _, rule = line.split("\t")[:3]
+        rule = "train" if rule.startswith("train_") else rule  # the train rules of runs
         target = workdir / path
         if rule == "synth_data":
             target.mkdir(parents=True, exist_ok=True)

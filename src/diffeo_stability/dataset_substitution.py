@@ -1,9 +1,10 @@
 """`data.substitute` of a config: one data set read in place of another, everywhere in the config.
 
 A config names its data sets in several places: the experiment grids, the `datasets` filters of
-`training.overrides` and `probe.overrides`, the `run` of a `mechanisms` analysis, and the figure
-options whose key names data sets (`dataset`, `datasets`, `sweep_dataset`, `size_datasets`:
-every key containing "dataset", values comma-separated). `data.substitute: {cifar10: cifar10-jpeg}` rewrites all of them when the config
+`training.overrides` and `probe.overrides`, the `dataset(s)` keys of the `mechanisms`
+sub-blocks, and the figure options whose key names data sets
+(`dataset`, `datasets`, `sweep_dataset`, `size_datasets`: every key containing "dataset", values
+comma-separated). `data.substitute: {cifar10: cifar10-jpeg}` rewrites all of them when the config
 is read, so a config written for `cifar10` runs on the offline JPEG copy without editing those
 places. Every output is then named and labelled by the data set actually used (here
 `cifar10-jpeg`, never CIFAR-10), and the figures' `note` says which set replaced which.
@@ -54,10 +55,7 @@ def substitute_datasets(config: dict[str, Any]) -> list[str]:
     for rule in [*config["training"]["overrides"], *config["probe"]["overrides"]]:
         if "datasets" in rule:
             rule["datasets"] = names(rule["datasets"])
-    for block in config.get("mechanisms", {}).values():  # the run a mechanisms analysis reads
-        run = block.get("run") if isinstance(block, dict) else None
-        if isinstance(run, dict) and run.get("dataset") in substitute:
-            run["dataset"] = substitute[run["dataset"]]
+    _substitute_blocks(config.get("mechanisms") or {}, substitute)
     for options in config["figures"]["options"].values():
         for key, value in options.items():
             if "dataset" in key and isinstance(value, str):
@@ -67,3 +65,15 @@ def substitute_datasets(config: dict[str, Any]) -> list[str]:
     if used not in (figures.get("note") or ""):
         figures["note"] = f"{figures['note']}; {used}" if figures.get("note") else used
     return []
+
+
+def _substitute_blocks(block: dict[str, Any], substitute: dict[str, str]) -> None:
+    """Rewrite, in place and at any depth of a config block (the `mechanisms` sub-blocks), the
+    data sets named by a `datasets` list or a `dataset` string."""
+    for key, value in block.items():
+        if key == "datasets" and isinstance(value, list):
+            block[key] = list(dict.fromkeys(substitute.get(name, name) for name in value))
+        elif key == "dataset" and isinstance(value, str):
+            block[key] = substitute.get(value, value)
+        elif isinstance(value, dict):
+            _substitute_blocks(value, substitute)

@@ -28,10 +28,11 @@ Keys (identical for every family; those of `FAMILY_ONLY` keep their default else
   ignored elsewhere; the one training path not exercised by the CPU tests).
 - width_factor: multiplies every channel (and hidden-unit) count of the convolutional nets
   (1.0 = the published nets; the CPU configs use narrower ones).
-- snapshot_epochs: epochs after which the trainer keeps a snapshot of the network (strictly
-  increasing, each <= epochs; [] = none).
 - max_loss_factor: the run is declared diverged when the epoch's mean training loss exceeds
   this factor times the loss at initialisation (NaN/inf always is).
+- snapshot_epochs: epochs after which the weights are kept, in `snapshots/epoch{E}.pt` of the
+  run (strictly increasing, each between 1 and epochs; [] = none). It changes what a run keeps,
+  not how it trains (`KEPT_WHEN_SET`).
 """
 
 from __future__ import annotations
@@ -49,6 +50,11 @@ OPTIMIZERS = ("sgd", "adam")
 AUGMENTATIONS = ("auto", "crop_flip", "none")
 PRECISIONS = ("fp32", "bf16")
 MEMORY_FORMATS = ("auto", "channels_last", "contiguous")
+
+#: hyper-parameters that change what a run keeps, not how it trains: `HParams.as_config` (and so
+#: `to_json`, metrics.json, the resume identity, the train job's --hparams) holds them only when
+#: set to another value than their default, so that a run which leaves them keeps its identity
+KEPT_WHEN_SET = ("snapshot_epochs",)
 
 
 @dataclass(frozen=True)
@@ -101,6 +107,11 @@ class HParams(Settings):
             check_bool(key, getattr(self, key))
         self._check_snapshots()
 
+    def as_config(self) -> dict[str, Any]:
+        """Every field as a config value, but those of `KEPT_WHEN_SET` at their default."""
+        values, defaults = super().as_config(), self.config_defaults()
+        return {k: v for k, v in values.items() if k not in KEPT_WHEN_SET or v != defaults[k]}
+
     def _check_snapshots(self) -> None:
         snapshots = self.snapshot_epochs
         if not isinstance(snapshots, tuple):
@@ -139,9 +150,11 @@ FAMILY_DEFAULTS: dict[str, dict[str, Any]] = {
         "input_size": 224,
     },
 }
-#: every hyper-parameter of each family's paper run (derived: `HParams` + `FAMILY_DEFAULTS`)
+#: every hyper-parameter of each family's paper run (derived: `HParams` + `FAMILY_DEFAULTS`;
+#: with those of `KEPT_WHEN_SET`, which a run's `as_config` leaves out at their default)
 PAPER_DEFAULTS: dict[str, dict[str, Any]] = {
-    family: HParams(**values).as_config() for family, values in FAMILY_DEFAULTS.items()
+    family: HParams.config_defaults() | HParams(**values).as_config()
+    for family, values in FAMILY_DEFAULTS.items()
 }
 
 #: hyper-parameters only the networks of some families use: key -> those families; for the

@@ -10,8 +10,9 @@ imports `figures`, and `figures` never imports `config`.
 from __future__ import annotations
 
 import json
+import re
 import shlex
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
 from diffeo_stability.config import (
@@ -24,6 +25,7 @@ from diffeo_stability.config import (
     run_hparams,
     run_probe_settings,
     training_runs,
+    training_time_runs,
     validate_config,
 )
 from diffeo_stability.config.scale import scale_caption
@@ -32,6 +34,7 @@ from diffeo_stability.default_experiment import default_experiment
 from diffeo_stability.errors import ConfigError
 from diffeo_stability.figures.registry import FIGURES, FigureSpec
 from diffeo_stability.mechanisms.neuron_settings import neuron_stability_settings
+from diffeo_stability.mechanisms.training_time_settings import TrainingTimeSettings
 from diffeo_stability.models.registry import ARCH_PATTERN, ARCHITECTURES, any_local
 from diffeo_stability.preflight.cost import long_run_warning
 from diffeo_stability.probe.settings import ImagenetSettings, ProbeSettings
@@ -46,11 +49,11 @@ __all__ = [
     "ConfigError",
     "Headline",
     "Run",
+    "built_figures",
     "check_device",
     "cli_options",
     "default_experiment",
     "default_results_root",
-    "drawn_figures",
     "export_cli_environment",
     "figure_options",
     "forward_sigterm",
@@ -63,8 +66,13 @@ __all__ = [
     "neuron_stability_settings",
     "probe_settings_option",
     "retype_overrides",
+    "run_constraints",
     "scale_caption",
+    "snapshot_probe_settings_option",
+    "snapshot_runs",
+    "train_rules",
     "training_runs",
+    "training_time_runs",
     "trains_local_nets",
     "validate_workflow_config",
 ]
@@ -93,9 +101,45 @@ def hparams_option(config: dict[str, Any], run: Run) -> str:
     return f"--hparams {shlex.quote(run_hparams(config, run).to_json())}"
 
 
+def snapshot_runs(config: dict[str, Any]) -> dict[Run, tuple[int, ...]]:
+    """run -> its snapshot_epochs, for the configured runs that keep snapshots."""
+    return {
+        run: epochs
+        for run in training_runs(config)
+        if (epochs := run_hparams(config, run).snapshot_epochs)
+    }
+
+
+def train_rules(config: dict[str, Any]) -> list[tuple[str, Run | None, tuple[int, ...]]]:
+    """(rule name, run, snapshot epochs) of every train rule: `train` (run None, no snapshots)
+    for the runs without snapshots, and one rule per run with snapshots, whose outputs name
+    them (a deleted snapshot retrains that run only)."""
+    rules: list[tuple[str, Run | None, tuple[int, ...]]] = [("train", None, ())]
+    for run, epochs in snapshot_runs(config).items():
+        name = re.sub(r"\W", "_", f"train_{run.dataset}_{run.arch}_P{run.P}_seed{run.seed}")
+        rules.append((name, run, epochs))
+    return rules
+
+
+def run_constraints(run: Run | None) -> dict[str, str]:
+    """Wildcard constraints (regular expressions) that match `run` only; none for None."""
+    if run is None:
+        return {}
+    return {key: re.escape(str(value)) for key, value in run._asdict().items()}
+
+
 def probe_settings_option(config: dict[str, Any], run: Run) -> str:
     """`--settings JSON` of the probe command: the run's `ProbeSettings`."""
     return f"--settings {shlex.quote(run_probe_settings(config, run).to_json())}"
+
+
+def snapshot_probe_settings_option(config: dict[str, Any]) -> str:
+    """`--settings JSON` of the probe command of a run's snapshots: the headline point only, on
+    the `mechanisms.training_time` block's n_probe images (`TrainingTimeSettings`)."""
+    block = TrainingTimeSettings.from_config(config["mechanisms"]["training_time"])
+    probe = ProbeSettings.from_config(config["probe"])
+    settings = block.probe_settings(probe, Headline.of_config(config))
+    return f"--settings {shlex.quote(settings.to_json())}"
 
 
 def imagenet_settings_option(config: dict[str, Any]) -> str:
@@ -122,10 +166,10 @@ def figure_options(name: str, headline: Headline, figures: Mapping[str, Any]) ->
     return f"--set {' '.join(pairs)}" if pairs else ""
 
 
-def drawn_figures(inputs: Mapping[str, str]) -> list[FigureSpec]:
-    """The figures whose every input is among `inputs` (registry input name -> path): those of
-    this config (a mechanisms analysis the config leaves out has no figure)."""
-    return [f for f in FIGURES.values() if set(f.inputs) <= inputs.keys()]
+def built_figures(inputs: Collection[str]) -> list[FigureSpec]:
+    """The figures of the registry whose inputs are all among `inputs` (those the config
+    makes: the figures over training time need runs with snapshots)."""
+    return [figure for figure in FIGURES.values() if set(figure.inputs) <= set(inputs)]
 
 
 def trains_local_nets(runs: Iterable[Run]) -> bool:

@@ -36,12 +36,16 @@ GPU_PER_JOB = facade.gpus_per_job(config["device"])  # 0 on a CPU-only machine: 
 # the train / probe / probe_imagenet jobs: one process on the config's device, `threads` threads
 DEVICE_JOB = "OMP_NUM_THREADS={threads} python -m diffeo_stability --threads {threads}"
 RUN_KEYS = {(r.dataset, r.arch, str(r.P), int(r.seed)): r for r in RUNS}
+# run -> its snapshot_epochs, for the runs that keep snapshots
+SNAPSHOT_RUNS = facade.snapshot_runs(config)
 
 DATA = "resources/data/{dataset}.npz"
 SYNTHETIC = "resources/synthetic/{dataset}"
 # every config writes under its own results root, so configs never overwrite each other
 RESULTS = config["results"].rstrip("/")
 TRAIN_DIR = f"{RESULTS}/train/{{dataset}}/{{arch}}/P{{P}}/seed{{seed}}"
+TRAIN_OUTPUTS = ("init.pt", "trained.pt", "last.pt", "metrics.json")
+SNAPSHOT = f"{TRAIN_DIR}/snapshots/epoch{{epoch}}.pt"  # models.build.snapshot_path
 PROBE = f"{RESULTS}/probe/{{dataset}}/{{arch}}/P{{P}}/seed{{seed}}.parquet"
 STRIPE = f"{RESULTS}/stripe/d{{d}}/P{{P}}/seed{{seed}}.json"
 IMAGENET_PROBE = f"{RESULTS}/probe/imagenet/{{imagenet_arch}}/Pfull/seed0.parquet"
@@ -68,7 +72,17 @@ def run_of(wildcards):
 
 def run_paths(pattern):
     """`pattern` expanded over every configured training run."""
-    return [pattern.format(dataset=r.dataset, arch=r.arch, P=r.P, seed=r.seed) for r in RUNS]
+    return [run_path(pattern, run) for run in RUNS]
+
+
+def run_path(pattern, run, **more):
+    """`pattern` with the wildcards of `run` (and `more`) filled in."""
+    return pattern.format(**run._asdict(), **more)
+
+
+def snapshot_paths(run, epochs):
+    """The snapshot files of `run` after `epochs`."""
+    return [run_path(SNAPSHOT, run, epoch=epoch) for epoch in epochs]
 
 
 def imagenet_probes():
@@ -79,12 +93,12 @@ def imagenet_probes():
 
 
 def intermediate_outputs():
-    """Every training, probe, stripe and ImageNet probe output of the config."""
-    names = ("init.pt", "trained.pt", "last.pt", "metrics.json")
-    patterns = [*(f"{TRAIN_DIR}/{name}" for name in names), PROBE]
+    """Every training, snapshot, probe, stripe and ImageNet probe output of the config."""
+    patterns = [*(f"{TRAIN_DIR}/{name}" for name in TRAIN_OUTPUTS), PROBE]
     stripe = config["stripe"]
     return [
         *(path for pattern in patterns for path in run_paths(pattern)),
+        *(path for run, epochs in SNAPSHOT_RUNS.items() for path in snapshot_paths(run, epochs)),
         *expand(STRIPE, d=stripe["d"], P=stripe["P"], seed=stripe["seeds"]),
         *imagenet_probes(),
     ]
@@ -153,6 +167,15 @@ def fetch_sources(wildcards, input):
 
 
 # train.smk
+def train_outputs(epochs):
+    """Named outputs of a train rule: init, trained, last, metrics, and the snapshot files
+    after `epochs` (none for the generic rule)."""
+    outputs = {name.split(".")[0]: f"{TRAIN_DIR}/{name}" for name in TRAIN_OUTPUTS}
+    if not epochs:
+        return outputs
+    return outputs | {"snapshots": [SNAPSHOT.replace("{epoch}", str(e)) for e in epochs]}
+
+
 def weights_option(wildcards):
     path = config["training"]["weights"].get(wildcards.arch)
     return f"--weights {shlex.quote(path)}" if path else ""
@@ -173,5 +196,42 @@ def figure_options(name):
     return facade.figure_options(name, HEADLINE, config["figures"])
 
 
+def built_figures():
+    """The figures of the registry whose inputs the config makes (figures.smk)."""
+    return facade.built_figures(FIGURE_INPUTS)
+
+
 def figure_targets():
-    return [f"{FIGURES_DIR}/{f.stem}.{ext}" for f in DRAWN_FIGURES for ext in ("pdf", "png")]
+    """Both files of every figure the config builds."""
+    return [f"{FIGURES_DIR}/{f.stem}.{ext}" for f in built_figures() for ext in ("pdf", "png")]
+
+
+# mechanisms_training.smk
+def checkpoint_pattern(epoch):
+    """The checkpoint of a run after `epoch`: a snapshot, or for epoch 0 its init.pt."""
+    return INIT if int(epoch) == 0 else SNAPSHOT
+
+
+def run_checkpoints(run):
+    """The checkpoints of a selected run, one per epoch probed."""
+    return [run_path(checkpoint_pattern(e), run, epoch=e) for e in TRAINING_TIME_RUNS[run]]
+
+
+def selected_checkpoints():
+    """The checkpoints of every selected run, one per epoch probed."""
+    return [path for run in TRAINING_TIME_RUNS for path in run_checkpoints(run)]
+
+
+def probed_epochs(wildcards):
+    """The epochs probed of the run of a `probe_snapshots` job."""
+    return TRAINING_TIME_RUNS[run_of(wildcards)]
+
+
+def probed_checkpoints(wildcards):
+    """The checkpoints of the run of a `probe_snapshots` job, one per epoch probed."""
+    return run_checkpoints(run_of(wildcards))
+
+
+def snapshot_probes():
+    """The snapshot probes of the selected runs (rebuilt by the default target when deleted)."""
+    return [run_path(SNAPSHOT_PROBE, run) for run in TRAINING_TIME_RUNS]

@@ -18,20 +18,21 @@ SCALE = facade.scale_caption(
     ),
 )
 
-# the registry's figure inputs -> paths
+# the registry's figure inputs -> paths: those the config makes (a mechanisms stage without
+# selected runs makes none)
 FIGURE_INPUTS = {
     "logavg": LOGAVG,
     "training": TRAINING,
     "stripe": STRIPE_TABLE,
     "illustration": DATA.format(dataset=ILLUSTRATION_DATASET),
+    **TRAINING_TIME_INPUTS,
     **MECHANISM_LOCAL_INPUTS,
 }
-# the figures of this config: those whose inputs it produces (a mechanisms analysis the config
-# leaves out has no figure)
-DRAWN_FIGURES = facade.drawn_figures(FIGURE_INPUTS)
+# inputs computed from the training runs: their figures state the config's scale
+RUN_INPUTS = {"logavg", "training_time", "filter_spectrum", "local_nets"}
 
 
-for _figure in DRAWN_FIGURES:
+for _figure in built_figures():
 
     rule:
         name:
@@ -58,7 +59,7 @@ for _figure in DRAWN_FIGURES:
             options=figure_options(_figure.name),
             # only figures of the training runs state their scale (a param: a new seed must not
             # redraw the figures that do not depend on the runs)
-            scale=SCALE if LOGAVG in [FIGURE_INPUTS[n] for n in _figure.inputs] else "",
+            scale=SCALE if RUN_INPUTS & set(_figure.inputs) else "",
         shell:
             "python -m diffeo_stability figure {params.name} --out {params.stem} --input {input}"
             " {params.options} > {log} 2>&1"

@@ -1,4 +1,5 @@
-"""`diffeo-stability probe --run-dir DIR --data PATH.npz --out PATH.parquet ... --settings JSON`."""
+"""`diffeo-stability probe --run-dir DIR --data PATH.npz --out PATH.parquet ... --settings JSON
+[--snapshots E ...]`."""
 
 from __future__ import annotations
 
@@ -9,7 +10,10 @@ from diffeo_stability.device import pick_device, retain_freed_memory
 from diffeo_stability.io import write_parquet
 from diffeo_stability.probe.settings import ProbeSettings
 
-HELP = "measure D_f, G_f, R_f of a run's initial and trained networks (one parquet file)"
+HELP = (
+    "measure D_f, G_f, R_f of a run's initial and trained networks, or of some of its snapshots "
+    "(one parquet file)"
+)
 log = logging.getLogger(__name__)
 
 
@@ -33,6 +37,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--arch", required=True)
     parser.add_argument("--P", required=True, help="training-set size or 'full'")
     parser.add_argument("--seed", type=int, required=True, help="seed of the run and the draws")
+    parser.add_argument(
+        "--snapshots",
+        type=int,
+        nargs="+",
+        metavar="E",
+        help="probe instead the nets kept after these epochs (snapshots/epoch<E>.pt; 0: "
+        "init.pt), rows with an epoch column",
+    )
     add_settings_argument(parser)
 
 
@@ -50,6 +62,7 @@ def run(args: argparse.Namespace) -> None:
         P=args.P,
         seed=args.seed,
         device=pick_device(args.device),
+        snapshots=args.snapshots or (),
     )
     write_parquet(args.out, rows)
     log.info("wrote %s (%d rows)", args.out, len(rows))

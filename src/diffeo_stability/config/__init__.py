@@ -19,8 +19,10 @@ from diffeo_stability.config.grid import (
     Run,
     run_hparams,
     run_probe_settings,
+    test_set_size,
     training_runs,
     training_set_size,
+    training_time_runs,
 )
 from diffeo_stability.config.schema import SCHEMA_PATH, load_schema
 from diffeo_stability.config.validate import validate_config
@@ -37,7 +39,9 @@ __all__ = [
     "retype_overrides",
     "run_hparams",
     "run_probe_settings",
+    "test_set_size",
     "training_runs",
     "training_set_size",
+    "training_time_runs",
     "validate_config",
 ]

@@ -3,7 +3,8 @@
 `BLOCKS` maps a section to its class: validation fills the section's missing keys with the
 class's defaults (their only home) and builds the object the jobs use, so a bad value fails
 before the DAG is built, named once as `<section>.<key>`. A new validated section is one entry
-here (and its types in the schema).
+here (and its types in the schema). A section within a section is named by its dotted path
+(`mechanisms.training_time`); its keys are left out of the enclosing section's block, if any.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from diffeo_stability.errors import SettingError
+from diffeo_stability.mechanisms.training_time_settings import TrainingTimeSettings
 from diffeo_stability.probe.settings import ImagenetSettings, ProbeSettings
 from diffeo_stability.settings import Settings
 from diffeo_stability.tables.headline import Headline
@@ -21,13 +23,16 @@ HEADLINE_KEYS = ("statistic", "noise_norm", "interpolation", "c")
 BLOCKS: dict[str, type[Settings]] = {
     "probe": ProbeSettings,
     "imagenet": ImagenetSettings,
+    "mechanisms.training_time": TrainingTimeSettings,
 }
 
 
 def fill_defaults(config: dict[str, Any]) -> None:
     """Missing keys of every block (and of `probe.headline`) from their dataclasses, in place."""
     for name, cls in BLOCKS.items():
-        section = config.setdefault(name, {})
+        section: Any = config
+        for part in name.split("."):
+            section = section.setdefault(part, {}) if isinstance(section, dict) else None
         if isinstance(section, dict):  # else the schema has said so
             for key, value in cls.config_defaults().items():
                 section.setdefault(key, value)
@@ -43,9 +48,20 @@ def block_problems(config: dict[str, Any]) -> list[str]:
     return [
         f"{name}.{err.key}: {err.problem}"
         for name, cls in BLOCKS.items()
-        if isinstance(config[name], dict)
-        for err in setting_errors(cls.from_config, config[name])
+        if (section := block_section(config, name)) is not None
+        for err in setting_errors(cls.from_config, section)
     ]
+
+
+def block_section(config: dict[str, Any], name: str) -> dict[str, Any] | None:
+    """The keys of block `name` (a dotted path) in `config`, without the sections that are
+    blocks of their own; None where the config has no such section (the schema says so)."""
+    section: Any = config
+    for part in name.split("."):
+        section = section.get(part) if isinstance(section, dict) else None
+    if not isinstance(section, dict):
+        return None
+    return {k: v for k, v in section.items() if f"{name}.{k}" not in BLOCKS}
 
 
 def setting_errors(

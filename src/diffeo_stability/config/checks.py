@@ -9,17 +9,12 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
+from diffeo_stability.config import grid
 from diffeo_stability.config.blocks import named, setting_errors
-from diffeo_stability.config.grid import (
-    run_hparams,
-    run_probe_settings,
-    training_runs,
-    training_set_size,
-)
-from diffeo_stability.data.registry import DATASETS
 from diffeo_stability.errors import SettingError
 from diffeo_stability.hparams import resolve_arch_hparams
 from diffeo_stability.mechanisms.neuron_settings import neuron_stability_problems
+from diffeo_stability.mechanisms.training_time_settings import KEY, TrainingTimeSettings
 from diffeo_stability.models.registry import ARCHITECTURES
 from diffeo_stability.probe.settings import ProbeSettings
 from diffeo_stability.stripe.config import StripeConfig
@@ -28,19 +23,18 @@ from diffeo_stability.stripe.config import StripeConfig
 def size_problems(config: dict[str, Any]) -> list[str]:
     """P within the training set and n_probe within the test set of every data set used."""
     problems = []
-    for name, grid in config["experiments"].items():
-        for dataset, P in itertools.product(grid["datasets"], grid["P"]):
-            size = training_set_size(config, dataset)
+    for name, experiment in config["experiments"].items():
+        for dataset, P in itertools.product(experiment["datasets"], experiment["P"]):
+            size = grid.training_set_size(config, dataset)
             if P != "full" and P > size:
                 problems.append(
                     f"experiments.{name}.P: {P} is larger than the training set of {dataset} "
                     f"({size} images); use a smaller P or 'full'"
                 )
-    datasets = {d for grid in config["experiments"].values() for d in grid["datasets"]}
+    datasets = {d for e in config["experiments"].values() for d in e["datasets"]}
     n_probe = config["probe"]["n_probe"]
     for dataset in sorted(datasets):
-        info = DATASETS[dataset]
-        size = int(config["data"]["synthetic_test"]) if info.synthetic else info.n_test
+        size = grid.test_set_size(config, dataset)
         if n_probe > size:
             problems.append(
                 f"probe.n_probe: {n_probe} is larger than the test set of {dataset} "
@@ -67,9 +61,9 @@ def hparam_problems(config: dict[str, Any]) -> list[str]:
         problems += [problem] if problem else []
     if problems:
         return problems
-    for run in training_runs(config):
+    for run in grid.training_runs(config):
         try:
-            run_hparams(config, run)
+            grid.run_hparams(config, run)
         except SettingError as err:
             name = f"{run.dataset}/{run.arch}/P{run.P}/seed{run.seed}"
             return [f"training (the overrides combined for run {name}): {err}"]
@@ -112,8 +106,8 @@ def headline_problems(config: dict[str, Any]) -> list[str]:
             f"to probe.noise_norms {config['probe']['noise_norms']}"
         ]
     problems = []
-    for run in training_runs(config):
-        settings = run_probe_settings(config, run)
+    for run in grid.training_runs(config):
+        settings = grid.run_probe_settings(config, run)
         for key, values in (("c", "cutoffs"), ("interpolation", "interpolations")):
             measured = list(getattr(settings, values))
             if headline[key] not in measured:
@@ -125,6 +119,41 @@ def headline_problems(config: dict[str, Any]) -> list[str]:
                 break
         if len(problems) >= 3:
             break
+    return problems
+
+
+def training_time_problems(config: dict[str, Any]) -> list[str]:
+    """The runs `mechanisms.training_time` selects: at least one when the block names runs,
+    each keeping every epoch probed, n_probe within their test sets. Nothing to say while a
+    run's hyper-parameters do not resolve (`hparam_problems` names the key, once)."""
+    try:
+        selected = grid.training_time_runs(config)
+    except SettingError:
+        return []
+    settings = TrainingTimeSettings.from_config(config["mechanisms"]["training_time"])
+    if settings.filtered and not selected:
+        return [
+            f"{KEY}: no configured run with snapshot_epochs passes its filters; give the runs "
+            "it names snapshot_epochs (training.overrides) or change the filters"
+        ]
+    problems = []
+    for run, epochs in selected.items():
+        snapshots = grid.run_hparams(config, run).snapshot_epochs
+        absent = [e for e in epochs if e not in (0, *snapshots)]
+        if absent:
+            problems.append(
+                f"{KEY}.epochs: {absent} not kept by run {run.dataset}/{run.arch}/P{run.P}/"
+                f"seed{run.seed} (its snapshot_epochs: {list(snapshots)}); add them to its "
+                "snapshot_epochs (training.overrides)"
+            )
+            break
+    for dataset in sorted({run.dataset for run in selected}):
+        size = grid.test_set_size(config, dataset)
+        if settings.n_probe > size:
+            problems.append(
+                f"{KEY}.n_probe: {settings.n_probe} is larger than the test set of {dataset} "
+                f"({size} images); use at most {size}"
+            )
     return problems
 
 
@@ -154,7 +183,7 @@ def stripe_problems(config: dict[str, Any]) -> list[str]:
 
 def mechanisms_problems(config: dict[str, Any]) -> list[str]:
     """`mechanisms.neuron_stability`: its keys, and its run one of the experiments' runs."""
-    return neuron_stability_problems(config, training_runs(config))
+    return neuron_stability_problems(config, grid.training_runs(config))
 
 
 #: every cross-section check, in the order of the report
@@ -163,6 +192,7 @@ CHECKS = (
     hparam_problems,
     probe_override_problems,
     headline_problems,
+    training_time_problems,
     path_problems,
     stripe_problems,
     mechanisms_problems,

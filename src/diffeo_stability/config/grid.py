@@ -7,6 +7,7 @@ from typing import Any, NamedTuple
 
 from diffeo_stability.data.registry import DATASETS
 from diffeo_stability.hparams import HParams, resolve_arch_hparams
+from diffeo_stability.mechanisms.training_time_settings import TrainingTimeSettings
 from diffeo_stability.models.registry import ARCHITECTURES
 from diffeo_stability.probe.settings import RUN_KEYS, ProbeSettings
 
@@ -37,6 +38,13 @@ def training_set_size(config: dict[str, Any], dataset: str) -> int:
     if DATASETS[dataset].synthetic:
         return int(config["data"]["synthetic_train"])
     return DATASETS[dataset].n_train
+
+
+def test_set_size(config: dict[str, Any], dataset: str) -> int:
+    """Number of test images of `dataset` (synthetic sizes come from the config)."""
+    if DATASETS[dataset].synthetic:
+        return int(config["data"]["synthetic_test"])
+    return DATASETS[dataset].n_test
 
 
 def matches(rule: dict[str, Any], run: Run, family: str) -> bool:
@@ -74,3 +82,16 @@ def run_probe_settings(config: dict[str, Any], run: Run) -> ProbeSettings:
         if matches(rule, run, family):
             section.update({k: v for k, v in rule["settings"].items() if k in RUN_KEYS})
     return ProbeSettings.from_config(section)
+
+
+def training_time_runs(config: dict[str, Any]) -> dict[Run, tuple[int, ...]]:
+    """The runs whose snapshots the analyses over training time read, with the epochs probed
+    (0 = the initial net): the configured runs with snapshot_epochs that pass the filters of
+    `mechanisms.training_time` (checked against the runs by `checks.training_time_problems`)."""
+    settings = TrainingTimeSettings.from_config(config["mechanisms"]["training_time"])
+    selected = {}
+    for run in training_runs(config):
+        snapshots = run_hparams(config, run).snapshot_epochs
+        if snapshots and settings.selects(*run):
+            selected[run] = settings.probed_epochs(snapshots)
+    return selected

@@ -45,6 +45,9 @@ def validate_config(
 
 
 def _same_key(line: str, seen: str) -> bool:
-    """Whether the problem `seen` names the key of `line` (or an item of it: `key[1]`)."""
+    """Whether the problem `seen` names the key of `line` (or an item of it: `key[1]`), or
+    names it as an unknown key of its section (the schema's additional properties)."""
     key = line.partition(":")[0]
-    return seen.startswith((f"{key}:", f"{key}["))
+    section, _, name = key.rpartition(".")
+    unknown = seen.startswith(f"{section}: Additional properties") and f"'{name}'" in seen
+    return unknown or seen.startswith((f"{key}:", f"{key}["))

@@ -25,6 +25,8 @@ INPUTS = {
     "training": "tables/training.csv: one row per training run (the epochs in a figure's banner)",
     "stripe": "tables/stripe.csv: the stripe-model runs",
     "illustration": "resources/data/<dataset>.npz of a data set the experiments use (Fig. 2)",
+    "training_time": "tables/training_time.csv: R_f, D_f, G_f, test error of runs' snapshots",
+    "filter_spectrum": "tables/filter_spectrum.csv: 3x3 filter energy per Laplacian eigenvalue",
     "neuron_stability": "mechanisms/neuron_stability.csv: alpha per state, layer and kind",
     "local_nets": "tables/logavg.csv, when the experiments train simple local nets",
 }
@@ -189,6 +191,20 @@ FIGURES: dict[str, FigureSpec] = {
             inputs=("logavg", "training"),
             category=APPENDIX,
             options=(*HEADLINE, "dataset", "archs", "deltas"),
+        ),
+        FigureSpec(
+            name="mechanisms_training_time",
+            stem="mechanisms/training_time",
+            inputs=("training_time",),
+            category=MECHANISMS,
+            options=HEADLINE,
+        ),
+        FigureSpec(
+            name="mechanisms_lowpass_filters",
+            stem="mechanisms/lowpass_filters",
+            inputs=("filter_spectrum",),
+            category=MECHANISMS,
+            options=(),
         ),
         FigureSpec(
             name="mechanisms_local_P",

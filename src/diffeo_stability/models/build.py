@@ -84,6 +84,11 @@ def cpu_state_dict(model: nn.Module) -> dict[str, torch.Tensor]:
     return {k: v.detach().to("cpu", copy=True) for k, v in model.state_dict().items()}
 
 
+def snapshot_path(run_dir: str | Path, epoch: int) -> Path:
+    """The checkpoint of the weights a run kept after `epoch` (hyper-parameter snapshot_epochs)."""
+    return Path(run_dir) / "snapshots" / f"epoch{epoch}.pt"
+
+
 def checkpoint_dict(
     model: nn.Module | Mapping[str, torch.Tensor],
     arch: str,

@@ -5,9 +5,9 @@ run (stripe model and ImageNet probes left out):
 
 - training image-passes (forward + backward): epochs x n_train;
 - forward-only image-passes: the loss at initialisation on the training set, the test set
-  before training and at every evaluated epoch (`eval_every`), and the probe (2 states x
-  interpolations x [n_probe clean + cutoffs x points x 3 n_probe deformed / noisy], points =
-  delta + sweep, with the run's `probe.overrides`).
+  before training and at every evaluated epoch (`eval_every`, `snapshot_epochs`), and the
+  probe (2 states x interpolations x [n_probe clean + cutoffs x points x 3 n_probe deformed /
+  noisy], points = delta + sweep, with the run's `probe.overrides`).
 
 Hours = training passes / training rate + forward passes / probing rate, with rates in
 images/s of the network at its `effective_side` (input side x width factor); a rate measured
@@ -24,13 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from diffeo_stability.config import (
-    Run,
-    run_hparams,
-    run_probe_settings,
-    training_runs,
-    training_set_size,
-)
+from diffeo_stability.config import Run, run_hparams, run_probe_settings, training_runs
+from diffeo_stability.config.grid import test_set_size, training_set_size, training_time_runs
 from diffeo_stability.data.registry import DATASETS
 from diffeo_stability.mechanisms.neuron_settings import neuron_stability_settings
 from diffeo_stability.models.registry import ARCHITECTURES, any_local, local_cost_factor
@@ -116,9 +111,9 @@ def run_passes(config: dict[str, Any], run: Run) -> Passes:
     """Image-passes of one training run and its probe."""
     hp = run_hparams(config, run)
     epochs = hp.epochs
-    evaluations = -(-epochs // hp.eval_every)  # every eval_every epochs and the last one
-    info = DATASETS[run.dataset]
-    n_test = int(config["data"]["synthetic_test"]) if info.synthetic else info.n_test
+    evaluated = set(range(hp.eval_every, epochs + 1, hp.eval_every)) | {epochs}
+    evaluations = len(evaluated | set(hp.snapshot_epochs))  # and the snapshot epochs
+    n_test = test_set_size(config, run.dataset)
     n_train = training_set_size(config, run.dataset) if run.P == "full" else int(run.P)
     forward = n_train + n_test * (evaluations + 1) + probe_passes(config, run, n_test)
     return Passes(epochs * n_train, forward)
@@ -176,10 +171,11 @@ def detected_device_type(preference: str) -> str:
 def job_count(config: dict[str, Any]) -> int:
     """Jobs of the config's default target, each a process (the final `all` left out): train
     and probe per training run, fetch_data per data set (and synth_data for a synthetic one),
-    the stripe runs and their table, the ImageNet probes, aggregate, claims, the neuron
-    stability measure when configured, and one job per figure whose inputs the config
-    produces (the local-net figures only with a local net, that of neuron stability only with
-    its measure)."""
+    the stripe runs and their table, the ImageNet probes, aggregate, claims, the mechanisms
+    (a snapshot probe per run of `mechanisms.training_time` and its two tables; the neuron
+    stability measure when configured), and one job per figure whose inputs the config
+    produces (those over training time only with snapshots, the local-net figures only with a
+    local net, that of neuron stability only with its measure)."""
     from diffeo_stability.figures.registry import FIGURES  # metadata only, as config reads it
 
     runs = training_runs(config)
@@ -187,12 +183,15 @@ def job_count(config: dict[str, Any]) -> int:
     produced = {"logavg", "training", "stripe", "illustration"}
     produced |= {"local_nets"} if any_local(run.arch for run in runs) else set()
     produced |= {"neuron_stability"} if neuron else set()
+    snapshot_runs = len(training_time_runs(config))
+    produced |= {"training_time", "filter_spectrum"} if snapshot_runs else set()
+    mechanisms = neuron + (snapshot_runs + 2 if snapshot_runs else 0)
     figures = sum(set(f.inputs) <= produced for f in FIGURES.values())
     data_jobs = sum(1 + DATASETS[name].synthetic for name in {run.dataset for run in runs})
     stripe = config["stripe"]
     stripe_jobs = len(stripe["P"]) * len(stripe["seeds"]) + 1
     imagenet = len(config["imagenet"]["weights"]) if config["imagenet"]["images"] else 0
-    return 2 * len(runs) + data_jobs + stripe_jobs + imagenet + 2 + neuron + figures
+    return 2 * len(runs) + data_jobs + stripe_jobs + imagenet + 2 + mechanisms + figures
 
 
 def startup_hours(config: dict[str, Any]) -> float:

@@ -3,6 +3,11 @@
 Reads `{run_dir}/init.pt`, `trained.pt` (via `models.load_checkpoint`) and, when present,
 `metrics.json` (keys used: `n_train`, `init_test_error`, `test_error`), and returns the rows of
 `results/probe/{dataset}/{arch}/P{P}/seed{seed}.parquet` (`tables.columns.PROBE_COLUMNS`).
+
+Or some of its snapshots (`snapshots=[E, ...]`: `snapshots/epoch{E}.pt`, E = 0: `init.pt`), with
+an `epoch` column (`SNAPSHOT_PROBE_COLUMNS`). Snapshots are probed like trained nets (running
+statistics) under the state name "snapshot": every snapshot of a run sees the same diffeos and
+noise (the draws depend on the state name), so a change between epochs is the net's.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ import logging
 import math
 import os
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +30,7 @@ from diffeo_stability.errors import DataError
 from diffeo_stability.io import read_checked
 from diffeo_stability.probe.measure import probe_function
 from diffeo_stability.probe.settings import ProbeSettings
-from diffeo_stability.tables.columns import PROBE_COLUMNS
+from diffeo_stability.tables.columns import PROBE_COLUMNS, SNAPSHOT_PROBE_COLUMNS
 
 log = logging.getLogger(__name__)
 
@@ -82,10 +88,13 @@ def probe_training_run(
     P: str,
     seed: int,
     device: torch.device | str = "cpu",
+    snapshots: Sequence[int] = (),
 ) -> pd.DataFrame:
     """Rows of both states of one run on its first `settings.n_probe` test images (init:
-    batch-norm on batch statistics; trained: eval)."""
+    batch-norm on batch statistics; trained: eval), or, given `snapshots`, of its nets after
+    those epochs (0: the initial net), with an `epoch` column."""
     from diffeo_stability.models import layer_modules, load_checkpoint
+    from diffeo_stability.models.build import snapshot_path
     from diffeo_stability.models.fold import prepare_inference
 
     strict_fp32()
@@ -94,11 +103,19 @@ def probe_training_run(
     metrics = _read_metrics(run_dir)
     n_train = metrics.get("n_train", len(data.x_train) if str(P) == "full" else int(P))
     images = probe_images(data.x_test, settings.n_probe, device)
+    # (state, checkpoint, metrics.json key of its test error, epoch)
+    nets = [(state, run_dir / name, key, None) for state, (name, key) in STATES.items()]
+    if snapshots:
+        init = nets[0][:3]
+        nets = [
+            (*init, 0) if e == 0 else ("snapshot", snapshot_path(run_dir, e), None, e)
+            for e in snapshots
+        ]
     frames = []
-    for state, (filename, error_key) in STATES.items():
+    for state, path, error_key, epoch in nets:
         started = time.perf_counter()
-        model, meta = load_checkpoint(run_dir / filename, device)
-        if state == "trained":  # evaluation mode: running statistics, folded into the convs
+        model, meta = load_checkpoint(path, device)
+        if state != "init":  # evaluation mode: running statistics, folded into the convs
             prepare_inference(model)
         rows = probe_function(
             model,
@@ -111,18 +128,10 @@ def probe_training_run(
         )
         error = meta.get("test_error")
         error = metrics.get(error_key) if error is None else error
-        frames.append(
-            with_run_columns(
-                rows,
-                dataset=dataset,
-                arch=arch,
-                P=P,
-                n_train=n_train,
-                seed=seed,
-                test_error=error,
-            )
+        rows = with_run_columns(
+            rows, dataset=dataset, arch=arch, P=P, n_train=n_train, seed=seed, test_error=error
         )
-        log.info(
-            "%s %s: %d rows in %.1f s", run_dir, state, len(rows), time.perf_counter() - started
-        )
-    return pd.concat(frames, ignore_index=True)
+        frames.append(rows if epoch is None else rows.assign(epoch=epoch))
+        log.info("%s: %d rows in %.1f s", path, len(rows), time.perf_counter() - started)
+    rows = pd.concat(frames, ignore_index=True)
+    return rows.astype(SNAPSHOT_PROBE_COLUMNS) if snapshots else rows

@@ -39,3 +39,6 @@ RUN_COLUMNS: dict[str, str] = {
     "seed": "int64",
 }
 PROBE_COLUMNS: dict[str, str] = {**RUN_COLUMNS, **MEASUREMENT_COLUMNS, "test_error": "float64"}
+#: the columns of a probe of one snapshot of a run: the epoch after which its weights were kept
+#: (0: the initial net)
+SNAPSHOT_PROBE_COLUMNS: dict[str, str] = {**PROBE_COLUMNS, "epoch": "int64"}

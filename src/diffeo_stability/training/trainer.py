@@ -2,8 +2,10 @@
 
 The training subset and test set live on the device as uint8; batches are converted to float
 in [0, 1] and augmented there. Every epoch: training pass, test error, resumable checkpoint.
-At the end: init.pt, trained.pt (best test error), last.pt, then metrics.json (last); the
-resumable checkpoint is then deleted.
+At the end: init.pt, trained.pt (best test error), last.pt, snapshots/epoch{E}.pt of the
+`snapshot_epochs`, then metrics.json (last); the resumable checkpoint is then deleted.
+Snapshots are kept in the resumable state until then (as init and best are), so that a job
+restarted after its outputs were removed still writes them.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from diffeo_stability.errors import DataError, TrainingDivergedError
 from diffeo_stability.hparams import PAPER_DEFAULTS, HParams
 from diffeo_stability.io import torch_save, write_json
 from diffeo_stability.models import build_model, get_arch
-from diffeo_stability.models.build import checkpoint_dict, cpu_state_dict
+from diffeo_stability.models.build import checkpoint_dict, cpu_state_dict, snapshot_path
 from diffeo_stability.models.fold import prepare_inference
 from diffeo_stability.training.augment import crop_flip
 from diffeo_stability.training.checkpoint import (
@@ -296,6 +298,7 @@ def _initial_state(trainer: Trainer, identity: dict[str, Any]) -> dict[str, Any]
         "best_epoch": 0,
         "best_state": None,
         "train_time_s": 0.0,
+        "snapshots": {},
     }
 
 
@@ -320,6 +323,11 @@ def _run_epoch(trainer: Trainer, state: dict[str, Any]) -> None:
             "best_epoch": epoch,
             "best_state": cpu_state_dict(trainer.model),
         }
+    if epoch in hp.snapshot_epochs:
+        error = test_error
+        if error is None:  # measured for the snapshot alone: model selection keeps eval_every
+            _, error = trainer.evaluate(trainer.x_test, trainer.y_test)
+        state["snapshots"][epoch] = {"state": cpu_state_dict(trainer.model), "test_error": error}
     state |= {
         "epoch": epoch,
         "model": cpu_state_dict(trainer.model),
@@ -340,6 +348,18 @@ def _run_epoch(trainer: Trainer, state: dict[str, Any]) -> None:
         len(trainer.x_train) * epoch / max(state["train_time_s"], 1e-9),
         state["train_time_s"] / epoch * (hp.epochs - epoch),
     )
+
+
+def _write_snapshots(out: Path, trainer: Trainer, state: dict[str, Any]) -> None:
+    """snapshots/epoch{E}.pt for every snapshot epoch E, in the checkpoint contract. A training
+    ended before E (training loss exactly 0) no longer changed: its last net is kept for E."""
+    for epoch in trainer.hp.snapshot_epochs:
+        kept = state["snapshots"].get(epoch)
+        if kept is not None:
+            snapshot = trainer.checkpoint(epoch, kept["test_error"], kept["state"])
+        else:
+            snapshot = trainer.checkpoint(state["epoch"], state["test_error"][-1])
+        torch_save(snapshot_path(out, epoch), snapshot)
 
 
 def _metrics(
@@ -438,6 +458,7 @@ def _train(data: ImageDataset, config: RunConfig, monitor: Monitor) -> dict[str,
     best = trainer.checkpoint(state["best_epoch"], state["best_error"], state["best_state"])
     torch_save(out / "trained.pt", best)
     torch_save(out / "last.pt", trainer.checkpoint(state["epoch"], state["test_error"][-1]))
+    _write_snapshots(out, trainer, state)
     metrics = _metrics(trainer, data, state, time.perf_counter() - started)
     write_json(out / "metrics.json", metrics)
     (out / "checkpoint.pt").unlink()  # served its purpose; large (model, best, init, optimiser)
