@@ -29,6 +29,7 @@ include: "workflow/rules/probe.smk"
 include: "workflow/rules/aggregate.smk"
 include: "workflow/rules/stripe.smk"
 include: "workflow/rules/mechanisms_training.smk"
+include: "workflow/rules/mechanisms_local.smk"
 include: "workflow/rules/figures.smk"
 include: "workflow/rules/preflight.smk"
 

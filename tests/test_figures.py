@@ -333,6 +333,8 @@ def figure_inputs(tables: Path, tmp_path_factory) -> dict[str, Path]:
         "training": folder / "training.csv",
         "stripe": folder / "stripe.csv",
         "illustration": folder / "images.npz",
+        "local_nets": tables / "logavg.csv",
+        "neuron_stability": folder / "neuron_stability.csv",  # absent: drawn as missing
         "training_time": folder / "training_time.csv",
         "filter_spectrum": folder / "filter_spectrum.csv",
     }

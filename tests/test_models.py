@@ -55,9 +55,12 @@ def test_forward_backward_every_parameter_gets_a_gradient(name, channels, side):
     assert out.shape == (2, 10)
     out.square().sum().backward()
     for pname, param in model.named_parameters():
+        if not param.requires_grad:  # the frozen random filters of the read-out-only nets
+            assert param.grad is None, pname
+            continue
         assert param.grad is not None, pname
         assert torch.isfinite(param.grad).all(), pname
-    assert any(p.grad.abs().sum() > 0 for p in model.parameters())
+    assert any(p.grad.abs().sum() > 0 for p in model.parameters() if p.requires_grad)
 
 
 # trainable parameters for 3x32x32 inputs, 10 classes (ResNet18 11,173,962 as in the CIFAR
@@ -80,6 +83,10 @@ PARAMS_3x32 = {
     "EfficientNetB0": 3_598_598,  # the CIFAR variant: no 1280 head, linear 320 -> 10
     "EfficientNetB0-transfer": 4_020_358,
     "EfficientNetB2-transfer": 7_715_084,
+    "LocalCNN": 11_466,  # conv 3*25*16 + 16, read-out 16*8*8*10 + 10
+    "LocalCNN-readout": 10_250,  # the read-out only: the filters are frozen
+    "LocalLCN": 1_255_434,  # 32*32 positions x (3*25*16) + bias 16*32*32, read-out
+    "LocalLCN-readout": 10_250,
 }
 
 
@@ -94,12 +101,13 @@ def test_parameter_counts_are_pinned():
 def _weight_layers(model: nn.Module) -> int:
     """Convolutions and linear maps on the main path (no shortcut, no squeeze-excitation)."""
     from diffeo_stability.models.fc import ScaledDense
+    from diffeo_stability.models.local import LocallyConnected2d
 
     excluded = set()
     for name, module in model.named_modules():
         if name.endswith("shortcut") or type(module).__name__.startswith("SqueezeExcit"):
             excluded |= {id(m) for m in module.modules()}
-    weights = (nn.Conv2d, nn.Linear, ScaledDense)
+    weights = (nn.Conv2d, nn.Linear, ScaledDense, LocallyConnected2d)
     return sum(isinstance(m, weights) and id(m) not in excluded for m in model.modules())
 
 
@@ -281,7 +289,15 @@ def test_efficientnet_b0_is_the_cifar_variant():
 
 @pytest.mark.parametrize(
     ("name", "n_inplace"),
-    [("ResNet18", 9), ("VGG11bn", 8), ("EfficientNetB0", 32), ("AlexNet", 7), ("LeNet", 4)],
+    [
+        ("ResNet18", 9),
+        ("VGG11bn", 8),
+        ("EfficientNetB0", 32),
+        ("AlexNet", 7),
+        ("LeNet", 4),
+        ("LocalCNN", 1),
+        ("LocalLCN-readout", 0),
+    ],
 )
 def test_inference_preparation_keeps_the_evaluation_function(name, n_inplace):
     """Every conv + batch-norm pair of the conv families folds (none in AlexNet or LeNet), the

@@ -267,6 +267,7 @@ def slurm_slice(path: Path) -> Path:
         }
     }
     config["stripe"] |= {"P": [128], "seeds": [0, 1]}
+    config["mechanisms"].pop("neuron_stability")  # its run is not in the slice
     config["figures"]["options"]["fig5_error_vs_rf"] = {"dataset": "synth-cifar10"}
     path.write_text(yaml.safe_dump(config))
     return path

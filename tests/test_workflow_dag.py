@@ -26,17 +26,18 @@ from diffeo_stability.default_experiment import default_experiment
 
 
 @pytest.mark.parametrize(
-    ("name", "trainings"),
+    ("name", "trainings", "n_figures"),
     [
-        ("smoke", 19),
-        ("cpu-check", 12),
-        # ResNet18, EfficientNetB0 (1 seed on the two MNISTs), FullConnL4 + LeNet, comparison
-        ("cpu", 3 * 5 * 2 + (2 * 5 + 5 * 2) + 3 * 2 * 5 * 2 + 6 * 2),
-        ("config", 81),
-        ("paper", 2 * 2 * 3 * 8 * 16 + 15 * 5 - 4 * 5),
+        ("smoke", 19 + 4 * 2 + 3, 17 + 3),  # the local nets and their mechanisms figures
+        ("cpu-check", 12, 15),
+        # ResNet18, EfficientNetB0 (1 seed on the two MNISTs), FullConnL4 + LeNet, comparison,
+        # the local nets (both grids)
+        ("cpu", 3 * 5 * 2 + (2 * 5 + 5 * 2) + 3 * 2 * 5 * 2 + 6 * 2 + 2 * 4 * 2 + 6, 17 + 3),
+        ("config", 81, 15),
+        ("paper", 2 * 2 * 3 * 8 * 16 + 15 * 5 - 4 * 5, 15),
     ],
 )
-def test_dry_run_lists_the_expected_training_jobs(tmp_path, name, trainings):
+def test_dry_run_lists_the_expected_training_jobs(tmp_path, name, trainings, n_figures):
     start = time.monotonic()
     jobs = planned_jobs("--configfile", str(CONFIGS / f"{name}.yaml"), workdir=tmp_path)
     elapsed = time.monotonic() - start
@@ -45,8 +46,9 @@ def test_dry_run_lists_the_expected_training_jobs(tmp_path, name, trainings):
     assert jobs["probe"] == trainings
     assert jobs["aggregate"] == 1 and jobs["claims"] == 1
     figures = [rule for rule in jobs if rule.startswith("figure_")]
-    # the smoke and CPU configs keep snapshots: their two figures over training are built too
-    assert len(figures) == (17 if name in ("smoke", "cpu") else 15)
+    # smoke and cpu keep snapshots (two figures over training) and train local nets (three
+    # mechanisms figures, neuron stability included)
+    assert len(figures) == n_figures
     if name == "paper":
         assert elapsed < 30, f"the paper DAG took {elapsed:.1f} s to build"
 

@@ -40,6 +40,9 @@ FIGURES = [
     "appendix/fig5_errorbars",
     "appendix/fig6_errorbars",
     "appendix/robustness",
+    "mechanisms/local_nets_vs_P",
+    "mechanisms/local_nets_sizes",
+    "mechanisms/neuron_stability",
     "mechanisms/training_time",
     "mechanisms/lowpass_filters",
 ]
@@ -123,7 +126,7 @@ def test_every_table_is_written(smoke_run):
     assert not (undefined & (smallest > 1e-9)).any()
     assert stability.loc[stability["pair_norm"] < 1e-12, "R"].isna().all()
     assert np.isfinite(stability.loc[stability["state"] == "init", "R"]).all()
-    assert len(pd.read_csv(tables / "training.csv")) == 19
+    assert len(pd.read_csv(tables / "training.csv")) == 19 + 4 * 2 + 3  # and the local nets
     over_training = pd.read_csv(tables / "training_time.csv")
     assert sorted(set(over_training["epoch"])) == [0, 2, 4, 8]
     assert len(over_training.groupby(["arch", "seed"])) == 4

@@ -31,6 +31,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "figure": ("figure", "draw one figure (PDF + PNG) from its inputs"),
     "claims": ("claims", "check the paper's quantitative claims against the tables"),
     "preflight": ("preflight", "check a config on this machine and estimate its compute"),
+    "neuron-stability": (
+        "neuron_stability",
+        "stability of single neurons to local translations, rotations, compressions, shears",
+    ),
 }
 
 

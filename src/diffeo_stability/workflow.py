@@ -9,9 +9,10 @@ imports `figures`, and `figures` never imports `config`.
 
 from __future__ import annotations
 
+import json
 import re
 import shlex
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
 from diffeo_stability.config import (
@@ -32,8 +33,9 @@ from diffeo_stability.data.registry import DATASETS
 from diffeo_stability.default_experiment import default_experiment
 from diffeo_stability.errors import ConfigError
 from diffeo_stability.figures.registry import FIGURES, FigureSpec
+from diffeo_stability.mechanisms.neuron_settings import neuron_stability_settings
 from diffeo_stability.mechanisms.training_time_settings import TrainingTimeSettings
-from diffeo_stability.models.registry import ARCHITECTURES
+from diffeo_stability.models.registry import ARCH_PATTERN, ARCHITECTURES, any_local
 from diffeo_stability.preflight.cost import long_run_warning
 from diffeo_stability.probe.settings import ImagenetSettings, ProbeSettings
 from diffeo_stability.stopping import forward_sigterm
@@ -41,6 +43,7 @@ from diffeo_stability.tables.headline import Headline
 
 __all__ = [
     "ARCHITECTURES",
+    "ARCH_PATTERN",
     "DATASETS",
     "FIGURES",
     "ConfigError",
@@ -59,6 +62,8 @@ __all__ = [
     "hparams_option",
     "imagenet_settings_option",
     "long_run_warning",
+    "neuron_stability_option",
+    "neuron_stability_settings",
     "probe_settings_option",
     "retype_overrides",
     "run_constraints",
@@ -68,6 +73,7 @@ __all__ = [
     "train_rules",
     "training_runs",
     "training_time_runs",
+    "trains_local_nets",
     "validate_workflow_config",
 ]
 
@@ -164,6 +170,19 @@ def built_figures(inputs: Collection[str]) -> list[FigureSpec]:
     """The figures of the registry whose inputs are all among `inputs` (those the config
     makes: the figures over training time need runs with snapshots)."""
     return [figure for figure in FIGURES.values() if set(figure.inputs) <= set(inputs)]
+
+
+def trains_local_nets(runs: Iterable[Run]) -> bool:
+    """Whether some run trains a simple local net (then the local-net figures are drawn)."""
+    return any_local(run.arch for run in runs)
+
+
+def neuron_stability_option(config: dict[str, Any]) -> str:
+    """`--settings JSON` of the neuron-stability command: the config's
+    `mechanisms.neuron_stability` block (sorted keys: a config rewritten in another key order
+    does not rerun it)."""
+    block = config["mechanisms"]["neuron_stability"]
+    return f"--settings {shlex.quote(json.dumps(block, sort_keys=True))}"
 
 
 def cli_options(options: Mapping[str, Any]) -> str:

@@ -55,7 +55,7 @@ TABLES = f"{RESULTS}/tables"
 
 wildcard_constraints:
     dataset="|".join(map(re.escape, facade.DATASETS)),
-    arch="|".join(map(re.escape, facade.ARCHITECTURES)),
+    arch=facade.ARCH_PATTERN,
     P=r"\d+|full",
     seed=r"\d+",
     d=r"\d+",

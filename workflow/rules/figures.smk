@@ -26,9 +26,10 @@ FIGURE_INPUTS = {
     "stripe": STRIPE_TABLE,
     "illustration": DATA.format(dataset=ILLUSTRATION_DATASET),
     **TRAINING_TIME_INPUTS,
+    **MECHANISM_LOCAL_INPUTS,
 }
 # inputs computed from the training runs: their figures state the config's scale
-RUN_INPUTS = {"logavg", "training_time", "filter_spectrum"}
+RUN_INPUTS = {"logavg", "training_time", "filter_spectrum", "local_nets"}
 
 
 for _figure in built_figures():

@@ -13,6 +13,7 @@ from diffeo_stability.config import grid
 from diffeo_stability.config.blocks import named, setting_errors
 from diffeo_stability.errors import SettingError
 from diffeo_stability.hparams import resolve_arch_hparams
+from diffeo_stability.mechanisms.neuron_settings import neuron_stability_problems
 from diffeo_stability.mechanisms.training_time_settings import KEY, TrainingTimeSettings
 from diffeo_stability.models.registry import ARCHITECTURES
 from diffeo_stability.probe.settings import ProbeSettings
@@ -180,6 +181,11 @@ def stripe_problems(config: dict[str, Any]) -> list[str]:
     ]
 
 
+def mechanisms_problems(config: dict[str, Any]) -> list[str]:
+    """`mechanisms.neuron_stability`: its keys, and its run one of the experiments' runs."""
+    return neuron_stability_problems(config, grid.training_runs(config))
+
+
 #: every cross-section check, in the order of the report
 CHECKS = (
     size_problems,
@@ -189,4 +195,5 @@ CHECKS = (
     training_time_problems,
     path_problems,
     stripe_problems,
+    mechanisms_problems,
 )

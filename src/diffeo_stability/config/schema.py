@@ -59,9 +59,9 @@ def _describe(error: jsonschema.ValidationError) -> str:
 def _leaf_errors(
     errors: Iterable[jsonschema.ValidationError],
 ) -> Iterator[jsonschema.ValidationError]:
-    """Report `allOf` failures by their own sub-errors (the ones naming the real problem)."""
+    """Report `allOf` / `anyOf` failures by their own sub-errors (those naming the problem)."""
     for error in errors:
-        if error.validator == "allOf" and error.context:
+        if error.validator in ("allOf", "anyOf") and error.context:
             yield from _leaf_errors(error.context)
         else:
             yield error

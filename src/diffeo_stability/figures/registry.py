@@ -27,6 +27,8 @@ INPUTS = {
     "illustration": "resources/data/<dataset>.npz of a data set the experiments use (Fig. 2)",
     "training_time": "tables/training_time.csv: R_f, D_f, G_f, test error of runs' snapshots",
     "filter_spectrum": "tables/filter_spectrum.csv: 3x3 filter energy per Laplacian eigenvalue",
+    "neuron_stability": "mechanisms/neuron_stability.csv: alpha per state, layer and kind",
+    "local_nets": "tables/logavg.csv, when the experiments train simple local nets",
 }
 #: report categories
 DIFFEOS, MAIN, APPENDIX = "1 diffeomorphisms", "2 main figures", "3 appendix"
@@ -201,6 +203,27 @@ FIGURES: dict[str, FigureSpec] = {
             name="mechanisms_lowpass_filters",
             stem="mechanisms/lowpass_filters",
             inputs=("filter_spectrum",),
+            category=MECHANISMS,
+            options=(),
+        ),
+        FigureSpec(
+            name="mechanisms_local_P",
+            stem="mechanisms/local_nets_vs_P",
+            inputs=("local_nets",),
+            category=MECHANISMS,
+            options=(*HEADLINE, "datasets"),
+        ),
+        FigureSpec(
+            name="mechanisms_local_sizes",
+            stem="mechanisms/local_nets_sizes",
+            inputs=("local_nets",),
+            category=MECHANISMS,
+            options=(*HEADLINE, "dataset", "P"),
+        ),
+        FigureSpec(
+            name="mechanisms_neuron_stability",
+            stem="mechanisms/neuron_stability",
+            inputs=("neuron_stability",),
             category=MECHANISMS,
             options=(),
         ),

@@ -24,16 +24,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from diffeo_stability.config import (
-    Run,
-    run_hparams,
-    run_probe_settings,
-    training_runs,
-    training_time_runs,
-)
-from diffeo_stability.config.grid import test_set_size, training_set_size
+from diffeo_stability.config import Run, run_hparams, run_probe_settings, training_runs
+from diffeo_stability.config.grid import test_set_size, training_set_size, training_time_runs
 from diffeo_stability.data.registry import DATASETS
-from diffeo_stability.models.registry import ARCHITECTURES
+from diffeo_stability.mechanisms.neuron_settings import neuron_stability_settings
+from diffeo_stability.models.registry import ARCHITECTURES, any_local, local_cost_factor
 
 # (training, probing) images/s per architecture, for the warning at DAG time; at RATE_SIDE px,
 # those of transfer nets at TRANSFER_SIDE px (their resized input).
@@ -62,6 +57,13 @@ CPU_RATES: dict[str, tuple[float, float]] = {
     "EfficientNetB0": (9.1, 37.5),
     "EfficientNetB0-transfer": (1.7, 3.7),
     "EfficientNetB2-transfer": (0.7, 1.5),  # not measured: B0-transfer x 0.4 (FLOPs at 224 px)
+    # the simple local nets at their default sizes (h 16, f_s 5, p_s 4; other sizes scaled by
+    # `local_cost_factor`): one-thread batch-16 steps timed beside LeNet, scaled to its entry
+    # (probing: LeNet's probe overhead per image plus the net's own forward time)
+    "LocalCNN": (1600.0, 1200.0),
+    "LocalCNN-readout": (15000.0, 1200.0),
+    "LocalLCN": (530.0, 660.0),
+    "LocalLCN-readout": (1370.0, 660.0),
 }
 #: CPU seconds every job spends besides its image-passes (interpreter start, imports of torch,
 #: pandas or matplotlib: 1.7-3.0 s alone; reading its inputs). The smoke config's 60 jobs took
@@ -73,9 +75,6 @@ GPU_MAX_RATE = 50000.0
 WARN_HOURS = 12.0
 
 RateFunction = Callable[[str, float], tuple[float, float]]
-#: figure inputs every config makes, and those of the analyses over training time
-RUN_INPUTS = ("logavg", "training", "stripe", "illustration")
-TRAINING_TIME_INPUTS = ("training_time", "filter_spectrum")
 
 
 @dataclass(frozen=True)
@@ -144,8 +143,10 @@ def table_rates(device_type: str) -> RateFunction:
     """The static rate table of `device_type` ("cpu" measured, "cuda" estimated)."""
 
     def rates(arch: str, side: float) -> tuple[float, float]:
-        measured_at = TRANSFER_SIDE if ARCHITECTURES[arch].family == "transfer" else RATE_SIDE
-        cpu = [scaled(r, measured_at, side) for r in CPU_RATES[arch]]
+        spec = ARCHITECTURES[arch]
+        measured_at = TRANSFER_SIDE if spec.family == "transfer" else RATE_SIDE
+        table = CPU_RATES[spec.variant_of or arch]  # a local net's sizes scale its rates
+        cpu = [scaled(r, measured_at, side) / local_cost_factor(spec) for r in table]
         if device_type == "cpu":
             return cpu[0], cpu[1]
         reference = CPU_RATES["ResNet18"]
@@ -170,21 +171,27 @@ def detected_device_type(preference: str) -> str:
 def job_count(config: dict[str, Any]) -> int:
     """Jobs of the config's default target, each a process (the final `all` left out): train
     and probe per training run, fetch_data per data set (and synth_data for a synthetic one),
-    the stripe runs and their table, the ImageNet probes, aggregate, claims, the analyses over
-    training time (a snapshot probe per selected run, two tables), and one job per figure of
-    the registry whose inputs the config makes."""
+    the stripe runs and their table, the ImageNet probes, aggregate, claims, the mechanisms
+    (a snapshot probe per run of `mechanisms.training_time` and its two tables; the neuron
+    stability measure when configured), and one job per figure whose inputs the config
+    produces (those over training time only with snapshots, the local-net figures only with a
+    local net, that of neuron stability only with its measure)."""
     from diffeo_stability.figures.registry import FIGURES  # metadata only, as config reads it
 
     runs = training_runs(config)
+    neuron = neuron_stability_settings(config) is not None
+    produced = {"logavg", "training", "stripe", "illustration"}
+    produced |= {"local_nets"} if any_local(run.arch for run in runs) else set()
+    produced |= {"neuron_stability"} if neuron else set()
+    snapshot_runs = len(training_time_runs(config))
+    produced |= {"training_time", "filter_spectrum"} if snapshot_runs else set()
+    mechanisms = neuron + (snapshot_runs + 2 if snapshot_runs else 0)
+    figures = sum(set(f.inputs) <= produced for f in FIGURES.values())
     data_jobs = sum(1 + DATASETS[name].synthetic for name in {run.dataset for run in runs})
     stripe = config["stripe"]
     stripe_jobs = len(stripe["P"]) * len(stripe["seeds"]) + 1
     imagenet = len(config["imagenet"]["weights"]) if config["imagenet"]["images"] else 0
-    time_runs = training_time_runs(config)
-    time_jobs = len(time_runs) + 2 if time_runs else 0
-    made = set(RUN_INPUTS) | (set(TRAINING_TIME_INPUTS) if time_runs else set())
-    figures = sum(set(figure.inputs) <= made for figure in FIGURES.values())
-    return 2 * len(runs) + data_jobs + stripe_jobs + imagenet + 2 + time_jobs + figures
+    return 2 * len(runs) + data_jobs + stripe_jobs + imagenet + 2 + mechanisms + figures
 
 
 def startup_hours(config: dict[str, Any]) -> float:
