@@ -20,6 +20,7 @@ include: "workflow/rules/train.smk"
 include: "workflow/rules/probe.smk"
 include: "workflow/rules/aggregate.smk"
 include: "workflow/rules/stripe.smk"
+include: "workflow/rules/mechanisms.smk"
 include: "workflow/rules/figures.smk"
 include: "workflow/rules/preflight.smk"
 

@@ -257,7 +257,9 @@ def test_fig2_shows_real_image_and_matched_noise_norm(tmp_path: Path) -> None:
 def test_every_figure_module_is_registered_with_its_caption() -> None:
     package = Path(figures_package.__file__).parent
     modules = {
-        path.stem for path in package.glob("*.py") if path.stem.startswith(("fig", "appendix_"))
+        path.stem
+        for path in package.glob("*.py")
+        if path.stem.startswith(("fig", "appendix_", "mechanisms_"))
     }
     assert {spec.module for spec in FIGURES.values()} == modules
     captions = {path.name for path in (ROOT / "workflow" / "report").glob("*.rst")}

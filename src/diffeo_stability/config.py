@@ -18,6 +18,7 @@ import yaml
 from diffeo_stability.data.registry import DATASETS
 from diffeo_stability.errors import ConfigError
 from diffeo_stability.hparams import resolve_arch_hparams
+from diffeo_stability.mechanisms.settings import config_problems as mechanisms_config_problems
 from diffeo_stability.models.registry import ARCHITECTURES
 
 SCHEMA_PATH = Path(__file__).resolve().parents[2] / "workflow" / "schemas" / "config.schema.yaml"
@@ -116,6 +117,7 @@ def _semantic_problems(config: dict[str, Any]) -> list[str]:
                 )
     problems += _hparam_problems(config)
     problems += _headline_problems(config)
+    problems += mechanisms_config_problems(config)
     return problems + _probe_problems(config) + _path_problems(config) + _option_problems(config)
 
 

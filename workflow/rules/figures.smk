@@ -23,6 +23,7 @@ FIGURE_INPUTS = {
     "logavg": LOGAVG,
     "stripe": STRIPE_TABLE,
     "illustration": DATA.format(dataset=ILLUSTRATION_DATASET),
+    **MECHANISM_INPUTS,
 }
 
 

@@ -24,9 +24,14 @@ INPUTS = {
     "logavg": "tables/logavg.csv: R_f, D_f, G_f and test errors per run, averaged over seeds",
     "stripe": "tables/stripe.csv: the stripe-model runs",
     "illustration": "resources/data/<dataset>.npz of a data set the experiments use (Fig. 2)",
+    **{
+        f"mechanisms_{name}": f"tables/mechanisms/{name}.csv: the mechanisms stage's {name} rows"
+        for name in ("distance", "operations", "spectra", "shuffle", "filters", "diffeo_parts")
+    },
 }
 #: report categories
 DIFFEOS, MAIN, APPENDIX = "1 diffeomorphisms", "2 main figures", "3 appendix"
+MECHANISMS = "4 mechanisms (group-meeting slides)"
 #: the options that select the headline R_f (`Headline.from_options`)
 HEADLINE = tuple(field.name for field in fields(Headline))
 
@@ -183,6 +188,48 @@ FIGURES: dict[str, FigureSpec] = {
             inputs=("logavg",),
             category=APPENDIX,
             options=(*HEADLINE, "dataset", "archs", "deltas"),
+        ),
+        FigureSpec(
+            name="mechanisms_distance",
+            stem="mechanisms/distance",
+            inputs=("mechanisms_distance",),
+            category=MECHANISMS,
+            options=(*HEADLINE, "dataset", "archs"),
+        ),
+        FigureSpec(
+            name="mechanisms_operations",
+            stem="mechanisms/operations",
+            inputs=("mechanisms_operations",),
+            category=MECHANISMS,
+            options=(*HEADLINE, "dataset", "archs"),
+        ),
+        FigureSpec(
+            name="mechanisms_spectra",
+            stem="mechanisms/spectra",
+            inputs=("mechanisms_spectra",),
+            category=MECHANISMS,
+            options=("dataset", "archs"),
+        ),
+        FigureSpec(
+            name="mechanisms_shuffle",
+            stem="mechanisms/shuffle",
+            inputs=("mechanisms_shuffle",),
+            category=MECHANISMS,
+            options=(*HEADLINE, "dataset", "archs"),
+        ),
+        FigureSpec(
+            name="mechanisms_diffeo_parts",
+            stem="mechanisms/diffeo_parts",
+            inputs=("mechanisms_diffeo_parts",),
+            category=MECHANISMS,
+            options=(),
+        ),
+        FigureSpec(
+            name="mechanisms_filters",
+            stem="mechanisms/filters",
+            inputs=("mechanisms_filters",),
+            category=MECHANISMS,
+            options=("dataset", "archs"),
         ),
     )
 }

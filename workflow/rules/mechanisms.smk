@@ -1,0 +1,96 @@
+"""Mechanisms stage (the group-meeting slides): analyses of the initial and trained nets of the
+selected runs (`mechanisms` config block), one table per run and analysis, then one table per
+analysis; and the decomposition of the diffeo ensemble (no net)."""
+
+from diffeo_stability.mechanisms.settings import (
+    FIELD_ANALYSES,
+    NET_ANALYSES,
+    MechanismsSettings,
+    selected_runs,
+)
+
+MECHANISMS_CFG = config["mechanisms"]
+MECHANISM_RUNS = selected_runs(MechanismsSettings.from_mapping(MECHANISMS_CFG), RUNS)
+MECHANISM_RUN = (
+    f"{RESULTS}/mechanisms/{{analysis}}/{{dataset}}/{{arch}}/P{{P}}/seed{{seed}}.csv"
+)
+MECHANISM_TABLE = f"{TABLES}/mechanisms/{{analysis}}.csv"
+# the figure inputs of figures/registry.py -> paths (figures.smk merges them)
+MECHANISM_INPUTS = {
+    f"mechanisms_{name}": MECHANISM_TABLE.format(analysis=name)
+    for name in NET_ANALYSES + FIELD_ANALYSES
+}
+# the headline convention: the R_f the stage measures (c, delta, interpolation, noise norms)
+MECHANISM_CONVENTION = (
+    f"--c {HEADLINE.c:g} --delta {HEADLINE.delta:g} --interpolation {HEADLINE.interpolation}"
+    f" --cutoff-rule {config['probe']['cutoff_rule']}"
+    f" --noise-norms {' '.join(config['probe']['noise_norms'])}"
+)
+MECHANISM_SETTINGS = shlex.quote(json.dumps(MECHANISMS_CFG, sort_keys=True))
+
+
+rule mechanisms_run:
+    input:
+        data=DATA,
+        init=f"{TRAIN_DIR}/init.pt",
+        trained=f"{TRAIN_DIR}/trained.pt",
+    output:
+        MECHANISM_RUN,
+    log:
+        f"{LOGS}/mechanisms/{{analysis}}/{{dataset}}/{{arch}}/P{{P}}/seed{{seed}}.log",
+    wildcard_constraints:
+        analysis="|".join(NET_ANALYSES),
+    conda:
+        "../../envs/diffeo-stability.yaml"
+    threads: 1
+    resources:
+        gpu=GPU_PER_JOB,
+        cpus_per_gpu=4,
+        mem_mb=lambda wildcards, attempt: 16000 * attempt,
+        runtime=lambda wildcards, attempt: 30 * attempt,
+    params:
+        run_dir=lambda wildcards, input: os.path.dirname(input.init),
+        device=config["device"],
+    shell:
+        "OMP_NUM_THREADS={threads} python -m diffeo_stability --threads {threads} mechanisms"
+        " {wildcards.analysis} --run-dir {params.run_dir} --data {input.data} --out {output}"
+        " --dataset {wildcards.dataset} --arch {wildcards.arch} --P {wildcards.P}"
+        f" --seed {{wildcards.seed}} --settings {MECHANISM_SETTINGS} {MECHANISM_CONVENTION}"
+        " --device {params.device} > {log} 2>&1"
+
+
+rule mechanisms_table:
+    input:
+        lambda wildcards: [
+            MECHANISM_RUN.format(
+                analysis=wildcards.analysis, dataset=r.dataset, arch=r.arch, P=r.P, seed=r.seed
+            )
+            for r in MECHANISM_RUNS
+        ],
+    output:
+        MECHANISM_TABLE,
+    log:
+        f"{LOGS}/mechanisms/{{analysis}}.log",
+    wildcard_constraints:
+        analysis="|".join(NET_ANALYSES),
+    conda:
+        "../../envs/diffeo-stability.yaml"
+    shell:
+        "python -m diffeo_stability mechanisms-table --out {output} {input} > {log} 2>&1"
+
+
+rule mechanisms_diffeo_parts:
+    output:
+        MECHANISM_TABLE.format(analysis="diffeo_parts"),
+    log:
+        f"{LOGS}/mechanisms/diffeo_parts.log",
+    conda:
+        "../../envs/diffeo-stability.yaml"
+    threads: 1
+    resources:
+        mem_mb=4000,
+        runtime=30,
+    shell:
+        "OMP_NUM_THREADS={threads} python -m diffeo_stability --threads {threads} mechanisms"
+        f" diffeo_parts --out {{output}} --settings {MECHANISM_SETTINGS} {MECHANISM_CONVENTION}"
+        " > {log} 2>&1"
