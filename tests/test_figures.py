@@ -327,6 +327,8 @@ def figure_inputs(tables: Path, tmp_path_factory) -> dict[str, Path]:
         "logavg": tables / "logavg.csv",
         "stripe": folder / "stripe.csv",
         "illustration": folder / "images.npz",
+        # drawn with data in test_mechanisms_figures.py; absent here (the same option reads)
+        **{name: folder / "absent.csv" for name in INPUTS if name.startswith("mechanisms_")},
     }
 
 

@@ -30,7 +30,7 @@ def test_dry_run_lists_the_expected_training_jobs(tmp_path, name, trainings):
     assert jobs["probe"] == trainings
     assert jobs["aggregate"] == 1 and jobs["claims"] == 1
     figures = [rule for rule in jobs if rule.startswith("figure_")]
-    assert len(figures) == 15
+    assert len(figures) == 21
     if name == "paper":
         assert elapsed < 30, f"the paper DAG took {elapsed:.1f} s to build"
 

@@ -48,10 +48,11 @@ def draw(inputs: list[Path], options: dict[str, str]) -> Figure:
     for ax, arch in zip(axes[:, 0], archs or [""], strict=True):
         drawn = False
         for state in ("init", "trained"):
-            points = select(rows, arch=arch, state=state).sort_values("layer")
+            points = select(rows, arch=arch, state=state)
             if points.empty:
                 missing.append(f"{arch or 'nets'} {state}")
                 continue
+            points = points.sort_values("layer")
             drawn = True
             ax.plot(points["layer"], points["R"], color="0.5", ls=STATE_LINESTYLES[state], lw=0.7)
             colors = [KIND_COLORS.get(kind, "0.5") for kind in points["kind"]]
