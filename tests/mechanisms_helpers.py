@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import torch
 
 from diffeo_stability.io import write_csv
 from diffeo_stability.mechanisms.diffeo_parts import measure_parts
 from diffeo_stability.mechanisms.nets import Convention, Net, with_run
-from diffeo_stability.mechanisms.run import measure_net
+from diffeo_stability.mechanisms.run import TestImages, measure_net
 from diffeo_stability.mechanisms.settings import NET_ANALYSES, MechanismsSettings
 from diffeo_stability.models.build import build_model
 
@@ -30,14 +31,16 @@ TINY_NETS = (("ResNet18", {"width_factor": 0.0625}), ("VGG11bn", {"width_factor"
 def write_tables(folder: Path) -> dict[str, Path]:
     """`mechanisms_<analysis>` -> the path of its synthetic table in `folder`."""
     torch.manual_seed(0)
-    images, labels = torch.rand(16, 3, 32, 32), torch.randint(0, 10, (16,))
+    rng = np.random.default_rng(0)
+    x = rng.integers(0, 256, (16, 3, 32, 32), dtype=np.uint8)
+    test = TestImages(x, rng.integers(0, 10, 16), torch.device("cpu"))
     frames: dict[str, list[pd.DataFrame]] = {name: [] for name in NET_ANALYSES}
     for arch, kwargs in TINY_NETS:
         model = build_model(arch, 3, 32, 10, None, **kwargs)
         for state in ("init", "trained"):
             net = Net(state, model, state == "init", 0.5)
             for name in NET_ANALYSES:
-                rows = measure_net(name, net, images, labels, TINY_SETTINGS, Convention(), 0)
+                rows = measure_net(name, net, test, TINY_SETTINGS, Convention(), 0)
                 frames[name].append(with_run(rows, dataset="synth", arch=arch, P="64", seed=0))
     paths = {}
     for name, parts in frames.items():

@@ -19,6 +19,7 @@ from diffeo_stability.config import validate_config
 from diffeo_stability.data.images import ImageDataset, save_dataset
 from diffeo_stability.errors import ConfigError
 from diffeo_stability.io import torch_save
+from diffeo_stability.mechanisms.run import spread_indices
 from diffeo_stability.mechanisms.settings import (
     DistanceSettings,
     MechanismsSettings,
@@ -143,3 +144,10 @@ def test_the_table_command_collects_runs_and_writes_a_header_without_any(tmp_pat
     assert pd.read_csv(out)["P"].tolist() == [0, 1]
     assert main(["mechanisms-table", "--out", str(out)]) == 0
     assert pd.read_csv(out).empty and "state" in pd.read_csv(out)
+
+
+def test_test_images_are_spread_over_a_test_set_stored_by_class() -> None:
+    labels = np.repeat(np.arange(10), 100)  # a class-folder conversion: sorted by class
+    chosen = spread_indices(len(labels), 50)
+    assert len(chosen) == 50 and np.bincount(labels[chosen]).tolist() == [5] * 10
+    assert spread_indices(7, 20).tolist() == list(range(7))

@@ -1,12 +1,20 @@
 """One analysis of one training run: both states' rows in one table (the stage's per-run
-output `results/mechanisms/<analysis>/<dataset>/<arch>/P<P>/seed<seed>.csv`)."""
+output `results/mechanisms/<analysis>/<dataset>/<arch>/P<P>/seed<seed>.csv`).
+
+Test images: N images evenly spaced through the test set (`spread_indices`), not the first N
+as in the probe: a test set stored by class (cifar10-jpeg, converted from a class-folder
+tree) would otherwise give images of one class only, and the test error and the fraction of
+changed predictions would mean nothing.
+"""
 
 from __future__ import annotations
 
 import logging
 import os
 import time
+from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 import torch
 
@@ -25,40 +33,53 @@ from diffeo_stability.probe.training_run import probe_images
 log = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True)
+class TestImages:
+    """The test set, uint8 `x` (N, C, n, n) and int64 `y` (N,), read on `device`."""
+
+    x: np.ndarray
+    y: np.ndarray
+    device: torch.device
+
+    def spread(self, count: int) -> tuple[torch.Tensor, torch.Tensor]:
+        """`count` images evenly spaced through the test set, float32 in [0, 1], and their
+        labels (see the module docstring)."""
+        chosen = spread_indices(len(self.x), count)
+        images = probe_images(self.x[chosen], len(chosen), self.device)
+        return images, torch.as_tensor(self.y[chosen], device=self.device)
+
+
+def spread_indices(total: int, count: int) -> np.ndarray:
+    """`min(count, total)` distinct indices evenly spaced over range(total), ascending."""
+    count = min(count, total)
+    return np.unique(np.linspace(0, total - 1, count).round().astype(np.int64))
+
+
 def measure_net(
     analysis: str,
     net: Net,
-    images: torch.Tensor,
-    labels: torch.Tensor,
+    test: TestImages,
     settings: MechanismsSettings,
     convention: Convention,
     seed: int,
 ) -> pd.DataFrame:
-    """The rows of `analysis` for one state; `images` (N, C, n, n) in [0, 1] and `labels` (N,)
-    are the first test images."""
+    """The rows of `analysis` for one state, on the test images each analysis reads."""
     if analysis == "distance":
+        images, _ = test.spread(settings.distance.n_images)
         return measure_distance(net, images, settings.distance, convention, seed)
     if analysis == "operations":
-        return measure_operations(net, images, settings.operations.n_images, convention, seed)
+        images, _ = test.spread(settings.operations.n_images)
+        return measure_operations(net, images, len(images), convention, seed)
     if analysis == "spectra":
-        return measure_spectra(net, images, settings.spectra.n_images)
+        images, _ = test.spread(settings.spectra.n_images)
+        return measure_spectra(net, images, len(images))
     if analysis == "shuffle":
-        return measure_shuffle(net, images, (images, labels), settings.shuffle, convention, seed)
+        images, _ = test.spread(settings.shuffle.n_images)
+        probe = test.spread(settings.shuffle.n_test)
+        return measure_shuffle(net, images, probe, settings.shuffle, convention, seed)
     if analysis == "filters":
         return measure_filters(net)
     raise ConfigError(f"analysis {analysis!r} unknown; allowed: {', '.join(NET_ANALYSES)}")
-
-
-def images_needed(analysis: str, settings: MechanismsSettings) -> int:
-    """How many of the first test images `analysis` reads."""
-    sizes = {
-        "distance": settings.distance.n_images,
-        "operations": settings.operations.n_images,
-        "spectra": settings.spectra.n_images,
-        "shuffle": max(settings.shuffle.n_images, settings.shuffle.n_test),
-        "filters": 2,
-    }
-    return sizes[analysis]
 
 
 def measure_run(
@@ -77,13 +98,11 @@ def measure_run(
     """Both states' rows of `analysis` on a training run, with the run's identity columns."""
     strict_fp32()
     data = load_dataset(data_path)
-    count = images_needed(analysis, settings)
-    images = probe_images(data.x_test, count, device)
-    labels = torch.as_tensor(data.y_test[:count], device=device)
+    test = TestImages(data.x_test, data.y_test, device)
     frames = []
     for net in load_states(run_dir, device):
         started = time.perf_counter()
-        frames.append(measure_net(analysis, net, images, labels, settings, convention, seed))
+        frames.append(measure_net(analysis, net, test, settings, convention, seed))
         log.info("%s %s %s: %.1f s", run_dir, analysis, net.state, time.perf_counter() - started)
     rows = pd.concat(frames, ignore_index=True)
     return with_run(rows, dataset=dataset, arch=arch, P=P, seed=seed)
