@@ -33,6 +33,7 @@ FORBIDDEN = {
         "diffeo_stability.stripe",
     ),
     "probe": ("diffeo_stability.training", "diffeo_stability.figures"),
+    "mechanisms": ("diffeo_stability.training", "diffeo_stability.figures"),
     "figures": (
         "diffeo_stability.training",
         "diffeo_stability.probe",

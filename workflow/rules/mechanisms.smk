@@ -11,9 +11,7 @@ from diffeo_stability.mechanisms.settings import (
 
 MECHANISMS_CFG = config["mechanisms"]
 MECHANISM_RUNS = selected_runs(MechanismsSettings.from_mapping(MECHANISMS_CFG), RUNS)
-MECHANISM_RUN = (
-    f"{RESULTS}/mechanisms/{{analysis}}/{{dataset}}/{{arch}}/P{{P}}/seed{{seed}}.csv"
-)
+MECHANISM_RUN = f"{RESULTS}/mechanisms/{{analysis}}/{{dataset}}/{{arch}}/P{{P}}/seed{{seed}}.csv"
 MECHANISM_TABLE = f"{TABLES}/mechanisms/{{analysis}}.csv"
 # the figure inputs of figures/registry.py -> paths (figures.smk merges them)
 MECHANISM_INPUTS = {
@@ -50,12 +48,13 @@ rule mechanisms_run:
         runtime=lambda wildcards, attempt: 30 * attempt,
     params:
         run_dir=lambda wildcards, input: os.path.dirname(input.init),
+        settings=MECHANISM_SETTINGS,
         device=config["device"],
     shell:
         "OMP_NUM_THREADS={threads} python -m diffeo_stability --threads {threads} mechanisms"
         " {wildcards.analysis} --run-dir {params.run_dir} --data {input.data} --out {output}"
         " --dataset {wildcards.dataset} --arch {wildcards.arch} --P {wildcards.P}"
-        f" --seed {{wildcards.seed}} --settings {MECHANISM_SETTINGS} {MECHANISM_CONVENTION}"
+        f" --seed {{wildcards.seed}} --settings {{params.settings}} {MECHANISM_CONVENTION}"
         " --device {params.device} > {log} 2>&1"
 
 
@@ -90,7 +89,9 @@ rule mechanisms_diffeo_parts:
     resources:
         mem_mb=4000,
         runtime=30,
+    params:
+        settings=MECHANISM_SETTINGS,
     shell:
         "OMP_NUM_THREADS={threads} python -m diffeo_stability --threads {threads} mechanisms"
-        f" diffeo_parts --out {{output}} --settings {MECHANISM_SETTINGS} {MECHANISM_CONVENTION}"
+        f" diffeo_parts --out {{output}} --settings {{params.settings}} {MECHANISM_CONVENTION}"
         " > {log} 2>&1"
