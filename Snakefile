@@ -33,6 +33,7 @@ rule all:
     input:
         figure_targets(),
         f"{TABLES}/claims.csv",
+        MECHANISM_SUMMARY,
         # every intermediate output too: one that was deleted is rebuilt, and everything
         # downstream of it (Snakemake skips a missing intermediate while its tables exist)
         intermediate_outputs(),

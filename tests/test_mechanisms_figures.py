@@ -1,14 +1,19 @@
-"""The mechanisms figures drawn from synthetic tables of every analysis (tiny random nets)."""
+"""The mechanisms figures and summary from synthetic tables of every analysis (tiny random
+nets)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 from mechanisms_helpers import write_tables
 
+from diffeo_stability.cli import main
 from diffeo_stability.figures.registry import FIGURES
+from diffeo_stability.mechanisms.settings import NET_ANALYSES
 
 NAMES = sorted(name for name in FIGURES if name.startswith("mechanisms_"))
 
@@ -55,3 +60,18 @@ def test_the_operations_figure_selects_the_headline_statistic(tables) -> None:
     first = [line.get_ydata() for line in median.axes[0].lines if len(line.get_ydata())]
     second = [line.get_ydata() for line in mean.axes[0].lines if len(line.get_ydata())]
     assert first and second and any((a != b).any() for a, b in zip(first, second, strict=False))
+
+
+def test_the_summary_quotes_every_net_and_analysis(tables, tmp_path: Path) -> None:
+    """The synthetic 'trained' nets are the initial ones in evaluation mode: their filters are
+    the same (equal shares), their R differs only through batch-norm's statistics."""
+    out = tmp_path / "summary.csv"
+    inputs = [str(tables[f"mechanisms_{name}"]) for name in NET_ANALYSES]
+    assert main(["mechanisms-summary", "--out", str(out), *inputs]) == 0
+    summary = pd.read_csv(out)
+    assert set(summary["analysis"]) == set(NET_ANALYSES)
+    assert set(summary["arch"]) == {"ResNet18", "VGG11bn"}
+    filters = summary[summary["analysis"] == "filters"]
+    np.testing.assert_allclose(filters["init"], filters["trained"])
+    assert ((filters["trained"] > 0) & (filters["trained"] < 1)).all()
+    assert summary["trained"].notna().sum() >= len(summary) - 2 * 2  # r of half flips may be NaN

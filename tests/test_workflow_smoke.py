@@ -15,6 +15,8 @@ import pytest
 import yaml
 from workflow_helpers import CONFIGS, planned_jobs, snakemake
 
+from diffeo_stability.mechanisms.settings import ANALYSES
+
 pytestmark = pytest.mark.slow
 
 SMOKE = CONFIGS / "smoke.yaml"
@@ -34,8 +36,16 @@ FIGURES = [
     "appendix/fig5_errorbars",
     "appendix/fig6_errorbars",
     "appendix/robustness",
+    *(f"mechanisms/{name}" for name in ANALYSES),
 ]
-TABLES = ["training.csv", "stability.parquet", "logavg.csv", "stripe.csv", "claims.csv"]
+TABLES = [
+    "training.csv",
+    "stability.parquet",
+    "logavg.csv",
+    "stripe.csv",
+    "claims.csv",
+    *(f"mechanisms/{name}.csv" for name in ANALYSES),
+]
 
 
 @pytest.fixture(scope="module")
@@ -80,6 +90,10 @@ def test_every_table_is_written(smoke_run):
     assert stability.loc[stability["pair_norm"] < 1e-12, "R"].isna().all()
     assert np.isfinite(stability.loc[stability["state"] == "init", "R"]).all()
     assert len(pd.read_csv(tables / "training.csv")) == 17
+    for name in ANALYSES:  # the smoke ResNet18 (synth-cifar10, P = full), both states
+        table = pd.read_csv(tables / "mechanisms" / f"{name}.csv")
+        if name != "diffeo_parts":
+            assert set(table["arch"]) == {"ResNet18"} and set(table["state"]) == {"init", "trained"}
 
 
 def test_report_gathers_figures_and_claims(smoke_run):

@@ -26,6 +26,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "aggregate": ("aggregate", "tidy tables over runs and geometric means over seeds"),
     "mechanisms": ("mechanisms", "one analysis of the mechanisms stage (group-meeting slides)"),
     "mechanisms-table": ("mechanisms_table", "collect one mechanisms analysis over runs"),
+    "mechanisms-summary": (
+        "mechanisms_summary",
+        "a few numbers per net from the mechanisms tables",
+    ),
     "stripe": ("stripe", "train and probe one stripe-model network"),
     "stripe-table": ("stripe_table", "collect stripe-model runs into one table"),
     "figure": ("figure", "draw one figure (PDF + PNG) from its inputs"),

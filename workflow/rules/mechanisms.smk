@@ -13,6 +13,8 @@ MECHANISMS_CFG = config["mechanisms"]
 MECHANISM_RUNS = selected_runs(MechanismsSettings.from_mapping(MECHANISMS_CFG), RUNS)
 MECHANISM_RUN = f"{RESULTS}/mechanisms/{{analysis}}/{{dataset}}/{{arch}}/P{{P}}/seed{{seed}}.csv"
 MECHANISM_TABLE = f"{TABLES}/mechanisms/{{analysis}}.csv"
+# a few numbers per net, quoted by the README's "Mechanisms" sentences
+MECHANISM_SUMMARY = f"{TABLES}/mechanisms/summary.csv"
 # the figure inputs of figures/registry.py -> paths (figures.smk merges them)
 MECHANISM_INPUTS = {
     f"mechanisms_{name}": MECHANISM_TABLE.format(analysis=name)
@@ -95,3 +97,20 @@ rule mechanisms_diffeo_parts:
         "OMP_NUM_THREADS={threads} python -m diffeo_stability --threads {threads} mechanisms"
         f" diffeo_parts --out {{output}} --settings {{params.settings}} {MECHANISM_CONVENTION}"
         " > {log} 2>&1"
+
+
+rule mechanisms_summary:
+    input:
+        [MECHANISM_TABLE.format(analysis=name) for name in NET_ANALYSES],
+    output:
+        MECHANISM_SUMMARY,
+    log:
+        f"{LOGS}/mechanisms/summary.log",
+    conda:
+        "../../envs/diffeo-stability.yaml"
+    params:
+        convention=f"--statistic {HEADLINE.statistic} --noise-norm {HEADLINE.noise_norm}"
+        f" --delta {HEADLINE.delta:g}",
+    shell:
+        "python -m diffeo_stability mechanisms-summary --out {output} {params.convention}"
+        " {input} > {log} 2>&1"

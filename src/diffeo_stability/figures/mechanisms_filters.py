@@ -53,8 +53,10 @@ def draw(inputs: list[Path], options: dict[str, str]) -> Figure:
                 marker="o",
                 markersize=2.5,
                 lw=0.9,
+                label={0: "first 3x3 conv", len(layers) - 1: "last"}.get(k),
             )
         panel.axhline(1.0, color="0.5", lw=0.6, ls=":")
+        panel.legend(fontsize=6, frameon=False)
         panel.set_yscale("log")
         panel.set_xlabel(r"Laplacian eigenvalue $\lambda$ (3x3 grid)")
         panel.set_ylabel(r"$c_\lambda$ trained / initial")

@@ -19,26 +19,16 @@ clean image. Draws come from one generator per (seed, state).
 
 from __future__ import annotations
 
-import hashlib
-
 import numpy as np
 import pandas as pd
 import torch
 
 from diffeo_stability.diffeo import fields as diffeo
-from diffeo_stability.mechanisms.nets import Convention, Net, forward_groups
+from diffeo_stability.mechanisms.nets import Convention, Net, forward_groups, seeded_generator
 from diffeo_stability.mechanisms.settings import DistanceSettings
 from diffeo_stability.probe.statistics import STATISTICS, change, pair_norm
 
 KINDS = ("noise", "towards", "segment", "diffeo")
-
-
-def generator_for(seed: int, state: str, analysis: str, device: torch.device) -> torch.Generator:
-    """A generator seeded from (seed, state, analysis): rows reproducible, states independent."""
-    key = f"{seed}|{state}|{analysis}".encode()
-    generator = torch.Generator(device=device)
-    generator.manual_seed(int.from_bytes(hashlib.sha256(key).digest()[:8], "little") >> 1)
-    return generator
 
 
 def partners(count: int, generator: torch.Generator) -> torch.Tensor:
@@ -91,7 +81,7 @@ def measure_distance(
 ) -> pd.DataFrame:
     """Rows (state, kind, abscissa, r, statistic, change, value, misclassified)."""
     images = images[: settings.n_images]
-    generator = generator_for(seed, net.state, "distance", images.device)
+    generator = seeded_generator(seed, net.state, "distance", device=images.device)
     clean = diffeo.smooth(images, convention.interpolation)
     groups = perturbed_groups(images, clean, settings, convention, generator)
     outputs = forward_groups(net, [clean, *(group for _, _, group in groups)])

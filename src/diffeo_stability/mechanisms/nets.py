@@ -9,6 +9,7 @@ operations analysis reads every batch-norm's output.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -82,6 +83,14 @@ def forward_groups(net: Net, groups: Sequence[torch.Tensor]) -> list[torch.Tenso
     forward = LayerOutputs(net.model, [], forward_batch(device), separate=net.batch_stats)
     with torch.no_grad(), probing_mode(net.model, net.batch_stats):
         return [outputs[-1] for outputs in forward(groups, per_layer=False)]
+
+
+def seeded_generator(*key: object, device: torch.device | str = "cpu") -> torch.Generator:
+    """A generator seeded from the identity `key` of a draw (e.g. seed, state, analysis):
+    rows reproducible, and independent across keys."""
+    digest = hashlib.sha256("|".join(map(str, key)).encode()).digest()
+    generator = torch.Generator(device=device)
+    return generator.manual_seed(int.from_bytes(digest[:8], "little") >> 1)
 
 
 def with_run(frame: pd.DataFrame, *, dataset: str, arch: str, P: str, seed: int) -> pd.DataFrame:

@@ -14,14 +14,13 @@ error on the first `n_test` test images. The standard net is the row with permut
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 
 import pandas as pd
 import torch
 from torch import nn
 
-from diffeo_stability.mechanisms.nets import Convention, Net, forward_groups
+from diffeo_stability.mechanisms.nets import Convention, Net, forward_groups, seeded_generator
 from diffeo_stability.mechanisms.settings import ShuffleSettings
 from diffeo_stability.probe.measure import probe_function
 
@@ -30,10 +29,7 @@ COLUMNS = ("statistic", "noise_norm", "D", "G", "R")
 
 def permutation(channels: int, seed: int, state: str, layer: int, draw: int) -> torch.Tensor:
     """The draw-th random permutation of `channels` for (seed, state, block index)."""
-    key = f"{seed}|{state}|shuffle|{layer}|{draw}".encode()
-    generator = torch.Generator().manual_seed(
-        int.from_bytes(hashlib.sha256(key).digest()[:8], "little") >> 1
-    )
+    generator = seeded_generator(seed, state, "shuffle", layer, draw)
     return torch.randperm(channels, generator=generator)
 
 
