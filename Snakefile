@@ -1,17 +1,25 @@
 """Reproduction of Petrini, Favero, Geiger & Wyart (NeurIPS 2021): relative stability toward
-diffeomorphisms. `snakemake --cores N` builds every figure of the default config; see README.md.
+diffeomorphisms. `snakemake --cores N` builds every figure of the experiment that fits this machine
+(config/cpu.yaml without a GPU, config/config.yaml with one); see README.md.
 """
 
+import sys
+
 from snakemake.utils import min_version
+
+from diffeo_stability import workflow as facade
 
 min_version("9.0")
 
 
 # the default config, unless one was given with --configfile (which would otherwise be merged
-# into it key by key, leaking the default experiments into e.g. the smoke config)
+# into it key by key, leaking the default experiments into e.g. the smoke config): the
+# experiment that fits this machine (config/cpu.yaml without a GPU), named on stderr
 if "experiments" not in config:
+    DEFAULT_EXPERIMENT = facade.default_experiment()
+    print(DEFAULT_EXPERIMENT.message, file=sys.stderr)
 
-    configfile: f"{workflow.basedir}/config/config.yaml"
+    configfile: f"{workflow.basedir}/{DEFAULT_EXPERIMENT.configfile}"
 
 
 include: "workflow/rules/common.smk"
@@ -26,6 +34,13 @@ include: "workflow/rules/preflight.smk"
 
 
 report_missing_intermediates()
+
+
+onstart:
+    # a plain `kill PID` of Snakemake also stops its running jobs (trainings after saving their
+    # resume checkpoint), within seconds instead of after the jobs' end; cluster jobs: scancel
+    if workflow.local_exec:
+        facade.forward_sigterm(logger.warning)
 
 
 rule all:

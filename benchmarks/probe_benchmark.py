@@ -11,8 +11,9 @@ points: job = sum over states and interpolations of n_c * (t_0 + 30 / sweep * (t
     OMP_NUM_THREADS=1 python benchmarks/probe_benchmark.py --csv docs/results/probe_cost.csv
     OMP_NUM_THREADS=1 python benchmarks/probe_benchmark.py --archs ResNet18:0.25 --max-batch 2048
 
-Runs against any version of the package with `ProbeSettings(max_batch=...)`, so the same script
-measures the code before and after a change (point PYTHONPATH at the other source tree).
+Runs against any version of the package whose `ProbeSettings` has `max_batch` and `layers`
+(before the settings dataclasses: `per_layer`), so the same script measures the code before and
+after a change (point PYTHONPATH at the other source tree).
 """
 
 from __future__ import annotations
@@ -120,7 +121,7 @@ def job_seconds(arch: str, images: torch.Tensor, args: argparse.Namespace) -> fl
                 cutoffs=CUTOFFS,
                 interpolations=INTERPOLATIONS,
                 sweep_points=SWEEP_POINTS,
-                per_layer=True,
+                layers=True,
                 **extra,
             )
             total += timed_probe(model, images, settings, state, 0 if args.repeats < 2 else 1)
@@ -134,7 +135,7 @@ def job_seconds(arch: str, images: torch.Tensor, args: argparse.Namespace) -> fl
                         cutoffs=CUTOFFS[:1],
                         interpolations=(interpolation,),
                         sweep_points=sweep,
-                        per_layer=True,
+                        layers=True,
                         **extra,
                     ),
                     state,

@@ -16,7 +16,7 @@ from diffeo_stability.mechanisms.run import TestImages, measure_net
 from diffeo_stability.mechanisms.settings import NET_ANALYSES, MechanismsSettings
 from diffeo_stability.models.build import build_model
 
-TINY_SETTINGS = MechanismsSettings.from_mapping(
+TINY_SETTINGS = MechanismsSettings.from_config(
     {
         "distance": {"n_images": 8, "noise_points": 3, "deltas": [0.5, 1.0], "lambdas": [0.5, 1]},
         "operations": {"n_images": 8},

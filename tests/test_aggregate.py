@@ -14,6 +14,7 @@ from diffeo_stability.commands import aggregate as aggregate_command
 from diffeo_stability.io import write_json, write_parquet
 from diffeo_stability.tables.aggregate import (
     GROUP_KEYS,
+    SEED_COLUMNS,
     TRAINING_COLUMNS,
     log_average,
     stability_table,
@@ -95,7 +96,8 @@ def metrics(path: Path, **overrides: object) -> Path:
         "n_train": 512,
         "seed": 2,
         "epochs_run": 3,
-        "history": {"test_error": [0.5, 0.3, 0.35]},
+        "hparams": {"width_factor": 0.25},
+        "history": {"test_error": [0.5, 0.3, 0.35], "train_loss": [2.1, 1.2, 0.8]},
         "init_test_error": 0.9,
         "best_epoch": 2,
         "test_error": 0.3,
@@ -118,6 +120,8 @@ def test_training_rows_read_metrics_and_fall_back_on_the_path(tmp_path: Path) ->
     assert list(table.columns) == TRAINING_COLUMNS
     first, second = table.iloc[0], table.iloc[1]  # sorted: P "512" before "full"
     assert (first.P, first.seed, first.epochs, first.final_test_error) == ("512", 2, 3, 0.35)
+    assert first.final_train_loss == 0.8 and pd.isna(second.final_train_loss)
+    assert first.width_factor == 0.25 and pd.isna(second.width_factor)
     assert (second.P, second.seed, second.epochs) == ("full", 7, 3)
     assert second.final_test_error == 0.15 and pd.isna(second.n_train)
 
@@ -136,7 +140,12 @@ def test_command_reads_an_argsfile(tmp_path: Path) -> None:
     )
     out = {
         k: tmp_path / "tables" / name
-        for k, name in (("stability", "s.parquet"), ("logavg", "l.csv"), ("training", "t.csv"))
+        for k, name in (
+            ("stability", "s.parquet"),
+            ("logavg", "l.csv"),
+            ("training", "t.csv"),
+            ("seeds", "seeds.csv"),
+        )
     }
     parser = argparse.ArgumentParser()
     aggregate_command.add_arguments(parser)
@@ -150,6 +159,8 @@ def test_command_reads_an_argsfile(tmp_path: Path) -> None:
                 str(out["logavg"]),
                 "--out-training",
                 str(out["training"]),
+                "--out-seeds",
+                str(out["seeds"]),
             ]
         )
     )
@@ -160,6 +171,9 @@ def test_command_reads_an_argsfile(tmp_path: Path) -> None:
     assert len(logavg) == 1 and logavg.R[0] == pytest.approx(1.0)
     assert logavg.R_logstd[0] == pytest.approx(np.std(np.log([0.5, 2.0]), ddof=1))
     assert pd.read_csv(out["training"]).test_error.tolist() == [0.3]
+    seeds = pd.read_csv(out["seeds"])
+    assert list(seeds.columns) == SEED_COLUMNS
+    assert sorted(seeds.R) == pytest.approx([0.5, 2.0]) and set(seeds.seed) == {0, 1}
 
 
 def test_undefined_runs_are_left_out_and_counted() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 from pathlib import Path
 
 import numpy as np
@@ -10,15 +11,28 @@ import pandas as pd
 import pytest
 
 from diffeo_stability.commands import claims as claims_command
+from diffeo_stability.tables.aggregate import log_average
 from diffeo_stability.tables.claims import COLUMNS, claims_markdown, evaluate_claims
+from diffeo_stability.tables.claims.decide import (
+    NO,
+    UNDECIDED,
+    YES,
+    Estimate,
+    bootstrap,
+    decide,
+    geometric_mean,
+    log_slope,
+)
 from diffeo_stability.tables.fits import fit_power_law, log_correlation
 
-SIZES = {"512": 512, "full": 50000}
+SIZES = {"1000": 1000, "4000": 4000, "16000": 16000, "full": 50000}
+#: seed -> multiplicative scatter of R (mean log 0: the geometric mean is the nominal value)
+SCATTER = {0: 0.9, 1: 1.0, 2: 1 / 0.9}
 
 
-def logavg_row(arch: str, P: str, state: str, R: float, G: float = 1.0, **extra) -> dict:
-    """One headline logavg row (output layer, delta = 1, c = 3, bilinear, median, per-image
-    noise norm, the authors' cut-off rule)."""
+def seed_row(arch: str, P: str, state: str, seed: int, R: float, G: float = 1.0, **extra):
+    """One per-seed headline row (output layer, delta = 1, c = 3, bilinear, median, per-image
+    noise norm, the authors' cut-off rule), the columns of seeds.csv."""
     row = dict(
         dataset="cifar10",
         arch=arch,
@@ -36,37 +50,44 @@ def logavg_row(arch: str, P: str, state: str, R: float, G: float = 1.0, **extra)
         is_output=True,
         statistic="median",
         noise_norm="per_image",
-        n_seeds=5,
+        seed=seed,
         R=R,
-        R_logstd=0.1,
         D=R * G,
-        D_logstd=0.1,
         G=G,
-        G_logstd=0.1,
         test_error=0.2 * np.sqrt(R) if state == "trained" else 0.9,
-        test_error_logstd=0.05,
     )
     return {**row, **extra}
 
 
+def net(arch: str, P: str, state: str, R: float, G: float = 1.0, **extra) -> list[dict]:
+    """Three seeds of a net whose R_f (and test error 0.2 sqrt(R_f)) scatter by ~10 %."""
+    return [
+        seed_row(arch, P, state, s, R * k, G, **extra)
+        | ({"test_error": 0.2 * np.sqrt(R) * k**0.1} if state == "trained" else {})
+        for s, k in SCATTER.items()
+    ]
+
+
 @pytest.fixture
-def logavg() -> pd.DataFrame:
-    """Synthetic: ResNet18 holds every claim, EfficientNetB0 and FullConnL4 init fail some."""
+def seeds() -> pd.DataFrame:
+    """ResNet18 holds every claim; EfficientNetB0 and FullConnL4 init fail some."""
     rows = [
-        logavg_row("ResNet18", "full", "init", 1.2),
-        logavg_row("FullConnL4", "full", "init", 5.0),  # init claim fails (> 3)
-        logavg_row("EfficientNetB0-transfer", "full", "init", 0.01),  # not an init: ignored
-        logavg_row("ResNet18", "full", "trained", 0.03, G=2.0),  # in [1e-2, 1e-1]
-        logavg_row("ResNet18", "512", "trained", 0.3, G=0.5),  # R falls, G rises with P
-        logavg_row("EfficientNetB0", "full", "trained", 0.2, G=1.0),  # outside the range
-        logavg_row("EfficientNetB0", "512", "trained", 0.5, G=3.0),  # G falls with P: "no"
-        logavg_row("FullConnL4", "full", "trained", 3.0),  # FC >= 1 holds
-        logavg_row("LeNet", "full", "trained", 0.6),
+        *net("ResNet18", "full", "init", 1.2),
+        *net("FullConnL4", "full", "init", 5.0),  # init claim fails (> 3)
+        *net("EfficientNetB0-transfer", "full", "init", 0.01),  # not an init: ignored
+        *net("ResNet18", "full", "trained", 0.03, G=2.0),  # in [1e-2, 1e-1]
+        *net("ResNet18", "16000", "trained", 0.1, G=1.0),  # R falls, G rises with P
+        *net("ResNet18", "4000", "trained", 0.3, G=0.5),
+        *net("EfficientNetB0", "full", "trained", 0.5, G=1.0),  # outside the range
+        *net("EfficientNetB0", "4000", "trained", 0.5, G=3.0),  # G falls with P: "no"
+        *net("EfficientNetB0", "1000", "trained", 0.5, G=9.0),
+        *net("FullConnL4", "full", "trained", 3.0),  # FC >= 1 holds
+        *net("LeNet", "full", "trained", 0.6),  # about 0.6 on CIFAR-10
+        *net("VGG11", "full", "trained", 0.3),
         # rows that the headline selection must ignore
-        logavg_row("ResNet18", "full", "trained", 50.0, statistic="mean"),
-        logavg_row("ResNet18", "full", "trained", 50.0, c=5.0),
-        logavg_row("ResNet18", "full", "trained", 0.02, noise_norm="mean"),  # the text's norm
-        logavg_row("ResNet18", "full", "trained", 50.0, is_output=False, layer=2),
+        *net("ResNet18", "full", "trained", 50.0, statistic="mean"),
+        *net("ResNet18", "full", "trained", 50.0, c=5.0),
+        *net("ResNet18", "full", "trained", 0.02, noise_norm="mean"),  # the text's norm
     ]
     return pd.DataFrame(rows)
 
@@ -81,26 +102,28 @@ def training() -> pd.DataFrame:
                 P="full",
                 n_train=50000,
                 seed=s,
-                epochs=250,
-                best_epoch=200,
+                epochs=8,
+                width_factor=0.125,
+                best_epoch=8,
                 test_error=0.05,
                 final_test_error=0.05,
+                final_train_loss=0.3,
                 init_test_error=0.9,
                 wall_time_s=1.0,
                 images_per_s=1.0,
                 device="cpu",
                 precision="fp32",
             )
-            for s in range(5)
+            for s in range(3)
         ]
     )
 
 
 def stripe_table() -> pd.DataFrame:
-    """d = 30: R = 3/P exactly (slope -1, holds); d = 10: R constant (slope 0, fails)."""
+    """d = 30: R = 3/P with 5 % seed scatter (slope -1, holds); d = 10: R constant (fails)."""
     rows = []
     for d, seed, P in [(d, s, P) for d in (10, 30) for s in range(3) for P in (64, 256, 1024)]:
-        R = 3.0 / P if d == 30 else 0.5
+        R = 3.0 / P * (1 + 0.05 * (seed - 1)) if d == 30 else 0.5 * (1 + 0.05 * (seed - 1))
         rows.append(
             dict(
                 d=d,
@@ -119,6 +142,10 @@ def stripe_table() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def evaluate(seeds, training=None, stripe=None, **kwargs) -> pd.DataFrame:
+    return evaluate_claims(log_average(seeds), training, stripe, seeds=seeds, **kwargs)
+
+
 def verdict(claims: pd.DataFrame, claim: str, arch: str | None = None) -> list[str]:
     rows = claims[claims["claim"].str.startswith(claim)]
     if arch is not None:
@@ -126,89 +153,191 @@ def verdict(claims: pd.DataFrame, claim: str, arch: str | None = None) -> list[s
     return list(rows["holds"])
 
 
-def test_known_verdicts(logavg: pd.DataFrame, training: pd.DataFrame) -> None:
-    claims = evaluate_claims(logavg, training, None)
+def test_decision_rule() -> None:
+    assert decide(Estimate(0.03, 0.02, 0.05, ""), 0.01, 0.1).verdict == YES
+    assert decide(Estimate(0.5, 0.3, 0.8, ""), 0.01, 0.1).verdict == NO
+    straddle = decide(Estimate(0.09, 0.05, 0.2, "x"), 0.01, 0.1)
+    assert straddle.verdict == UNDECIDED and "contains the bound 0.1" in straddle.reason
+    assert decide(geometric_mean([0.03]), 0.01, 0.1).verdict == UNDECIDED  # one seed
+    assert decide(geometric_mean([]), 0.01, 0.1).verdict == "not tested"
+
+
+def test_geometric_mean_interval_is_two_standard_errors() -> None:
+    values = np.array([0.5, 1.0, 2.0, 4.0])
+    estimate = geometric_mean(values)
+    logs = np.log(values)
+    half = 2 * logs.std(ddof=1) / 2.0
+    assert estimate.value == pytest.approx(np.exp(logs.mean()))
+    assert (estimate.low, estimate.high) == pytest.approx(
+        (np.exp(logs.mean() - half), np.exp(logs.mean() + half))
+    )
+
+
+def test_slope_interval_matches_the_fit_standard_error() -> None:
+    x = np.repeat([1e3, 4e3, 16e3, 5e4], 3)
+    y = x**-0.5 * np.tile([0.9, 1.0, 1.1], 4)
+    estimate = log_slope(x, y)
+    fit = fit_power_law(x, y)
+    assert estimate.value == pytest.approx(fit.exponent)
+    assert estimate.high - estimate.value == pytest.approx(2 * fit.exponent_stderr)
+    assert log_slope(np.ones(3), np.ones(3)).has_interval is False  # one distinct x
+
+
+def test_bootstrap_is_reproducible_and_covers_an_exact_relation() -> None:
+    rng = np.random.default_rng(1)
+    nets = []
+    for log_r in np.linspace(-4, 1, 8):
+        logs_r = log_r + 0.1 * rng.normal(size=3)
+        nets.append(np.stack([logs_r, np.log(0.2) + 0.5 * logs_r], axis=1))
+
+    def slope(means):
+        return np.polyfit(means[:, 0], means[:, 1], 1)[0]
+
+    first, second = bootstrap(nets, slope), bootstrap(nets, slope)
+    assert first == second and first.value == pytest.approx(0.5)
+    assert first.low <= 0.5 <= first.high and first.high - first.low < 1e-9 + 0.01
+
+
+def test_known_verdicts(seeds: pd.DataFrame, training: pd.DataFrame) -> None:
+    claims = evaluate(seeds, training)
     assert list(claims.columns) == COLUMNS
-    assert verdict(claims, "R_f at initialisation", "ResNet18") == ["yes"]
-    assert verdict(claims, "R_f at initialisation", "FullConnL4") == ["no"]
-    assert verdict(claims, "trained ResNet", "ResNet18") == ["yes"]
-    assert verdict(claims, "trained ResNet", "EfficientNetB0") == ["no"]
-    assert verdict(claims, "trained fully connected", "FullConnL4") == ["yes"]
-    assert verdict(claims, "fit eps_t = a R_f^b: exponent") == ["yes"]
-    assert verdict(claims, "fit eps_t = a R_f^b: prefactor") == ["yes"]
-    assert verdict(claims, "corr(") == ["yes"]
-    assert verdict(claims, "R_f falls with P") == ["yes"]
-    assert verdict(claims, "G_f rises with P", "ResNet18") == ["yes"]
-    assert verdict(claims, "G_f rises with P", "EfficientNetB0") == ["no"]
+    assert verdict(claims, "R_f at initialisation", "ResNet18") == [YES]
+    assert verdict(claims, "R_f at initialisation", "FullConnL4") == [NO]
+    assert verdict(claims, "trained ResNet", "ResNet18") == [YES]
+    assert verdict(claims, "trained ResNet", "EfficientNetB0") == [NO]
+    assert verdict(claims, "trained fully connected", "FullConnL4") == [YES]
+    assert verdict(claims, "trained LeNet", "LeNet") == [YES]
+    assert verdict(claims, "fit eps_t = a R_f^b: exponent") == [YES]
+    assert verdict(claims, "fit eps_t = a R_f^b: prefactor") == [YES]
+    assert verdict(claims, "corr(") == [YES]
+    assert verdict(claims, "R_f falls with P", "ResNet18") == [YES]
+    assert verdict(claims, "R_f falls with P", "EfficientNetB0") == [UNDECIDED]  # flat
+    assert verdict(claims, "G_f rises with P", "ResNet18") == [YES]
+    assert verdict(claims, "G_f rises with P", "EfficientNetB0") == [NO]
     assert verdict(claims, "stripe") == ["not tested"]
 
 
-def test_reproduced_values_come_from_the_tables(logavg, training) -> None:
-    claims = evaluate_claims(logavg, training, None).set_index(["claim", "arch"])
+def test_rows_name_their_regime(seeds: pd.DataFrame, training: pd.DataFrame) -> None:
+    claims = evaluate(seeds, training).set_index(["claim", "arch"])
     resnet = claims.loc[("trained ResNet / VGG-bn / EfficientNet R_f in [1e-2, 1e-1]", "ResNet18")]
     assert resnet["reproduced_value"] == pytest.approx(0.03)
-    assert resnet["paper_value"] == "0.03"  # the poster's CIFAR-10 value
-    assert resnet["epochs"] == "250" and resnet["seeds"] == "5" and resnet["P"] == "full"
-    fit = claims.loc[("fit eps_t = a R_f^b: exponent b", "all")]
-    assert fit["reproduced_value"] == pytest.approx(0.5)
-    prefactor = claims.loc[("fit eps_t = a R_f^b: prefactor a", "all")]
-    assert prefactor["reproduced_value"] == pytest.approx(0.2)
-    slope = claims.loc[("R_f falls with P (ResNet18)", "ResNet18")]
-    assert slope["reproduced_value"] == pytest.approx(np.log(0.1) / np.log(50000 / 512))
-    assert slope["P"] == "512,full"  # in order of training-set size, not as listed or as text
+    assert resnet["paper_value"] == "0.03 (P = 50k)"  # the poster's CIFAR-10 value
+    assert (resnet["epochs"], resnet["width"], resnet["seeds"], resnet["P"]) == (
+        "8",
+        "0.125",
+        "3",
+        "full",
+    )
+    assert resnet["interval"].startswith("[0.0") and "2 SE over 3 seeds" in resnet["interval"]
+    slope = claims.loc[("R_f falls with P", "ResNet18")]
+    assert slope["P"] == "4000,16000,full"  # in order of training-set size
+    assert slope["reproduced_value"] < -0.8
 
 
-def test_init_claim_ignores_transfer_nets(logavg, training) -> None:
-    claims = evaluate_claims(logavg, training, None)
-    init = claims[claims["claim"].str.startswith("R_f at initialisation")]
-    assert "EfficientNetB0-transfer" not in set(init["arch"])
+def test_slope_over_P_uses_only_the_sizes_past_the_paper_threshold(seeds) -> None:
+    # a rise below P = 1000 does not enter "R_f falls with P"
+    extra = pd.DataFrame(net("ResNet18", "1000", "trained", 0.01, G=1.0))
+    small = extra.assign(P="500", n_train=500)
+    claims = evaluate(pd.concat([seeds, small], ignore_index=True))
+    row = claims[(claims["claim"] == "R_f falls with P") & (claims["arch"] == "ResNet18")]
+    assert "500" not in row["P"].iloc[0] and row["holds"].iloc[0] == YES
+
+
+def test_below_the_paper_size_is_not_testable(seeds: pd.DataFrame) -> None:
+    small = seeds[seeds["P"] == "4000"]  # the largest P is now 4000 < 50k
+    claims = evaluate(small)
+    rows = claims[claims["claim"].str.startswith("trained ResNet")]
+    assert set(rows["holds"]) == {UNDECIDED}
+    assert rows["details"].str.contains("P = 4000 < the paper's 50,000").all()
+
+
+def test_fit_needs_four_nets_and_a_spread_above_the_seed_scatter(seeds) -> None:
+    few = evaluate(seeds[seeds["arch"].isin(["ResNet18", "LeNet", "FullConnL4"])])
+    assert set(verdict(few, "fit eps_t")) == {UNDECIDED}
+    assert few.loc[few["claim"].str.startswith("corr("), "details"].str.contains("3 nets < 4").all()
+    # every net's error scatters by a factor 2 over seeds, but all nets have the same mean
+    flat = seeds.copy()
+    trained = flat["state"] == "trained"
+    flat.loc[trained, "test_error"] = 0.3 * flat.loc[trained, "seed"].map({0: 0.5, 1: 1.0, 2: 2.0})
+    claims = evaluate(flat)
+    assert set(verdict(claims, "corr(")) == {UNDECIDED}
+    assert (
+        "no more than their seed scatter"
+        in claims.loc[claims["claim"].str.startswith("corr("), "details"].iloc[0]
+    )
+
+
+def test_D_and_G_correlate_less_than_R(seeds: pd.DataFrame) -> None:
+    # G = 1 for most nets: log G carries no information on the error, log D = log R + log G
+    claims = evaluate(seeds)
+    assert verdict(claims, "G_f alone correlates less") == [YES]
+    row = claims[claims["claim"].str.startswith("G_f alone")].iloc[0]
+    assert row["reproduced_value"] > 0 and row["interval"].startswith("[")
+
+
+def test_init_claim_ignores_transfer_nets(seeds) -> None:
+    init = evaluate(seeds)
+    init = init[init["claim"].str.startswith("R_f at initialisation")]
     assert set(init["arch"]) == {"ResNet18", "FullConnL4"}
 
 
-def test_noise_norm_convention_switches_the_claims(logavg, training) -> None:
+def test_noise_norm_convention_switches_the_claims(seeds) -> None:
     from diffeo_stability.tables.headline import Headline
 
     key = ("trained ResNet / VGG-bn / EfficientNet R_f in [1e-2, 1e-1]", "ResNet18")
-    default = evaluate_claims(logavg, training, None).set_index(["claim", "arch"])
-    text = evaluate_claims(logavg, training, None, probe=Headline(noise_norm="mean"))
+    default = evaluate(seeds).set_index(["claim", "arch"])
+    text = evaluate(seeds, probe=Headline(noise_norm="mean")).set_index(["claim", "arch"])
     assert default.loc[key, "reproduced_value"] == pytest.approx(0.03)
-    assert text.set_index(["claim", "arch"]).loc[key, "reproduced_value"] == pytest.approx(0.02)
+    assert text.loc[key, "reproduced_value"] == pytest.approx(0.02)
     assert "mean noise norm: R_f = 0.02" in default.loc[key, "details"]
 
 
-def test_stripe_slope(logavg) -> None:
+def test_depth_claim_from_layer_probes(seeds) -> None:
+    layers = [
+        seed_row("VGG16bn", "full", "trained", 0, R, layer=k, is_output=k == 4, layer_name=f"l{k}")
+        for k, R in enumerate([0.27, 1.0, 0.5, 0.2, 0.1])
+    ]
+    rising = [
+        seed_row("AlexNet", "full", "trained", 0, R, layer=k, is_output=k == 3, layer_name=f"l{k}")
+        for k, R in enumerate([0.27, 0.5, 1.0, 2.1])
+    ]
+    table = pd.concat([seeds, pd.DataFrame(layers + rising)], ignore_index=True)
+    claims = evaluate(table)
+    depth = claims[claims["claim"] == "R_f decreases with depth after training"].set_index("arch")
+    assert depth.loc["VGG16bn", "holds"] == YES  # layers 1..4 fall (the input is left out)
+    assert depth.loc["AlexNet", "holds"] == NO
+    assert "0 of 3 layer-to-layer steps rise" in depth.loc["VGG16bn", "details"]
+
+
+def test_stripe_slope_over_the_paper_range(seeds) -> None:
     stripe = stripe_table()
+    stripe = pd.concat([stripe, stripe.assign(P=32, R=1.0)])  # below the paper's range: left out
     stripe["P"] = stripe["P"].astype(str)  # as read back through the shared table reader
-    claims = evaluate_claims(logavg, None, stripe)
+    claims = evaluate(seeds, stripe=stripe)
     rows = claims[claims["claim"].str.startswith("stripe")].set_index("dataset")
-    assert rows.loc["stripe d=30", "holds"] == "yes"
-    assert rows.loc["stripe d=30", "reproduced_value"] == pytest.approx(-1.0)
-    assert rows.loc["stripe d=30", "P"] == "64,256,1024" and rows.loc["stripe d=30", "seeds"] == "3"
-    assert rows.loc["stripe d=10", "holds"] == "no"
+    assert rows.loc["stripe d=30", "holds"] == YES
+    assert rows.loc["stripe d=30", "reproduced_value"] == pytest.approx(-1.0, abs=0.01)
+    assert rows.loc["stripe d=30", "P"] == "256,1024"  # 64 and 32 are below 128
+    assert "(partial)" in rows.loc["stripe d=30", "details"]
+    assert rows.loc["stripe d=10", "holds"] == NO
 
 
 def test_everything_absent_is_not_tested() -> None:
     claims = evaluate_claims(None, None, None)
-    assert len(claims) >= 9
+    assert len(claims) >= 10
     assert set(claims["holds"]) == {"not tested"}
     assert claims["reproduced_value"].isna().all()
 
 
-def test_nan_value_is_not_tested(logavg) -> None:
-    logavg.loc[(logavg["arch"] == "ResNet18") & (logavg["P"] == "full"), "R"] = np.nan
-    claims = evaluate_claims(logavg, None, None)
+def test_nan_value_is_not_tested(seeds) -> None:
+    seeds.loc[(seeds["arch"] == "ResNet18") & (seeds["P"] == "full"), "R"] = np.nan
+    claims = evaluate(seeds)
     assert verdict(claims, "trained ResNet", "ResNet18") == ["not tested"]
-    assert verdict(claims, "R_f falls with P") == ["not tested"]
 
 
-def test_too_few_architectures_for_the_fit(logavg) -> None:
-    claims = evaluate_claims(logavg[logavg["arch"].isin(["ResNet18", "LeNet"])], None, None)
-    assert verdict(claims, "fit eps_t") == ["not tested", "not tested"]
-    assert verdict(claims, "corr(") == ["not tested"]
-
-
-def test_command_writes_csv_and_markdown(tmp_path: Path, logavg, training) -> None:
-    logavg.to_csv(tmp_path / "logavg.csv", index=False)
+def test_command_writes_csv_and_markdown(tmp_path: Path, seeds, training) -> None:
+    log_average(seeds).to_csv(tmp_path / "logavg.csv", index=False)
+    seeds.to_csv(tmp_path / "seeds.csv", index=False)
     training.to_csv(tmp_path / "training.csv", index=False)
     stripe_table().to_csv(tmp_path / "stripe.csv", index=False)
     parser = argparse.ArgumentParser()
@@ -221,6 +350,8 @@ def test_command_writes_csv_and_markdown(tmp_path: Path, logavg, training) -> No
             str(tmp_path / "training.csv"),
             "--stripe",
             str(tmp_path / "stripe.csv"),
+            "--seeds",
+            str(tmp_path / "seeds.csv"),
             "--out",
             str(tmp_path / "claims.csv"),
             "--markdown",
@@ -230,16 +361,10 @@ def test_command_writes_csv_and_markdown(tmp_path: Path, logavg, training) -> No
     claims_command.run(args)
     written = pd.read_csv(tmp_path / "claims.csv")
     assert list(written.columns) == COLUMNS
-    assert verdict(written, "trained ResNet", "ResNet18") == ["yes"]
-    assert verdict(written, "stripe") == ["no", "yes"]
+    assert verdict(written, "trained ResNet", "ResNet18") == [YES]
+    assert verdict(written, "stripe") == [NO, YES]
     markdown = (tmp_path / "claims.md").read_text()
-    assert markdown == claims_markdown(
-        evaluate_claims(
-            *(pd.read_csv(tmp_path / f) for f in ("logavg.csv", "training.csv", "stripe.csv"))
-        ),
-        "Headline R_f: output layer, delta = 1, c = 3, bilinear, median statistic, per_image "
-        "noise norm.",
-    )
+    assert "not testable at this scale" in markdown and "95 % bootstrap" in markdown
     assert markdown.count("\n| ") == len(written) + 1  # header + one line per claim
 
 
@@ -253,24 +378,20 @@ def test_command_with_missing_tables(tmp_path: Path) -> None:
     assert set(pd.read_csv(tmp_path / "claims.csv")["holds"]) == {"not tested"}
 
 
-def test_collapsed_runs_are_counted_as_excluded(logavg: pd.DataFrame) -> None:
+def test_collapsed_runs_are_counted_as_excluded(seeds: pd.DataFrame) -> None:
     """A run with undefined R_f is not a value: one row says how many runs and why."""
-    collapsed = logavg_row("VGG16bn", "full", "trained", float("nan"), n_undefined=2)
-    frame = pd.concat([logavg.assign(n_undefined=0), pd.DataFrame([collapsed])])
-    claims = evaluate_claims(frame, None, None)
+    collapsed = pd.DataFrame(net("VGG16bn", "full", "trained", float("nan")))
+    claims = evaluate(pd.concat([seeds, collapsed], ignore_index=True))
     excluded = claims[claims["claim"] == "runs excluded: R_f undefined"]
     assert len(excluded) == 1 and excluded["holds"].iloc[0] == "not tested"
-    assert excluded["details"].iloc[0].startswith("2 runs excluded: output changes at float")
-    assert "VGG16bn" not in set(claims.loc[claims["holds"] != "not tested", "arch"])
-    assert (
-        evaluate_claims(logavg.assign(n_undefined=0), None, None)["claim"]
-        .ne("runs excluded: R_f undefined")
-        .all()
-    )
+    assert excluded["details"].iloc[0].startswith("3 runs excluded: output changes at float")
+    decided = claims.loc[claims["holds"].isin([YES, NO, UNDECIDED]), "arch"]
+    assert "VGG16bn" not in set(decided)
+    assert evaluate(seeds)["claim"].ne("runs excluded: R_f undefined").all()
 
 
-def test_synthetic_run_says_so_in_the_first_line(logavg: pd.DataFrame, tmp_path: Path) -> None:
-    logavg.assign(dataset="synth-cifar10").to_csv(tmp_path / "logavg.csv", index=False)
+def test_synthetic_run_says_so_in_the_first_line(seeds: pd.DataFrame, tmp_path: Path) -> None:
+    log_average(seeds.assign(dataset="synth-cifar10")).to_csv(tmp_path / "logavg.csv", index=False)
     parser = argparse.ArgumentParser()
     claims_command.add_arguments(parser)
     claims_command.run(
@@ -288,8 +409,7 @@ def test_synthetic_run_says_so_in_the_first_line(logavg: pd.DataFrame, tmp_path:
     for name in ("claims.csv", "claims.md"):
         assert "SYNTHETIC" in (tmp_path / name).read_text().splitlines()[0], name
     assert list(pd.read_csv(tmp_path / "claims.csv", comment="#").columns) == COLUMNS
-    real = claims_markdown(evaluate_claims(logavg, None, None), "")
-    assert "SYNTHETIC" not in real
+    assert "SYNTHETIC" not in claims_markdown(evaluate(seeds), "")
 
 
 #: the poster's 15 CIFAR-10 points at P = 50k (R_f, test error), from the authors' poster
@@ -319,3 +439,13 @@ def test_free_fit_of_the_poster_points() -> None:
     assert free.exponent == pytest.approx(0.45, abs=0.04)
     assert 0.0 < free.prefactor_stderr < 0.05 and 0.0 < free.exponent_stderr < 0.1
     assert log_correlation(r, err) == pytest.approx(0.97, abs=0.01)
+
+
+def test_poster_points_decide_the_paper_claims_with_one_seed_each() -> None:
+    """The poster's own 15 points (one 'seed' each: the bootstrap resamples nets only) hold
+    the correlation claim by its interval; the exponent 0.45 is in range but its interval is
+    wide."""
+    nets = [np.log([[r, e]]) for r, e in POSTER_POINTS]
+    corr = bootstrap(nets, lambda m: float(np.corrcoef(m[:, 0], m[:, 1])[0, 1]))
+    assert corr.value == pytest.approx(0.97, abs=0.01)
+    assert 0.9 < corr.low and math.isfinite(corr.high)

@@ -23,6 +23,8 @@ from diffeo_stability.data.registry import DATASETS
 from diffeo_stability.errors import ConfigError
 from diffeo_stability.hparams import PAPER_DEFAULTS
 from diffeo_stability.models.registry import ARCHITECTURES
+from diffeo_stability.probe.settings import ProbeSettings
+from diffeo_stability.workflow import validate_workflow_config
 
 ROOT = Path(__file__).resolve().parents[1]
 GOOD = {
@@ -41,7 +43,7 @@ def invalid(mutate) -> str:
     config = copy.deepcopy(GOOD)
     mutate(config)
     with pytest.raises(ConfigError) as info:
-        validate_config(config)
+        validate_workflow_config(config)
     return str(info.value)
 
 
@@ -78,12 +80,12 @@ def test_defaults_are_filled_in_nested_sections():
         ),
         (lambda c: c["experiments"]["a"].update(P=["all"]), ["experiments.a.P[0]", "'full'"]),
         (lambda c: c["experiments"]["a"].update(seeds=[]), ["experiments.a.seeds", "empty"]),
-        (lambda c: c.update(probe={"delta": 0}), ["probe.delta", "greater than 0"]),
+        (lambda c: c.update(probe={"delta": 0}), ["probe.delta: 0 must be a number > 0"]),
         (lambda c: c.update(probe={"delta": -1.0}), ["probe.delta"]),
-        (lambda c: c.update(probe={"cutoffs": [3, 0]}), ["probe.cutoffs[1]", "greater than 0"]),
+        (lambda c: c.update(probe={"cutoffs": [3, 0]}), ["probe.cutoffs: 0 must be a number > 1"]),
         (
             lambda c: c.update(probe={"interpolations": ["bicubic"]}),
-            ["probe.interpolations[0]", "'bicubic'", "bilinear, gaussian, nearest"],
+            ["probe.interpolations", "'bicubic'", "bilinear, gaussian, nearest"],
         ),
         (
             lambda c: c.update(training={"families": {"conv": {"lr_typo": 1}}}),
@@ -92,23 +94,23 @@ def test_defaults_are_filled_in_nested_sections():
         (lambda c: c.update(probes={}), ["probes", "config/README.md"]),
         (
             lambda c: c.update(training={"families": {"conv": {"lr": -0.1}}}),
-            ["training.families.conv", "lr=-0.1 must be greater than 0"],
+            ["training.families.conv.lr: -0.1 must be a number > 0"],
         ),
         (
             lambda c: c.update(training={"families": {"fc": {"lr": "0.1"}}}),
-            ["training.families.fc", "lr='0.1' must be a number"],
+            ["training.families.fc.lr: '0.1' must be a number"],
         ),
         (
             lambda c: c.update(training={"families": {"conv": {"epochs": 2.5}}}),
-            ["epochs=2.5 must be an integer"],
+            ["training.families.conv.epochs: 2.5 must be an integer"],
         ),
         (
             lambda c: c.update(training={"families": {"conv": {"momentum": -1}}}),
-            ["momentum=-1 must be at least 0"],
+            ["training.families.conv.momentum: -1 must be a number >= 0"],
         ),
         (
             lambda c: c.update(training={"families": {"conv": {"nesterov": "yes"}}}),
-            ["nesterov='yes' must be true or false"],
+            ["training.families.conv.nesterov: 'yes' must be true or false"],
         ),
         (
             lambda c: c.update(probe={"n_probe": 20000}),
@@ -150,6 +152,7 @@ def test_all_problems_are_reported_at_once():
 
     message = invalid(mutate)
     assert all(key in message for key in ("datasets[0]", "probe.delta", "interpolations[0]"))
+    assert message.count("probe.interpolations") == 1  # the schema's enum; not again
 
 
 def test_the_union_of_grids_defines_the_jobs():
@@ -184,10 +187,10 @@ def test_hyperparameters_follow_family_defaults_then_matching_overrides():
     resnet = run_hparams(config, Run("cifar10", "ResNet18", 50000, 0))
     fc = run_hparams(config, Run("cifar10", "FullConnL2", 50000, 0))
     # 350 epochs only for the nets that appear only in the comparison
-    assert comparison["epochs"] == 350 and resnet["epochs"] == 250
-    assert comparison["precision"] == "fp32"
-    assert comparison["lr"] == 0.1 and comparison["optimizer"] == "sgd"
-    assert fc["optimizer"] == "adam" and fc["epochs"] == 250
+    assert comparison.epochs == 350 and resnet.epochs == 250
+    assert comparison.precision == "fp32"
+    assert comparison.lr == 0.1 and comparison.optimizer == "sgd"
+    assert fc.optimizer == "adam" and fc.epochs == 250
 
 
 def test_a_hyperparameter_the_architecture_does_not_take_is_refused():
@@ -198,14 +201,14 @@ def test_a_hyperparameter_the_architecture_does_not_take_is_refused():
     narrow = {"width_factor": 0.5}
     message = invalid(training(overrides=[{"archs": ["FullConnL4"], "hparams": narrow}]))
     assert (
-        "training.overrides[0].hparams: hyper-parameter width_factor=0.5: FullConnL4 does not "
+        "training.overrides[0].hparams.width_factor: 0.5: FullConnL4 does not "
         f"take it (family fc); architectures that do: {conv}"
     ) in message
     message = invalid(training(overrides=[{"P": [512], "hparams": {"input_size": 64}}]))
-    assert "input_size=64: FullConnL2 does not take it" in message  # the rule reaches FC nets
+    assert "input_size: 64: FullConnL2 does not take it" in message  # the rule reaches FC nets
     assert "architectures that do: EfficientNetB0-transfer, EfficientNetB2-transfer" in message
     message = invalid(training(families={"transfer": {"width_factor": 2}}))
-    assert "training.families.transfer: hyper-parameter width_factor=2: Efficient" in message
+    assert "training.families.transfer.width_factor: 2: Efficient" in message
     config = copy.deepcopy(GOOD)  # LeNet, a conv net, takes it
     training(overrides=[{"archs": ["LeNet"], "hparams": narrow}])(config)
     validate_config(config)
@@ -220,7 +223,7 @@ def test_the_training_job_resolves_a_run_hparams_unchanged():
     config = validate_config(load("smoke"))
     for run in training_runs(config):
         hparams = run_hparams(config, run)
-        assert resolve_arch_hparams(run.arch, json.loads(json.dumps(hparams))) == hparams
+        assert resolve_arch_hparams(run.arch, json.loads(hparams.to_json())) == hparams
 
 
 @pytest.mark.parametrize("name", ["config", "paper", "smoke", "cpu-check"])
@@ -242,14 +245,14 @@ def test_probe_overrides_apply_to_matching_runs_only():
     largest = run_probe_settings(config, Run("mnist", "ResNet18", "full", 0))
     other_seed = run_probe_settings(config, Run("mnist", "ResNet18", "full", 1))
     small = run_probe_settings(config, Run("mnist", "ResNet18", 512, 0))
-    assert largest == {
-        "cutoffs": [3, 5, 15],
-        "interpolations": ["bilinear", "gaussian"],
-        "sweep_points": 12,
-        "layers": False,
-    }
-    assert other_seed["sweep_points"] == small["sweep_points"] == 0
-    assert other_seed["layers"] is small["layers"] is True
+    assert largest == ProbeSettings(
+        cutoffs=(3.0, 5.0, 15.0),
+        interpolations=("bilinear", "gaussian"),
+        sweep_points=12,
+        layers=False,
+    )
+    assert other_seed.sweep_points == small.sweep_points == 0
+    assert other_seed.layers is small.layers is True
 
 
 def test_probe_override_with_an_unknown_setting_is_refused():
@@ -290,64 +293,44 @@ def test_headline_defaults_have_one_home():
     from diffeo_stability.tables.headline import Headline
 
     probe = load_schema()["properties"]["probe"]["properties"]
-    schema = {key: spec["default"] for key, spec in probe["headline"]["properties"].items()}
-    assert schema == {k: getattr(Headline(), k) for k in schema}
+    assert not [key for key, spec in probe["headline"]["properties"].items() if "default" in spec]
     config = validate_config(copy.deepcopy(GOOD))
-    assert Headline.from_config(config) == Headline(cutoff_rule="code")
+    assert Headline.of_config(config) == Headline(cutoff_rule="code")
 
 
 def test_probe_defaults_have_one_home():
-    """The schema's `probe` and `imagenet` defaults, and the options of both probe commands,
-    are those of ProbeSettings, N_PROBE and the ImageNet probe's constants."""
+    """Every setting of `probe` and `imagenet` has exactly one default, its dataclass field's:
+    none in the schema, none in the probe commands (they read one JSON document)."""
     import argparse
 
     from diffeo_stability.commands import probe, probe_imagenet
-    from diffeo_stability.probe.imagenet import ARCHS, CROP_SIZE, IMAGENET_SETTINGS
-    from diffeo_stability.probe.measure import N_PROBE, ProbeSettings
+    from diffeo_stability.probe.imagenet import ARCHS
+    from diffeo_stability.probe.settings import ImagenetSettings
 
     sections = load_schema()["properties"]
-    schema = {key: spec.get("default") for key, spec in sections["probe"]["properties"].items()}
-    home = ProbeSettings()
-    assert schema["n_probe"] == N_PROBE and [schema["delta"]] == list(home.deltas)
-    for key in ("cutoffs", "interpolations", "sweep_points", "cutoff_rule", "noise_norms"):
-        expected = getattr(home, key)
-        assert schema[key] == (list(expected) if isinstance(expected, tuple) else expected)
-    assert schema["sweep_range"] == pytest.approx(home.sweep_range, rel=1e-6)  # 1/15 in YAML
-    imagenet = sections["imagenet"]["properties"]
-    assert (imagenet["n_probe"]["default"], imagenet["size"]["default"]) == (N_PROBE, CROP_SIZE)
-    assert imagenet["cutoffs"]["default"] == list(IMAGENET_SETTINGS.cutoffs)
-    assert imagenet["weights"]["propertyNames"]["enum"] == list(ARCHS)
-    required = {
-        probe: [
-            "--run-dir",
-            "r",
-            "--data",
-            "d",
-            "--out",
-            "o",
-            "--dataset",
-            "mnist",
-            "--arch",
-            "LeNet",
-            "--P",
-            "full",
-            "--seed",
-            "0",
-        ],
-        probe_imagenet: ["--images", "i", "--weights", "w", "--arch", ARCHS[0], "--out", "o"],
-    }
-    for command, settings in ((probe, home), (probe_imagenet, IMAGENET_SETTINGS)):
+    for name, cls in (("probe", ProbeSettings), ("imagenet", ImagenetSettings)):
+        properties = sections[name]["properties"]
+        assert not [k for k, spec in properties.items() if "default" in spec and k != "overrides"]
+        config = validate_config(copy.deepcopy(GOOD))
+        assert {k: config[name][k] for k in cls.config_defaults()} == cls.config_defaults()
+        assert cls.from_config(config[name]) == cls()
+    assert sections["imagenet"]["properties"]["weights"]["propertyNames"]["enum"] == list(ARCHS)
+    for command in (probe, probe_imagenet):
         parser = argparse.ArgumentParser()
         command.add_arguments(parser)
-        args = parser.parse_args(required[command])
-        assert probe.settings_from_args(args) == settings and args.n_probe == N_PROBE
+        defaults = {a.dest: a.default for a in parser._actions if a.default is not None}
+        assert set(defaults) <= {"help", "settings", "device", "seed"}, defaults
+        assert defaults["settings"] == "{}"
 
 
 def test_training_defaults_have_one_home():
-    """Hyper-parameter values live in hparams.PAPER_DEFAULTS only: the schema's family sections
-    default to no overrides (a run without any gets the paper's values) and config/README.md
-    lists every key."""
+    """Hyper-parameter values live in hparams only (HParams' fields, FAMILY_DEFAULTS): the
+    schema's family sections default to no overrides (a run without any gets the paper's
+    values), the train command reads one JSON document, config/README.md lists every key."""
+    import argparse
     import re
+
+    from diffeo_stability.commands import train
 
     training = load_schema()["properties"]["training"]["properties"]
     families = training["families"]["properties"]
@@ -355,10 +338,41 @@ def test_training_defaults_have_one_home():
         PAPER_DEFAULTS, {}
     )
     config = validate_config(copy.deepcopy(GOOD))
-    assert run_hparams(config, Run("mnist", "ResNet18", 512, 0)) == PAPER_DEFAULTS["conv"]
+    resnet = run_hparams(config, Run("mnist", "ResNet18", 512, 0))
+    assert resnet.as_config() == PAPER_DEFAULTS["conv"]
+    parser = argparse.ArgumentParser()
+    train.add_arguments(parser)
+    assert [a.dest for a in parser._actions if a.dest in PAPER_DEFAULTS["conv"]] == []
     readme = (ROOT / "config" / "README.md").read_text()
     listed = re.search(r"`diffeo_stability/hparams\.py`: ([\w, ]+)\)", readme).group(1)
     assert sorted(listed.split(", ")) == sorted(PAPER_DEFAULTS["conv"])
+
+
+def test_a_bad_setting_fails_at_validation_naming_its_key_once():
+    """The cut-off c > 1 and a bad learning rate fail before the DAG is built, each named once
+    (not again under the override rules that do not set it)."""
+    message = invalid(lambda c: c.update(probe={"cutoffs": [0.8, 3]}))
+    assert message.count("probe.cutoffs") == 1 and "0.8 must be a number > 1" in message
+    message = invalid(lambda c: c.update(imagenet={"cutoffs": [1]}))
+    assert message.count("imagenet.cutoffs") == 1
+
+    def bad_lr(config):
+        config["training"] = {
+            "families": {"conv": {"lr": -0.1}},
+            "overrides": [
+                {"archs": ["ResNet18"], "hparams": {"epochs": 2}},
+                {"families": ["conv"], "hparams": {"batch_size": 16}},
+            ],
+        }
+
+    message = invalid(bad_lr)
+    assert message.count("lr") == 1 and "training.families.conv.lr: -0.1" in message
+    message = invalid(
+        lambda c: c.update(
+            training={"overrides": [{"hparams": {"epochs": 4, "snapshot_epochs": [2, 6]}}]}
+        )
+    )
+    assert "training.overrides[0].hparams.snapshot_epochs: 6 is after the last epoch" in message
 
 
 def test_stripe_defaults_have_one_home():

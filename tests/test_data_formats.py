@@ -127,13 +127,32 @@ def test_image_folder_keeps_registry_class_order(tmp_path: Path) -> None:
     ]
     back = read_image_folder("toy", tmp_path / "tree", info.classes, 3, 32)
     assert back.classes == ["zebra", "apple", "mango"]
-    # the reader groups by class; PNG is lossless, so each class holds the same images
+    # PNG is lossless, so each class holds the same images (in the reader's fixed order)
     for split in ("train", "test"):
         x, y = getattr(dataset, f"x_{split}"), getattr(dataset, f"y_{split}")
         bx, by = getattr(back, f"x_{split}"), getattr(back, f"y_{split}")
         assert np.bincount(by, minlength=3).tolist() == np.bincount(y, minlength=3).tolist()
         for k in range(3):
-            np.testing.assert_array_equal(bx[by == k], x[y == k])
+            assert sorted(i.tobytes() for i in bx[by == k]) == sorted(
+                i.tobytes() for i in x[y == k]
+            )
+
+
+def test_image_folder_order_mixes_the_classes(tmp_path: Path) -> None:
+    """Class folders lose the original order; the reader's fixed order must not be grouped by
+    class, or the probe's first n_probe test images would all be of one class."""
+    info = dataclasses.replace(DATASETS["synth-cifar10"], name="toy")
+    dataset = make_dataset(info, 10, 200, seed=4)
+    dataset = dataclasses.replace(
+        dataset,
+        x_test=dataset.x_test[np.argsort(dataset.y_test, kind="stable")],
+        y_test=np.sort(dataset.y_test),
+    )  # written class by class, as the folders of the JPEG copy are
+    write_image_folder(tmp_path / "tree", dataset)
+    first = read_image_folder("toy", tmp_path / "tree", info.classes, 3, 32)
+    again = read_image_folder("toy", tmp_path / "tree", info.classes, 3, 32)
+    np.testing.assert_array_equal(first.y_test, again.y_test)  # the same order every time
+    assert len(set(first.y_test[:20].tolist())) >= 5
 
 
 def test_image_folder_from_tarball_with_top_folder(tmp_path: Path) -> None:

@@ -30,8 +30,8 @@ from diffeo_stability.figures.style import new_figure
 from diffeo_stability.tables.headline import Headline
 from diffeo_stability.tables.queries import full_size, load_input, select
 
-#: figures drawn from logavg.csv alone
-TABLE_FIGURES = sorted(name for name, spec in FIGURES.items() if spec.inputs == ("logavg",))
+#: figures drawn from logavg.csv (and training.csv for their banner)
+TABLE_FIGURES = sorted(name for name, spec in FIGURES.items() if "logavg" in spec.inputs)
 #: expected number of visible (data) axes per figure on the full synthetic grid
 EXPECTED_AXES = {
     "fig3_sota_stability": 6,
@@ -214,8 +214,9 @@ def test_fig5_fit_recovers_known_power_law(tables: Path) -> None:
     assert np.allclose(rows["R"], [TRAINED_R[a] for a in rows["arch"]])
     _, ax = new_figure()
     summary = error_scatter(ax, rows, "R")
-    assert "x^{0.50}" in summary.replace("R_f", "x")  # exponent 1/2 recovered
-    assert "0.2" in summary and "= 1.00" in summary  # prefactor 0.2, correlation 1
+    free_fit = ax.get_legend_handles_labels()[1][0]  # the fit line's label: its equation
+    assert "x^{0.50}" in free_fit.replace("R_f", "x")  # exponent 1/2 recovered
+    assert "0.2" in free_fit and "= 1.00" in summary  # prefactor 0.2, correlation 1
 
 
 def test_fig5_options_select_c_and_statistic(tables: Path) -> None:
@@ -323,8 +324,11 @@ def figure_inputs(tables: Path, tmp_path_factory) -> dict[str, Path]:
     x = rng.integers(0, 256, size=(2, 1, 28, 28), dtype=np.uint8)
     y = np.arange(2, dtype=np.int64)
     save_dataset(folder / "images.npz", ImageDataset("synth-test", x, y, x, y, ["a", "b"]))
+    training = synthetic_logavg()[["dataset", "arch", "P", "n_train"]].drop_duplicates()
+    training.assign(seed=0, epochs=100).to_csv(folder / "training.csv", index=False)
     return {
         "logavg": tables / "logavg.csv",
+        "training": folder / "training.csv",
         "stripe": folder / "stripe.csv",
         "illustration": folder / "images.npz",
         # drawn with data in test_mechanisms_figures.py; absent here (the same option reads)
@@ -395,3 +399,18 @@ def test_pixel_grid_bijectivity_criterion_is_looser_at_large_c():
     assert (coarse >= fine).all() and (coarse > fine).any()
     with pytest.raises(ConfigError, match="criterion"):
         jacobian_grid("exact", 3, 32)
+
+
+def test_fig3_draws_the_imagenet_bars_from_the_pretrained_stand_ins(tmp_path: Path) -> None:
+    frame = synthetic_logavg(("mnist",), ["ResNet18", "EfficientNetB0"])
+    imagenet = select(frame, arch="ResNet18", P="full", state="trained").assign(
+        dataset="imagenet", arch="resnet101", R=0.05
+    )
+    pd.concat([frame, imagenet]).to_csv(tmp_path / "logavg.csv", index=False)
+    fig = _draw("fig3_sota_stability", [tmp_path / "logavg.csv"], {"datasets": "mnist,imagenet"})
+    bars = fig.axes[1]  # ResNet18's bars: the ImageNet group holds resnet101's R_f
+    heights = [p.get_height() for p in bars.patches if p.get_x() > 0.5]
+    assert heights and np.allclose(heights, 0.05)
+    text = _texts(fig).replace("\n", " ")  # the note wraps
+    assert "ImageNet bars" not in text and "resnet101 on" not in text
+    assert "efficientnet_b2 on imagenet" in text.lower()  # EfficientNetB0's stand-in: absent

@@ -15,7 +15,7 @@ import yaml
 from workflow_helpers import ROOT
 
 from diffeo_stability.cli import main
-from diffeo_stability.config import validate_config
+from diffeo_stability.config import training_runs, validate_config
 from diffeo_stability.data.images import ImageDataset, save_dataset
 from diffeo_stability.errors import ConfigError
 from diffeo_stability.io import torch_save
@@ -26,6 +26,7 @@ from diffeo_stability.mechanisms.settings import (
     selected_runs,
 )
 from diffeo_stability.models.build import build_model, checkpoint_dict
+from diffeo_stability.workflow import mechanism_runs
 
 
 class Run(NamedTuple):
@@ -36,7 +37,7 @@ class Run(NamedTuple):
 
 
 def test_defaults_are_valid_and_lists_become_tuples() -> None:
-    settings = MechanismsSettings.from_mapping({"distance": {"deltas": [1, 2]}, "seeds": [1]})
+    settings = MechanismsSettings.from_config({"distance": {"deltas": [1, 2]}, "seeds": [1]})
     assert settings.distance.deltas == (1, 2) and settings.seeds == (1,)
     assert settings.shuffle == MechanismsSettings().shuffle
 
@@ -44,18 +45,18 @@ def test_defaults_are_valid_and_lists_become_tuples() -> None:
 @pytest.mark.parametrize(
     ("mapping", "message"),
     [
-        ({"distance": {"n_image": 3}}, "mechanisms.distance: unknown keys ['n_image']"),
-        ({"shuffle": {"permutations": 0}}, "mechanisms.shuffle.permutations"),
-        ({"diffeo_parts": {"patch_sizes": [40]}}, "mechanisms.diffeo_parts.patch_sizes"),
-        ({"distance": {"lambdas": [0.5, 2]}}, "mechanisms.distance.lambdas"),
-        ({"archs": ["ResNet9"]}, "mechanisms.archs: unknown architectures ['ResNet9']"),
-        ({"filters": {}}, "mechanisms: unknown keys ['filters']"),
-        ({"spectra": 3}, "mechanisms.spectra: must be a mapping"),
+        ({"distance": {"n_image": 3}}, "distance.n_image: unknown key"),
+        ({"shuffle": {"permutations": 0}}, "shuffle.permutations"),
+        ({"diffeo_parts": {"patch_sizes": [40]}}, "diffeo_parts.patch_sizes"),
+        ({"distance": {"lambdas": [0.5, 2]}}, "distance.lambdas"),
+        ({"archs": ["ResNet9"]}, "archs: unknown architectures ['ResNet9']"),
+        ({"filters": {}}, "filters: unknown key"),
+        ({"spectra": 3}, "spectra: must be a mapping"),
     ],
 )
 def test_bad_settings_name_their_key(mapping: dict, message: str) -> None:
     with pytest.raises(ConfigError, match=message.replace("[", r"\[").replace("]", r"\]")):
-        MechanismsSettings.from_mapping(mapping)
+        MechanismsSettings.from_config(mapping)
 
 
 def test_a_sub_block_is_one_field_line() -> None:
@@ -63,7 +64,7 @@ def test_a_sub_block_is_one_field_line() -> None:
     class Extended(MechanismsSettings):
         extra: DistanceSettings = field(default_factory=DistanceSettings)
 
-    assert Extended.from_mapping({"extra": {"n_images": 5}}).extra.n_images == 5
+    assert Extended.from_config({"extra": {"n_images": 5}}).extra.n_images == 5
 
 
 def test_config_validation_reports_the_block() -> None:
@@ -114,13 +115,16 @@ def test_the_command_writes_a_table_of_both_states(run_dir, tmp_path: Path) -> N
     out = tmp_path / "spectra.csv"
     args = ["mechanisms", "spectra", "--run-dir", str(root), "--data", str(data)]
     args += ["--dataset", "toy", "--arch", "VGG11bn", "--P", "12", "--seed", "0"]
+    convention = ["--c", "3", "--delta", "1", "--interpolation", "bilinear"]
+    convention += ["--cutoff-rule", "disk", "--noise-norms", "per_image"]
+    args += convention
     assert main([*args, "--out", str(out), "--settings", settings, "--device", "cpu"]) == 0
     table = pd.read_csv(out)
     assert set(table["state"]) == {"init", "trained"}
     assert (table[["dataset", "arch", "P", "seed"]].drop_duplicates().values.tolist()) == [
         ["toy", "VGG11bn", 12, 0]
     ]
-    assert main(["mechanisms", "shuffle", "--out", str(out)]) == 1  # needs a run
+    assert main(["mechanisms", "shuffle", "--out", str(out), *convention]) == 1  # needs a run
 
 
 def test_the_table_command_collects_runs_and_writes_a_header_without_any(tmp_path: Path) -> None:
@@ -151,3 +155,13 @@ def test_test_images_are_spread_over_a_test_set_stored_by_class() -> None:
     chosen = spread_indices(len(labels), 50)
     assert len(chosen) == 50 and np.bincount(labels[chosen]).tolist() == [5] * 10
     assert spread_indices(7, 20).tolist() == list(range(7))
+
+
+def test_the_cpu_config_measures_four_nets_at_the_largest_P_and_substitution_reaches_them() -> None:
+    config = yaml.safe_load((ROOT / "config" / "cpu.yaml").read_text())
+    config["data"]["substitute"] = {"cifar10": "cifar10-jpeg"}  # the published run
+    validate_config(config)
+    assert config["mechanisms"]["datasets"] == ["cifar10-jpeg"]
+    runs = mechanism_runs(config, training_runs(config))
+    assert {(r.dataset, r.P, r.seed) for r in runs} == {("cifar10-jpeg", 50000, 0)}
+    assert sorted(r.arch for r in runs) == ["ResNet18", "VGG11", "VGG11bn", "VGG16bn"]

@@ -1,9 +1,11 @@
 """The rules of the package map (CONTRIBUTING.md): tables never draw and never import torch; the
-diffeo math knows no network; measuring never trains; figures read tables."""
+diffeo math knows no network; measuring never trains; figures read tables; the config and the
+figures never import each other, and the Snakefile imports one facade (`workflow`)."""
 
 from __future__ import annotations
 
 import ast
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -41,7 +43,17 @@ FORBIDDEN = {
         "diffeo_stability.data.images",
     ),
     "training": ("diffeo_stability.probe", "diffeo_stability.figures", "diffeo_stability.tables"),
+    "config": (
+        "matplotlib",
+        "diffeo_stability.figures",
+        "diffeo_stability.training",
+        "diffeo_stability.preflight",
+        "diffeo_stability.probe.measure",
+        "diffeo_stability.workflow",
+    ),
 }
+#: figures never read the config (the workflow hands them options)
+FORBIDDEN["figures"] += ("diffeo_stability.config", "diffeo_stability.workflow")
 
 
 def imports(path: Path) -> set[str]:
@@ -83,13 +95,47 @@ def test_the_check_sees_a_forbidden_import(tmp_path: Path) -> None:
     assert "diffeo_stability.training.trainer" in imports(module)
 
 
+def heavy_imports(code: str) -> list[str]:
+    """Which of torch and matplotlib a fresh interpreter has loaded after running `code`."""
+    check = (
+        "import json, sys\nprint(json.dumps(sorted({'torch', 'matplotlib'} & set(sys.modules))))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code + check], capture_output=True, text=True, check=True
+    )
+    return json.loads(out.stdout)
+
+
 def test_importing_the_tables_loads_neither_torch_nor_matplotlib() -> None:
     code = (
-        "import importlib, pkgutil, sys\n"
+        "import importlib, pkgutil\n"
         "import diffeo_stability.tables as t\n"
         "for m in pkgutil.iter_modules(t.__path__):\n"
         "    importlib.import_module('diffeo_stability.tables.' + m.name)\n"
-        "print(sorted({'torch', 'matplotlib'} & set(sys.modules)))\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "[]"
+    assert heavy_imports(code) == []
+
+
+def test_the_settings_and_the_workflow_facade_load_neither_torch_nor_matplotlib() -> None:
+    """What the Snakefile imports while it builds the DAG: the facade and, through it, every
+    settings dataclass (probe, ImageNet, hyper-parameters) and the config package."""
+    code = (
+        "import diffeo_stability.workflow, diffeo_stability.probe.settings\n"
+        "import diffeo_stability.hparams, diffeo_stability.config.scale\n"
+    )
+    assert heavy_imports(code) == []
+
+
+def test_the_rules_import_one_facade() -> None:
+    """workflow/rules/*.smk and the Snakefile import nothing of the package but its facade."""
+    root = PACKAGE.parents[1]
+    lines = [
+        f"{path.name}: {line.strip()}"
+        for path in [root / "Snakefile", *sorted((root / "workflow" / "rules").glob("*.smk"))]
+        for line in path.read_text().splitlines()
+        if line.lstrip().startswith(("import diffeo_stability", "from diffeo_stability"))
+    ]
+    assert lines == [
+        "Snakefile: from diffeo_stability import workflow as facade",
+        "common.smk: from diffeo_stability import workflow as facade",
+    ]

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import torch
 import yaml
-from workflow_helpers import ROOT, snakemake
+from workflow_helpers import ROOT, planned_jobs, snakemake
 
 from diffeo_stability import cli
 from diffeo_stability.commands.preflight import load_config
@@ -47,7 +47,7 @@ def test_preflight_names_the_failing_architectures(tmp_path, monkeypatch, capsys
     def broken(self, model):
         if self.config.arch == "FullConnL2":
             raise RuntimeError("injected forward failure")
-        if self.hp["precision"] == "bf16":
+        if self.hp.precision == "bf16":
             return lambda x: model(x) * 3
         return compiled(self, model)
 
@@ -74,8 +74,15 @@ def test_long_run_warning_for_the_paper_config_on_a_cpu_only():
     paper = load_config(ROOT / "config" / "paper.yaml") | {"device": "cpu"}
     warning = cost.long_run_warning(paper, "config/paper.yaml")
     assert warning and "hours of compute on a CPU" in warning
-    assert "diffeo-stability preflight --configfile config/paper.yaml" in warning
+    assert "snakemake preflight --configfile config/paper.yaml" in warning
     assert cost.long_run_warning(load_config(SMOKE), "config/smoke.yaml") is None
+
+
+@pytest.mark.parametrize("name", ["smoke", "cpu-check"])
+def test_the_job_count_of_the_cost_model_is_the_dags(tmp_path, name):
+    """The start-up term counts every job the workflow runs (the final `all` is no process)."""
+    jobs = planned_jobs("--configfile", str(ROOT / "config" / f"{name}.yaml"), workdir=tmp_path)
+    assert cost.job_count(load_config(ROOT / "config" / f"{name}.yaml")) == jobs.total() - 1
 
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason="the warning is about CPU-only machines")

@@ -33,7 +33,7 @@ from diffeo_stability.probe.statistics import (
     pair_norm,
 )
 
-FAST = ProbeSettings(cutoffs=(3.0,), interpolations=("bilinear",), sweep_points=0)
+FAST = ProbeSettings(cutoffs=(3.0,), interpolations=("bilinear",), sweep_points=0, layers=False)
 
 
 def identity(x: torch.Tensor) -> torch.Tensor:
@@ -101,7 +101,7 @@ def test_median_and_pairs_match_numpy() -> None:
 
 
 def test_temperature_points_span_the_sweep() -> None:
-    settings = ProbeSettings(deltas=(1.0, 2.0), sweep_points=30)
+    settings = ProbeSettings(deltas=(1.0, 2.0), sweep_points=30, sweep_range=(1 / 15, 2.0))
     points = temperature_points(32, 5.0, settings)
     assert [p for p, _ in points[:2]] == ["delta1", "delta2"] and len(points) == 32
     assert points[0][1] == pytest.approx(diffeo.temperature_from_delta(1.0, 32, 5.0))
@@ -114,7 +114,7 @@ def test_temperature_points_span_the_sweep() -> None:
 def test_identity_mean_statistic_gives_r_one_by_construction() -> None:
     x = torch.rand(40, 1, 12, 12, generator=torch.Generator().manual_seed(1))
     settings = ProbeSettings(
-        cutoffs=(3.0, 5.0), interpolations=("bilinear", "gaussian"), sweep_points=2
+        cutoffs=(3.0, 5.0), interpolations=("bilinear", "gaussian"), sweep_points=2, layers=False
     )
     rows = probe_function(identity, x, settings, seed=3)
     mean = rows[rows.statistic == "mean"]
@@ -162,7 +162,7 @@ def test_exact_copy_gives_identical_rows_and_seed_changes_draws() -> None:
     twin = copy.deepcopy(net)
     twin_blocks = [(name, twin[i]) for i, (name, _) in enumerate(blocks)]
     x = torch.rand(12, 1, 16, 16, generator=torch.Generator().manual_seed(2))
-    settings = ProbeSettings(cutoffs=(3.0,), sweep_points=1, per_layer=True, max_batch=20)
+    settings = ProbeSettings(cutoffs=(3.0,), sweep_points=1, layers=True, max_batch=20)
     for batch_stats in (False, True):
         first = probe_function(net, x, settings, seed=5, blocks=blocks, batch_stats=batch_stats)
         second = probe_function(
@@ -180,7 +180,7 @@ def test_per_layer_rows_layout_and_consistency() -> None:
     net, blocks = small_bn_net()
     x = torch.rand(16, 1, 16, 16, generator=torch.Generator().manual_seed(3))
     settings = ProbeSettings(
-        cutoffs=(3.0, 5.0), interpolations=("gaussian",), sweep_points=2, per_layer=True
+        cutoffs=(3.0, 5.0), interpolations=("gaussian",), sweep_points=2, layers=True
     )
     rows = probe_function(net, x, settings, seed=1, blocks=blocks)
     delta1 = rows[rows.point == "delta1"]
@@ -196,7 +196,7 @@ def test_per_layer_rows_layout_and_consistency() -> None:
         rtol=1e-6,
     )
     # output rows do not depend on whether the other layers are recorded
-    only_out = probe_function(net, x, replace(settings, per_layer=False), seed=1, blocks=blocks)
+    only_out = probe_function(net, x, replace(settings, layers=False), seed=1, blocks=blocks)
     pd.testing.assert_frame_equal(
         rows[rows.is_output].reset_index(drop=True), only_out.reset_index(drop=True), rtol=1e-6
     )
@@ -216,7 +216,7 @@ def test_batched_channels_last_probe_equals_a_plain_reference() -> None:
     net, blocks = small_bn_net()
     x = torch.rand(10, 1, 16, 16, generator=torch.Generator().manual_seed(7))
     settings = ProbeSettings(
-        cutoffs=(5.0,), interpolations=("gaussian",), sweep_points=0, per_layer=True, max_batch=3
+        cutoffs=(5.0,), interpolations=("gaussian",), sweep_points=0, layers=True, max_batch=3
     )
     rows = probe_function(net, x, settings, seed=2, blocks=blocks)
     net.eval()
@@ -325,7 +325,7 @@ def test_only_the_configured_noise_norms_are_forwarded() -> None:
         images_seen.append(len(images))
         return net(images)
 
-    one = ProbeSettings(cutoffs=(3.0,), interpolations=("bilinear",), sweep_points=0)
+    one = ProbeSettings(cutoffs=(3.0,), interpolations=("bilinear",), sweep_points=0, layers=False)
     both = replace(one, noise_norms=NOISE_NORMS)
     rows_both = probe_function(counting, x, both, seed=3)
     forwarded_both, images_seen[:] = sum(images_seen), []
@@ -334,5 +334,5 @@ def test_only_the_configured_noise_norms_are_forwarded() -> None:
     assert sum(images_seen) == forwarded_both - len(x)  # one noisy group fewer
     same = rows_both[rows_both.noise_norm == "per_image"].reset_index(drop=True)
     pd.testing.assert_frame_equal(rows_one, same)
-    with pytest.raises(ConfigError, match="noise norms"):
+    with pytest.raises(ConfigError, match="noise_norms: .l2. is not allowed"):
         replace(both, noise_norms=("l2",))

@@ -66,13 +66,8 @@ def test_probe_efficientnet_with_random_weights(folder: Path, tmp_path: Path) ->
             str(out),
             "--size",
             "32",
-            "--n-probe",
-            "3",
-            "--cutoffs",
-            "3",
-            "--interpolations",
-            "bilinear",
-            "--layers",
+            "--settings",
+            '{"n_probe": 3, "cutoffs": [3], "interpolations": ["bilinear"], "sweep_points": 0}',
             "--device",
             "cpu",
         )
@@ -101,6 +96,8 @@ def test_missing_folder_or_weights_skips_with_no_output(
                 "resnet101",
                 "--out",
                 str(out),
+                "--size",
+                "32",
             )
         )
     assert not out.exists()

@@ -55,15 +55,8 @@ ARGS = [
     "full",
     "--seed",
     "3",
-    "--n-probe",
-    "6",
-    "--cutoffs",
-    "3",
-    "--interpolations",
-    "bilinear",
-    "--sweep-points",
-    "1",
-    "--layers",
+    "--settings",
+    '{"n_probe": 6, "cutoffs": [3], "interpolations": ["bilinear"], "sweep_points": 1}',
     "--device",
     "cpu",
 ]
@@ -106,12 +99,14 @@ def test_cli_writes_the_contract_schema(
 def test_run_rows_take_n_train_from_p_and_differ_between_states(
     run: tuple[Path, Path],
 ) -> None:
-    from diffeo_stability.probe.measure import ProbeSettings
+    from diffeo_stability.probe.settings import ProbeSettings
 
     run_dir, data = run
-    settings = ProbeSettings(cutoffs=(3.0,), interpolations=("bilinear",), sweep_points=0)
+    settings = ProbeSettings(
+        n_probe=4, cutoffs=(3.0,), interpolations=("bilinear",), sweep_points=0, layers=False
+    )
     rows = probe_training_run(
-        run_dir, data, settings, dataset="toy", arch="VGG11bn", P="16", seed=1, n_probe=4
+        run_dir, data, settings, dataset="toy", arch="VGG11bn", P="16", seed=1
     )
     assert (rows.n_train == 16).all() and (rows.P == "16").all() and len(rows) == 2 * 2
     # init (batch statistics) and trained (other weights, running statistics) differ

@@ -73,6 +73,27 @@ def test_a_second_copy_refuses_while_the_first_runs(tmp_path):
     assert lock.exists(), "the live process's lock was removed"
 
 
+def test_the_refusal_names_the_deleted_log_of_an_orphan_and_where_to_read_it(tmp_path):
+    """After kill -9 of Snakemake and a rerun, the orphan training writes to a log that the
+    rerun deleted: the rerun's message says how to read it."""
+    lock, log = tmp_path / "train.lock", tmp_path / "seed0.log"
+    with open(log, "w") as handle:
+        orphan = subprocess.Popen(
+            [sys.executable, "-c", "import time; time.sleep(60)"], stderr=handle
+        )
+    try:
+        lock.write_text(json.dumps({"pid": orphan.pid, "host": socket.gethostname()}))
+        log.unlink()  # what Snakemake does to a job's log before running the job again
+        with pytest.raises(RunLockedError) as refused, RunLock(lock):
+            pass
+    finally:
+        orphan.kill()
+        orphan.wait()
+    message = str(refused.value)
+    assert f"process {orphan.pid}" in message and f"its log {log} was deleted" in message
+    assert f"tail -f /proc/{orphan.pid}/fd/2" in message
+
+
 def test_a_stale_lock_is_taken_over_and_released(tmp_path, caplog):
     gone = subprocess.Popen([sys.executable, "-c", "pass"])
     gone.wait()

@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
+import itertools
 import re
-import shlex
 import shutil
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 import yaml
-from workflow_helpers import CONFIGS, ROOT, fake_built_outputs, planned_jobs, snakemake
+from workflow_helpers import (
+    CONFIGS,
+    ROOT,
+    fake_built_outputs,
+    planned_jobs,
+    readme_commands,
+    snakemake,
+)
+
+from diffeo_stability.cli import build_parser
+from diffeo_stability.default_experiment import default_experiment
 
 
 @pytest.mark.parametrize(
@@ -17,7 +30,7 @@ from workflow_helpers import CONFIGS, ROOT, fake_built_outputs, planned_jobs, sn
     [
         ("smoke", 17),
         ("cpu-check", 12),
-        ("cpu", 3 * 4 * 4 * 3 + 6 * 2),
+        ("cpu", 3 * 4 * 5 * 2 + 6 * 2),
         ("config", 81),
         ("paper", 2 * 2 * 3 * 8 * 16 + 15 * 5 - 4 * 5),
     ],
@@ -119,27 +132,47 @@ def test_a_config_without_results_key_writes_under_its_file_name(tmp_path):
     assert "results/mine/tables/claims.csv" in result.stdout
 
 
-def readme_snakemake_commands() -> list[list[str]]:
-    """The arguments of every `snakemake ...` command the README shows."""
-    text = (ROOT / "README.md").read_text()
-    found = re.findall(r"\bsnakemake((?: --?[\w-]+(?: [\w./=-]+)*)+)", text)
-    return [shlex.split(args) for args in dict.fromkeys(found)]
-
-
 def test_every_readme_snakemake_command_works(tmp_path):
-    commands = readme_snakemake_commands()
-    assert len(commands) >= 7, commands
+    commands = [words[1:] for words in readme_commands("snakemake")]
+    assert len(commands) >= 10, commands
     for args in commands:
         paths = [str(ROOT / a) if a.startswith(("config/", "profiles/")) else a for a in args]
         dry = ["-n"]
         if "--report" in args:  # the report reads the (fake) outputs of its config
             given = args[args.index("--configfile") + 1] if "--configfile" in args else None
-            config = ROOT / (given or "config/config.yaml")
+            config = ROOT / (given or default_experiment().configfile)
             fake_built_outputs("--configfile", str(config), workdir=tmp_path)
             dry = []
         result = snakemake(*dry, *paths, workdir=tmp_path, check=False, timeout=300)
         assert result.returncode == 0, f"snakemake {' '.join(args)}:\n{result.stderr[-3000:]}"
     assert (tmp_path / "results" / "report.zip").stat().st_size > 0
+
+
+def test_readme_commands_give_targets_before_configfile_and_use_the_venv():
+    """`--configfile` takes one or more files: a target after it would be read as a config
+    file. Bare `snakemake` / `diffeo-stability` is "command not found" outside the venv."""
+    for program in ("snakemake", "diffeo-stability"):
+        for words in readme_commands(program):
+            assert words[0] == f".venv/bin/{program}", " ".join(words)
+            if "--configfile" in words:
+                after = words[words.index("--configfile") + 1 :]
+                files = list(itertools.takewhile(lambda w: not w.startswith("-"), after))
+                assert len(files) == 1, f"a target after --configfile: {' '.join(words)}"
+
+
+def test_every_readme_diffeo_stability_command_parses_and_is_installed():
+    """Each README `diffeo-stability` command: its arguments parse, the files it names exist,
+    and the installed script runs the command (`--help`: a real run takes minutes)."""
+    commands = readme_commands("diffeo-stability")
+    assert commands, "the README shows no diffeo-stability command"
+    script = Path(sys.executable).parent / "diffeo-stability"
+    for words in commands:
+        args = build_parser(words[1]).parse_args(words[1:])
+        for value in vars(args).values():
+            if isinstance(value, Path):
+                assert (ROOT / value).is_file(), f"{value} of {' '.join(words)}"
+        shown = subprocess.run([str(script), words[1], "--help"], capture_output=True, timeout=120)
+        assert shown.returncode == 0, shown.stderr
 
 
 def test_data_jobs_run_first():
@@ -159,7 +192,22 @@ def test_a_nested_number_given_with_config_is_a_number(tmp_path):
         "probe={delta: 0.5}",
         workdir=tmp_path,
     )
-    assert "--n-probe 32 " in result.stdout and "--delta 0.5 " in result.stdout
+    assert '"n_probe": 32' in result.stdout and '"deltas": [0.5]' in result.stdout
+
+
+def test_a_bad_setting_fails_in_the_dry_run_naming_its_key(tmp_path):
+    """c > 1 is checked before the DAG is built, not in each probe job after the training."""
+    result = snakemake(
+        "-n",
+        "--configfile",
+        str(CONFIGS / "smoke.yaml"),
+        "--config",
+        "probe={cutoffs: [0.8, 3]}",
+        workdir=tmp_path,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "probe.cutoffs: 0.8 must be a number > 1" in result.stdout + result.stderr
 
 
 def test_cpu_jobs_hold_no_gpu_and_get_their_threads(tmp_path):
@@ -180,6 +228,7 @@ def test_the_config_headline_reaches_the_claims_and_the_figures(tmp_path):
     path.write_text(yaml.safe_dump(config))
     result = snakemake("-n", "-p", "--configfile", str(path), workdir=tmp_path)
     claims = next(line for line in result.stdout.splitlines() if " claims --logavg" in line)
-    assert "c=5" in claims and "noise_norm=mean" in claims and "cutoff_rule=code" in claims
+    assert '"c": 5.0' in claims and '"noise_norm": "mean"' in claims
+    assert '"cutoff_rule": "code"' in claims
     fig5 = next(line for line in result.stdout.splitlines() if "figure fig5_error_vs_rf" in line)
     assert "c=5" in fig5 and "noise_norm=mean" in fig5

@@ -5,6 +5,9 @@ One module-scoped run (a few minutes on 2 cores) serves every test here.
 
 from __future__ import annotations
 
+import os
+import resource
+import time
 import zipfile
 from pathlib import Path
 
@@ -15,7 +18,9 @@ import pytest
 import yaml
 from workflow_helpers import CONFIGS, planned_jobs, snakemake
 
+from diffeo_stability.config import validate_config
 from diffeo_stability.mechanisms.settings import ANALYSES
+from diffeo_stability.preflight import cost
 
 pytestmark = pytest.mark.slow
 
@@ -48,9 +53,19 @@ TABLES = [
 ]
 
 
+#: the smoke run's wall time and CPU time (Snakemake and every job), seconds
+MEASURED: dict[str, float] = {}
+
+
+def _children_cpu_s() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 @pytest.fixture(scope="module")
 def smoke_run(tmp_path_factory) -> Path:
     workdir = tmp_path_factory.mktemp("smoke")
+    cpu, start = _children_cpu_s(), time.monotonic()
     # CPU only: let both cores run train/probe jobs (the default profile allows one GPU job)
     snakemake(
         "--cores",
@@ -62,6 +77,8 @@ def smoke_run(tmp_path_factory) -> Path:
         workdir=workdir,
         timeout=1500,
     )
+    MEASURED["wall_s"] = time.monotonic() - start
+    MEASURED["cpu_s"] = _children_cpu_s() - cpu
     return workdir
 
 
@@ -72,6 +89,22 @@ def test_every_figure_is_a_valid_nonempty_pdf_and_png(smoke_run, stem):
     image = mpimg.imread(smoke_run / "results" / "smoke" / "figures" / f"{stem}.png")
     assert image.ndim == 3 and min(image.shape[:2]) > 100
     assert np.std(image[..., :3]) > 0.01, "blank image"
+
+
+def test_the_cost_estimate_is_within_1_5x_of_the_smoke_run(smoke_run):
+    """The cost model's job time for the smoke config (static CPU rates and the per-job
+    start-up) against the CPU time the run took: CPU time, not wall time, so that a loaded
+    machine, which stretches the wall time, does not decide the outcome."""
+    config = validate_config(yaml.safe_load(SMOKE.read_text()))
+    estimate_s = 3600 * (
+        cost.total_hours(cost.estimate_hours(config, cost.table_rates("cpu")))
+        + cost.startup_hours(config)
+    )
+    ratio = estimate_s / MEASURED["cpu_s"]
+    assert 1 / 1.5 <= ratio <= 1.5, (
+        f"estimate {estimate_s:.0f} s of job time, run {MEASURED['cpu_s']:.0f} s of CPU time "
+        f"({MEASURED['wall_s']:.0f} s of wall time on 2 cores, load {os.getloadavg()[0]:.1f})"
+    )
 
 
 def test_every_table_is_written(smoke_run):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 import subprocess
 import sys
 from collections import Counter
@@ -67,3 +68,23 @@ def fake_built_outputs(*args: str, workdir: Path) -> list[str]:
         os.utime(target, (stamp, stamp))
         paths.append(path)
     return paths
+
+
+def readme_commands(program: str) -> list[list[str]]:
+    """The command lines of `program` ("snakemake", "diffeo-stability") that README.md shows in
+    code (spans, fenced and indented blocks; several joined by `&&` counted apart), in order,
+    without repeats; each as its words, the program (with any `.venv/bin/` prefix) first."""
+    text = (ROOT / "README.md").read_text()
+    fenced = re.findall(r"^```[a-z]*\n(.*?)^```", text, flags=re.S | re.M)
+    prose = re.sub(r"^```[a-z]*\n.*?^```", "", text, flags=re.S | re.M)
+    pieces = [line for block in fenced for line in block.splitlines()]
+    pieces += re.findall(r"`([^`\n]+)`", prose)
+    pieces += [line for line in prose.splitlines() if line.startswith("    ")]
+    pattern = re.compile(rf"(?:\.venv/bin/)?{re.escape(program)} \S.*")
+    found = {}
+    for piece in pieces:
+        for part in piece.split("&&"):
+            part = part.split(" #")[0].strip()
+            if pattern.fullmatch(part):
+                found.setdefault(part, shlex.split(part))
+    return list(found.values())

@@ -18,6 +18,15 @@ class ConfigError(DiffeoStabilityError):
     """An invalid configuration value (names the key and the allowed values)."""
 
 
+class SettingError(ConfigError):
+    """A bad value of one setting of a settings dataclass: `key` is the field (its config key),
+    `problem` what is wrong and what is allowed. Config validation prefixes the section."""
+
+    def __init__(self, key: str, problem: str) -> None:
+        super().__init__(f"{key}: {problem}")
+        self.key, self.problem = key, problem
+
+
 class DataError(DiffeoStabilityError):
     """Missing, corrupted or unverifiable dataset files."""
 

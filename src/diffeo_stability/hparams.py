@@ -1,8 +1,10 @@
 """Training hyper-parameters per architecture family; the paper's values live here only.
 
-Torch-free. A run's hyper-parameters are resolved once, when the config is read
-(`config.run_hparams` -> `resolve_arch_hparams`), and handed to `diffeo-stability train
---hparams JSON`, which applies the same function (a resolved dict comes back unchanged).
+Torch-free. `HParams` (frozen) holds a run's values and checks each once; its field defaults
+are those common to every family, `FAMILY_DEFAULTS` the paper's values that differ by family.
+A run's hyper-parameters are resolved when the config is validated (`config.run_hparams` ->
+`resolve_arch_hparams`) and handed to `diffeo-stability train --hparams JSON`, which builds the
+same `HParams` (a resolved document comes back unchanged).
 Keys (identical for every family; those of `FAMILY_ONLY` keep their default elsewhere):
 
 - optimizer: "sgd" | "adam"; lr (head / whole net), lr_body (transfer body; None = lr);
@@ -26,42 +28,96 @@ Keys (identical for every family; those of `FAMILY_ONLY` keep their default else
   ignored elsewhere; the one training path not exercised by the CPU tests).
 - width_factor: multiplies every channel (and hidden-unit) count of the convolutional nets
   (1.0 = the published nets; the CPU configs use narrower ones).
+- snapshot_epochs: epochs after which the trainer keeps a snapshot of the network (strictly
+  increasing, each <= epochs; [] = none).
 - max_loss_factor: the run is declared diverged when the epoch's mean training loss exceeds
   this factor times the loss at initialisation (NaN/inf always is).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from diffeo_stability.errors import ConfigError
+from diffeo_stability.errors import ConfigError, SettingError
 from diffeo_stability.models.registry import ARCHITECTURES, get_arch
+from diffeo_stability.settings import Settings, check_bool, check_choice, check_int, check_number
 
-_COMMON: dict[str, Any] = {
-    "momentum": 0.0,
-    "nesterov": False,
-    "weight_decay": 0.0,
-    "lr_body": None,
-    "schedule": "none",
-    "cosine_tmax_factor": 0.8,
-    "gamma": 1.0,
-    "batch_size": 128,
-    "eval_batch_size": "auto",
-    "eval_every": 1,
-    "augmentation": "auto",
-    "crop_padding": 4,
-    "input_size": None,
-    "precision": "fp32",
-    "memory_format": "auto",
-    "compile": False,
-    "cuda_graph": False,
-    "max_loss_factor": 100.0,
-    "width_factor": 1.0,
-}
+SCHEDULES = ("cosine", "cosine_steps", "exponential", "none")
+OPTIMIZERS = ("sgd", "adam")
+AUGMENTATIONS = ("auto", "crop_flip", "none")
+PRECISIONS = ("fp32", "bf16")
+MEMORY_FORMATS = ("auto", "channels_last", "contiguous")
 
-PAPER_DEFAULTS: dict[str, dict[str, Any]] = {
-    "conv": _COMMON
-    | {
+
+@dataclass(frozen=True)
+class HParams(Settings):
+    """One run's training hyper-parameters (see the module docstring for each key)."""
+
+    optimizer: str
+    lr: float
+    epochs: int
+    momentum: float = 0.0
+    nesterov: bool = False
+    weight_decay: float = 0.0
+    lr_body: float | None = None
+    schedule: str = "none"
+    cosine_tmax_factor: float = 0.8
+    gamma: float = 1.0
+    batch_size: int = 128
+    eval_batch_size: int | str = "auto"
+    eval_every: int = 1
+    augmentation: str = "auto"
+    crop_padding: int = 4
+    input_size: int | None = None
+    precision: str = "fp32"
+    memory_format: str = "auto"
+    compile: bool = False
+    cuda_graph: bool = False
+    max_loss_factor: float = 100.0
+    width_factor: float = 1.0
+    snapshot_epochs: tuple[int, ...] = ()
+
+    def __post_init__(self) -> None:
+        check_choice("optimizer", self.optimizer, OPTIMIZERS)
+        check_choice("schedule", self.schedule, SCHEDULES)
+        check_choice("augmentation", self.augmentation, AUGMENTATIONS)
+        check_choice("precision", self.precision, PRECISIONS)
+        check_choice("memory_format", self.memory_format, MEMORY_FORMATS)
+        for key in ("epochs", "batch_size", "eval_every"):
+            check_int(key, getattr(self, key), 1)
+        check_int("eval_batch_size", self.eval_batch_size, 1, allow=("auto",))
+        check_int("crop_padding", self.crop_padding, 0)
+        if self.input_size is not None:
+            check_int("input_size", self.input_size, 1)
+        for key in ("lr", "cosine_tmax_factor", "gamma", "max_loss_factor", "width_factor"):
+            check_number(key, getattr(self, key), 0.0)
+        if self.lr_body is not None:
+            check_number("lr_body", self.lr_body, 0.0)
+        for key in ("momentum", "weight_decay"):
+            check_number(key, getattr(self, key), 0.0, strict=False)
+        for key in ("nesterov", "compile", "cuda_graph"):
+            check_bool(key, getattr(self, key))
+        self._check_snapshots()
+
+    def _check_snapshots(self) -> None:
+        snapshots = self.snapshot_epochs
+        if not isinstance(snapshots, tuple):
+            raise SettingError("snapshot_epochs", f"{snapshots!r} must be a list of epochs")
+        for epoch in snapshots:
+            check_int("snapshot_epochs", epoch, 1)
+        if any(b <= a for a, b in zip(snapshots, snapshots[1:], strict=False)):
+            raise SettingError("snapshot_epochs", f"{list(snapshots)} must strictly increase")
+        if snapshots and snapshots[-1] > self.epochs:
+            raise SettingError(
+                "snapshot_epochs", f"{snapshots[-1]} is after the last epoch ({self.epochs})"
+            )
+
+
+#: the paper's values that differ from `HParams`' defaults, per architecture family
+FAMILY_DEFAULTS: dict[str, dict[str, Any]] = {
+    "conv": {
         "optimizer": "sgd",
         "lr": 0.1,
         "momentum": 0.9,
@@ -69,9 +125,8 @@ PAPER_DEFAULTS: dict[str, dict[str, Any]] = {
         "schedule": "cosine",
         "epochs": 250,
     },
-    "fc": _COMMON | {"optimizer": "adam", "lr": 0.1, "epochs": 250},
-    "transfer": _COMMON
-    | {
+    "fc": {"optimizer": "adam", "lr": 0.1, "epochs": 250},
+    "transfer": {
         "optimizer": "sgd",
         "lr": 0.01,
         "lr_body": 0.001,
@@ -84,6 +139,10 @@ PAPER_DEFAULTS: dict[str, dict[str, Any]] = {
         "input_size": 224,
     },
 }
+#: every hyper-parameter of each family's paper run (derived: `HParams` + `FAMILY_DEFAULTS`)
+PAPER_DEFAULTS: dict[str, dict[str, Any]] = {
+    family: HParams(**values).as_config() for family, values in FAMILY_DEFAULTS.items()
+}
 
 #: hyper-parameters only the networks of some families use: key -> those families; for the
 #: others a value other than the family's default is an error
@@ -93,93 +152,27 @@ FAMILY_ONLY: dict[str, tuple[str, ...]] = {
     "lr_body": ("transfer",),
 }
 
-_CHOICES: dict[str, tuple[Any, ...]] = {
-    "optimizer": ("sgd", "adam"),
-    "schedule": ("cosine", "cosine_steps", "exponential", "none"),
-    "augmentation": ("auto", "crop_flip", "none"),
-    "precision": ("fp32", "bf16"),
-    "memory_format": ("auto", "channels_last", "contiguous"),
-}
+
+def resolve_hparams(family: str, overrides: Mapping[str, Any] | None = None) -> HParams:
+    """The family's paper values updated with `overrides` (names as in `HParams`; lists for
+    tuples); SettingError naming the first unknown key or bad value."""
+    if family not in FAMILY_DEFAULTS:
+        raise ConfigError(f"unknown family {family!r}; allowed: {', '.join(FAMILY_DEFAULTS)}")
+    return HParams.from_config({**FAMILY_DEFAULTS[family], **(overrides or {})})
 
 
-def resolve_hparams(family: str, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The family's paper defaults updated with `overrides`; ConfigError on unknown keys/values."""
-    if family not in PAPER_DEFAULTS:
-        raise ConfigError(f"unknown family {family!r}; allowed: {', '.join(PAPER_DEFAULTS)}")
-    defaults = PAPER_DEFAULTS[family]
-    overrides = dict(overrides or {})
-    unknown = sorted(set(overrides) - set(defaults))
-    if unknown:
-        raise ConfigError(
-            f"unknown hyper-parameter(s) {', '.join(unknown)} for family {family!r}; "
-            f"allowed: {', '.join(sorted(defaults))}"
-        )
-    hparams = defaults | overrides
-    for key, allowed in _CHOICES.items():
-        if hparams[key] not in allowed:
-            raise ConfigError(
-                f"hyper-parameter {key}={hparams[key]!r}; allowed: {', '.join(allowed)}"
-            )
-    for key, (kinds, minimum, strict) in _RANGES.items():
-        if key in _AUTO and hparams[key] == "auto":
-            continue
-        try:
-            _check_value(key, hparams[key], kinds, minimum, strict)
-        except ConfigError as err:
-            raise ConfigError(f"{err}{' (or auto)' if key in _AUTO else ''}") from None
-    return hparams
-
-
-def resolve_arch_hparams(arch: str, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
-    """`resolve_hparams` for the family of `arch`; ConfigError naming the key, `arch` and the
+def resolve_arch_hparams(arch: str, overrides: Mapping[str, Any] | None = None) -> HParams:
+    """`resolve_hparams` for the family of `arch`; SettingError naming the key, `arch` and the
     architectures that take it when a key of `FAMILY_ONLY` is set that `arch` does not use."""
     family = get_arch(arch).family
     hparams = resolve_hparams(family, overrides)
+    paper = PAPER_DEFAULTS[family]
     for key, families in FAMILY_ONLY.items():
-        if family not in families and hparams[key] != PAPER_DEFAULTS[family][key]:
+        if family not in families and getattr(hparams, key) != paper[key]:
             takers = [name for name, spec in ARCHITECTURES.items() if spec.family in families]
-            raise ConfigError(
-                f"hyper-parameter {key}={hparams[key]!r}: {arch} does not take it (family "
-                f"{family}); architectures that do: {', '.join(takers)}"
+            raise SettingError(
+                key,
+                f"{getattr(hparams, key)!r}: {arch} does not take it (family {family}); "
+                f"architectures that do: {', '.join(takers)}",
             )
     return hparams
-
-
-# key -> (accepted types, lower bound, bound excluded); None values allowed where listed
-_AUTO = {"eval_batch_size"}  # keys that also take "auto" (resolved for the device)
-_POSITIVE_INT = ((int,), 1, False)
-_RANGES: dict[str, tuple[tuple[type, ...], float | None, bool]] = {
-    "epochs": _POSITIVE_INT,
-    "batch_size": _POSITIVE_INT,
-    "eval_every": _POSITIVE_INT,
-    "eval_batch_size": _POSITIVE_INT,
-    "crop_padding": ((int,), 0, False),
-    "input_size": ((int, type(None)), 1, False),
-    "lr": ((int, float), 0, True),
-    "lr_body": ((int, float, type(None)), 0, True),
-    "momentum": ((int, float), 0, False),
-    "weight_decay": ((int, float), 0, False),
-    "cosine_tmax_factor": ((int, float), 0, True),
-    "gamma": ((int, float), 0, True),
-    "max_loss_factor": ((int, float), 0, True),
-    "width_factor": ((int, float), 0, True),
-    "nesterov": ((bool,), None, False),
-    "compile": ((bool,), None, False),
-    "cuda_graph": ((bool,), None, False),
-}
-
-
-def _check_value(
-    key: str, value: Any, kinds: tuple[type, ...], minimum: float | None, strict: bool
-) -> None:
-    """ConfigError unless `value` has one of `kinds` (bool is no number) and is >= / > minimum."""
-    names = {int: "an integer", float: "a number", bool: "true or false", type(None): "null"}
-    wrong_type = not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds)
-    if wrong_type:
-        allowed = " or ".join(names[k] for k in kinds if not (k is int and float in kinds))
-        raise ConfigError(f"hyper-parameter {key}={value!r} must be {allowed}")
-    if minimum is None or value is None or isinstance(value, bool):
-        return
-    if value < minimum or (strict and value == minimum):
-        bound = f"greater than {minimum}" if strict else f"at least {minimum}"
-        raise ConfigError(f"hyper-parameter {key}={value!r} must be {bound}")

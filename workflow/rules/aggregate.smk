@@ -9,6 +9,7 @@ rule aggregate:
         stability=f"{TABLES}/stability.parquet",
         logavg=f"{TABLES}/logavg.csv",
         training=f"{TABLES}/training.csv",
+        seeds=f"{TABLES}/seeds.csv",
     log:
         f"{LOGS}/aggregate/aggregate.log",
     conda:
@@ -23,5 +24,6 @@ rule aggregate:
         write_argsfile(params.argsfile, ["--probe", *input.probe, "--metrics", *input.metrics])
         shell(
             "python -m diffeo_stability aggregate @{params.argsfile} --out-stability {output.stability}"
-            " --out-logavg {output.logavg} --out-training {output.training} > {log} 2>&1"
+            " --out-logavg {output.logavg} --out-training {output.training}"
+            " --out-seeds {output.seeds} > {log} 2>&1"
         )

@@ -1,6 +1,5 @@
 """Config validation, the job grid, paths and input functions shared by all rules."""
 
-import json
 import os
 import re
 import shlex
@@ -10,46 +9,32 @@ from pathlib import Path
 from snakemake.exceptions import WorkflowError
 from snakemake.logging import logger
 
-from diffeo_stability.config import (
-    default_results_root,
-    check_device,
-    export_cli_environment,
-    retype_overrides,
-    gpus_per_job,
-    run_hparams,
-    run_probe_settings,
-    training_runs,
-    validate_config,
-)
-from diffeo_stability.preflight.cost import long_run_warning
-from diffeo_stability.data.registry import DATASETS
-from diffeo_stability.errors import ConfigError
-from diffeo_stability.figures.registry import FIGURES
-from diffeo_stability.tables.headline import Headline
-from diffeo_stability.models.registry import ARCHITECTURES
+from diffeo_stability import workflow as facade
 
 # rules run `python -m diffeo_stability` with the Python running snakemake and this src/
-export_cli_environment(Path(workflow.basedir) / "src")
+facade.export_cli_environment(Path(workflow.basedir) / "src")
 
-config.setdefault("results", default_results_root(workflow.configfiles))
-retype_overrides(config, dict(workflow.config_settings.config))
+config.setdefault("results", facade.default_results_root(workflow.configfiles))
+facade.retype_overrides(config, dict(workflow.config_settings.config))
 try:
-    validate_config(config)
+    facade.validate_workflow_config(config)
     if workflow.local_exec:  # cluster jobs run where the GPUs are, not on the login node
-        check_device(config["device"])
-except ConfigError as err:
+        facade.check_device(config["device"])
+except facade.ConfigError as err:
     raise WorkflowError(str(err)) from None
 
 # the config file: the last one given (see Snakefile)
 CONFIGFILE = (
     os.path.relpath(workflow.configfiles[-1]) if workflow.configfiles else "config/config.yaml"
 )
-_long_run = long_run_warning(config, CONFIGFILE)
+_long_run = facade.long_run_warning(config, CONFIGFILE)
 if _long_run:
     logger.warning(f"WARNING: {_long_run}")
 
-RUNS = training_runs(config)
-GPU_PER_JOB = gpus_per_job(config["device"])  # 0 on a CPU-only machine: --cores N jobs at once
+RUNS = facade.training_runs(config)
+GPU_PER_JOB = facade.gpus_per_job(config["device"])  # 0 on a CPU-only machine: --cores N jobs
+# the train / probe / probe_imagenet jobs: one process on the config's device, `threads` threads
+DEVICE_JOB = "OMP_NUM_THREADS={threads} python -m diffeo_stability --threads {threads}"
 RUN_KEYS = {(r.dataset, r.arch, str(r.P), int(r.seed)): r for r in RUNS}
 
 DATA = "resources/data/{dataset}.npz"
@@ -65,8 +50,8 @@ TABLES = f"{RESULTS}/tables"
 
 
 wildcard_constraints:
-    dataset="|".join(map(re.escape, DATASETS)),
-    arch="|".join(map(re.escape, ARCHITECTURES)),
+    dataset="|".join(map(re.escape, facade.DATASETS)),
+    arch="|".join(map(re.escape, facade.ARCHITECTURES)),
     P=r"\d+|full",
     seed=r"\d+",
     d=r"\d+",
@@ -121,17 +106,20 @@ def report_missing_intermediates():
         )
 
 
-def hparams_json(wildcards):
-    """The resolved hyper-parameters of a run, as one shell-quoted JSON argument."""
-    return shlex.quote(json.dumps(run_hparams(config, run_of(wildcards)), sort_keys=True))
-
-
-def cli_options(options):
-    """{'h': 100, 'loss': 'hinge'} -> "--h 100 --loss hinge" (shell-quoted)."""
-    return " ".join(
-        f"--{key.replace('_', '-')} {shlex.quote(str(value))}"
-        for key, value in sorted(options.items())
+def device_job_resources(mem_mb, runtime):
+    """The resources of a train / probe job (each retry gets `attempt` times more memory and
+    time): the config's GPU share, `mem_mb` MB, `runtime` minutes."""
+    return dict(
+        gpu=GPU_PER_JOB,
+        cpus_per_gpu=4,
+        mem_mb=lambda wildcards, attempt: mem_mb * attempt,
+        runtime=lambda wildcards, attempt: runtime * attempt,
     )
+
+
+def hparams_option(wildcards):
+    """--hparams JSON: the run's resolved hyper-parameters."""
+    return facade.hparams_option(config, run_of(wildcards))
 
 
 def write_argsfile(path, items):
@@ -141,21 +129,15 @@ def write_argsfile(path, items):
 
 
 # probe.smk
-def probe_settings_options(wildcards):
-    """--cutoffs, --interpolations, --sweep-points [--layers] of one run (probe.overrides)."""
-    settings = run_probe_settings(config, run_of(wildcards))
-    options = (
-        f"--cutoffs {' '.join(map(str, settings['cutoffs']))}"
-        f" --interpolations {' '.join(settings['interpolations'])}"
-        f" --sweep-points {settings['sweep_points']}"
-    )
-    return options + (" --layers" if settings["layers"] else "")
+def probe_settings_option(wildcards):
+    """--settings JSON: what the run's probe job measures (probe section and overrides)."""
+    return facade.probe_settings_option(config, run_of(wildcards))
 
 
 # data.smk
 def fetch_inputs(wildcards):
     """Synthetic datasets are generated first; real ones come from mirrors or downloads."""
-    if DATASETS[wildcards.dataset].synthetic:
+    if facade.DATASETS[wildcards.dataset].synthetic:
         return {"originals": SYNTHETIC}
     return {}
 
@@ -177,24 +159,18 @@ def weights_option(wildcards):
 
 
 # figures.smk
-HEADLINE = Headline.from_config(config)
+HEADLINE = facade.Headline.of_config(config)
+FIGURES = facade.FIGURES
 
 
 def headline_option():
-    """--headline KEY=VALUE ... of the claims command: the config's headline convention."""
-    pairs = [shlex.quote(f"{k}={v}") for k, v in sorted(HEADLINE.options().items())]
-    return f"--headline {' '.join(pairs)}"
+    """--headline JSON of the claims command: the config's headline convention."""
+    return facade.headline_option(HEADLINE)
 
 
 def figure_options(name):
-    """--set arguments of one figure: the headline convention (the keys the figure reads), its
-    configured options (which win) and the global note."""
-    options = {k: v for k, v in HEADLINE.options().items() if k in FIGURES[name].keys}
-    options |= config["figures"]["options"].get(name, {})
-    if config["figures"]["note"]:
-        options.setdefault("note", config["figures"]["note"])
-    pairs = [shlex.quote(f"{key}={value}") for key, value in sorted(options.items())]
-    return f"--set {' '.join(pairs)}" if pairs else ""
+    """--set arguments of one figure: the headline keys it reads, its options, the note."""
+    return facade.figure_options(name, HEADLINE, config["figures"])
 
 
 def figure_targets():

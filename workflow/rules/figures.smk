@@ -3,24 +3,25 @@ the claims table."""
 
 import yaml
 
-from diffeo_stability.figures.captions import scale_caption
-
 FIGURES_DIR = f"{RESULTS}/figures"
 LOGAVG = f"{TABLES}/logavg.csv"
 TRAINING = f"{TABLES}/training.csv"
 STRIPE_TABLE = f"{TABLES}/stripe.csv"
 # the test image of Fig. 2: the first data set of the registry that the experiments use
-ILLUSTRATION_DATASET = next(d for d in DATASETS if d in {r.dataset for r in RUNS})
+ILLUSTRATION_DATASET = next(d for d in facade.DATASETS if d in {r.dataset for r in RUNS})
 
 # the config's scale, stated in every report caption when it differs from config/paper.yaml
-SCALE = scale_caption(
+SCALE = facade.scale_caption(
     config,
-    validate_config(yaml.safe_load((Path(workflow.basedir) / "config/paper.yaml").read_text())),
+    facade.validate_workflow_config(
+        yaml.safe_load((Path(workflow.basedir) / "config/paper.yaml").read_text())
+    ),
 )
 
 # the registry's figure inputs -> paths
 FIGURE_INPUTS = {
     "logavg": LOGAVG,
+    "training": TRAINING,
     "stripe": STRIPE_TABLE,
     "illustration": DATA.format(dataset=ILLUSTRATION_DATASET),
     **MECHANISM_INPUTS,
@@ -65,6 +66,7 @@ rule claims:
         logavg=LOGAVG,
         training=TRAINING,
         stripe=STRIPE_TABLE,
+        seeds=f"{TABLES}/seeds.csv",
     output:
         csv=report(f"{TABLES}/claims.csv", caption="../report/claims.rst", category="0 claims"),
         markdown=f"{TABLES}/claims.md",
@@ -77,5 +79,6 @@ rule claims:
         headline=headline_option(),
     shell:
         "python -m diffeo_stability claims --logavg {input.logavg} --training {input.training}"
-        " --stripe {input.stripe} --out {output.csv} --markdown {output.markdown}"
+        " --stripe {input.stripe} --seeds {input.seeds} --out {output.csv}"
+        " --markdown {output.markdown}"
         " {params.headline} > {log} 2>&1"

@@ -2,15 +2,9 @@
 selected runs (`mechanisms` config block), one table per run and analysis, then one table per
 analysis; and the decomposition of the diffeo ensemble (no net)."""
 
-from diffeo_stability.mechanisms.settings import (
-    FIELD_ANALYSES,
-    NET_ANALYSES,
-    MechanismsSettings,
-    selected_runs,
-)
-
-MECHANISMS_CFG = config["mechanisms"]
-MECHANISM_RUNS = selected_runs(MechanismsSettings.from_mapping(MECHANISMS_CFG), RUNS)
+NET_ANALYSES = facade.NET_ANALYSES
+FIELD_ANALYSES = facade.FIELD_ANALYSES
+MECHANISM_RUNS = facade.mechanism_runs(config, RUNS)
 MECHANISM_RUN = f"{RESULTS}/mechanisms/{{analysis}}/{{dataset}}/{{arch}}/P{{P}}/seed{{seed}}.csv"
 MECHANISM_TABLE = f"{TABLES}/mechanisms/{{analysis}}.csv"
 # a few numbers per net, quoted by the README's "Mechanisms" sentences
@@ -26,7 +20,7 @@ MECHANISM_CONVENTION = (
     f" --cutoff-rule {config['probe']['cutoff_rule']}"
     f" --noise-norms {' '.join(config['probe']['noise_norms'])}"
 )
-MECHANISM_SETTINGS = shlex.quote(json.dumps(MECHANISMS_CFG, sort_keys=True))
+MECHANISM_SETTINGS = facade.mechanisms_settings_option(config)
 
 
 rule mechanisms_run:
@@ -56,7 +50,7 @@ rule mechanisms_run:
         "OMP_NUM_THREADS={threads} python -m diffeo_stability --threads {threads} mechanisms"
         " {wildcards.analysis} --run-dir {params.run_dir} --data {input.data} --out {output}"
         " --dataset {wildcards.dataset} --arch {wildcards.arch} --P {wildcards.P}"
-        f" --seed {{wildcards.seed}} --settings {{params.settings}} {MECHANISM_CONVENTION}"
+        f" --seed {{wildcards.seed}} {{params.settings}} {MECHANISM_CONVENTION}"
         " --device {params.device} > {log} 2>&1"
 
 
@@ -95,7 +89,7 @@ rule mechanisms_diffeo_parts:
         settings=MECHANISM_SETTINGS,
     shell:
         "OMP_NUM_THREADS={threads} python -m diffeo_stability --threads {threads} mechanisms"
-        f" diffeo_parts --out {{output}} --settings {{params.settings}} {MECHANISM_CONVENTION}"
+        f" diffeo_parts --out {{output}} {{params.settings}} {MECHANISM_CONVENTION}"
         " > {log} 2>&1"
 
 

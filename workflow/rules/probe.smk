@@ -1,6 +1,5 @@
 """Probing: D_f, G_f and R_f of the initial and trained network of every run."""
 
-PROBE_CFG = config["probe"]
 IMAGENET_CFG = config["imagenet"]
 
 
@@ -18,24 +17,17 @@ rule probe:
         "../../envs/diffeo-stability.yaml"
     threads: 1
     resources:
-        gpu=GPU_PER_JOB,
-        cpus_per_gpu=4,
-        mem_mb=lambda wildcards, attempt: 16000 * attempt,
-        runtime=lambda wildcards, attempt: 30 * attempt,
+        **device_job_resources(mem_mb=16000, runtime=30),
     params:
         run_dir=lambda wildcards, input: os.path.dirname(input.init),
-        settings=probe_settings_options,
-        sweep_range=" ".join(map(str, PROBE_CFG["sweep_range"])),
+        settings=probe_settings_option,
         device=config["device"],
     shell:
-        "OMP_NUM_THREADS={threads} python -m diffeo_stability --threads {threads} probe"
+        f"{DEVICE_JOB} probe"
         " --run-dir {params.run_dir} --data {input.data} --out {output}"
         " --dataset {wildcards.dataset}"
         " --arch {wildcards.arch} --P {wildcards.P} --seed {wildcards.seed}"
-        f" --n-probe {PROBE_CFG['n_probe']} {{params.settings}} --delta {PROBE_CFG['delta']}"
-        f" --sweep-range {{params.sweep_range}} --cutoff-rule {PROBE_CFG['cutoff_rule']}"
-        f" --noise-norms {' '.join(PROBE_CFG['noise_norms'])}"
-        " --device {params.device} > {log} 2>&1"
+        " {params.settings} --device {params.device} > {log} 2>&1"
 
 
 rule probe_imagenet:
@@ -50,18 +42,11 @@ rule probe_imagenet:
         "../../envs/diffeo-stability.yaml"
     threads: 1
     resources:
-        gpu=GPU_PER_JOB,
-        cpus_per_gpu=4,
-        mem_mb=lambda wildcards, attempt: 32000 * attempt,
-        runtime=lambda wildcards, attempt: 60 * attempt,
+        **device_job_resources(mem_mb=32000, runtime=60),
     params:
-        cutoffs=" ".join(map(str, IMAGENET_CFG["cutoffs"])),
-        interpolations=" ".join(PROBE_CFG["interpolations"]),
+        settings=facade.imagenet_settings_option(config),
         device=config["device"],
     shell:
-        "OMP_NUM_THREADS={threads} python -m diffeo_stability --threads {threads} probe-imagenet"
+        f"{DEVICE_JOB} probe-imagenet"
         " --images {input.images} --weights {input.weights} --arch {wildcards.imagenet_arch}"
-        f" --out {{output}} --n-probe {IMAGENET_CFG['n_probe']} --size {IMAGENET_CFG['size']}"
-        " --cutoffs {params.cutoffs} --interpolations {params.interpolations}"
-        f" --cutoff-rule {PROBE_CFG['cutoff_rule']} --noise-norms {' '.join(PROBE_CFG['noise_norms'])}"
-        " --device {params.device} > {log} 2>&1"
+        " --out {output} {params.settings} --device {params.device} > {log} 2>&1"

@@ -15,7 +15,7 @@ rule stripe:
         mem_mb=4000,
         runtime=lambda wildcards, attempt: 60 * attempt,
     params:
-        options=cli_options(STRIPE_CFG["args"]),
+        options=facade.cli_options(STRIPE_CFG["args"]),
         device=config["device"],
     shell:
         "OMP_NUM_THREADS={threads} python -m diffeo_stability stripe --d {wildcards.d} --P {wildcards.P}"

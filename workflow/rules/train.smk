@@ -15,18 +15,15 @@ rule train:
         "../../envs/diffeo-stability.yaml"
     threads: 1
     resources:
-        gpu=GPU_PER_JOB,
-        cpus_per_gpu=4,
-        mem_mb=lambda wildcards, attempt: 16000 * attempt,
-        runtime=lambda wildcards, attempt: 600 * attempt,
+        **device_job_resources(mem_mb=16000, runtime=600),
     params:
         out=lambda wildcards, output: os.path.dirname(output.metrics),
-        hparams=hparams_json,
+        hparams=hparams_option,
         weights=weights_option,
         device=config["device"],
         deterministic="--deterministic" if config["training"]["deterministic"] else "",
     shell:
-        "OMP_NUM_THREADS={threads} python -m diffeo_stability --threads {threads} train"
+        f"{DEVICE_JOB} train"
         " --data {input.data} --dataset {wildcards.dataset} --arch {wildcards.arch}"
-        " --P {wildcards.P} --seed {wildcards.seed} --out {params.out} --hparams {params.hparams}"
+        " --P {wildcards.P} --seed {wildcards.seed} --out {params.out} {params.hparams}"
         " --device {params.device} {params.weights} {params.deterministic} > {log} 2>&1"

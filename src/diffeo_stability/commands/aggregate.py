@@ -18,15 +18,24 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out-stability", required=True, help="output .parquet (all rows)")
     parser.add_argument("--out-logavg", required=True, help="output .csv (means over seeds)")
     parser.add_argument("--out-training", required=True, help="output .csv (one row per run)")
+    parser.add_argument(
+        "--out-seeds", required=True, help="output .csv (output-layer rows, one per seed)"
+    )
 
 
 def run(args: argparse.Namespace) -> None:
-    from diffeo_stability.tables.aggregate import log_average, stability_table, training_table
+    from diffeo_stability.tables.aggregate import (
+        log_average,
+        seed_table,
+        stability_table,
+        training_table,
+    )
 
     stability = stability_table(args.probe)
     write_parquet(args.out_stability, stability)
     logavg = log_average(stability)
     write_csv(args.out_logavg, logavg)
+    write_csv(args.out_seeds, seed_table(stability))
     training = training_table(args.metrics)
     write_csv(args.out_training, training)
     log.info(

@@ -6,7 +6,6 @@ import argparse
 import logging
 from pathlib import Path
 
-from diffeo_stability.commands.figure import parse_options
 from diffeo_stability.io import atomic_path
 from diffeo_stability.tables.claims import (
     claims_markdown,
@@ -24,28 +23,30 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--logavg", type=Path, required=True, help="results/tables/logavg.csv")
     parser.add_argument("--training", type=Path, help="results/tables/training.csv (epochs)")
     parser.add_argument("--stripe", type=Path, help="results/tables/stripe.csv")
+    parser.add_argument(
+        "--seeds", type=Path, help="results/tables/seeds.csv (per-seed values: intervals)"
+    )
     parser.add_argument("--out", type=Path, required=True, help="claims CSV to write")
     parser.add_argument("--markdown", type=Path, help="Markdown rendering to write")
     parser.add_argument(
         "--headline",
-        nargs="*",
-        default=[],
-        metavar="KEY=VALUE",
-        help="headline convention (statistic, noise_norm, interpolation, c, "
-        "delta, cutoff_rule; default: Headline's)",
+        default="{}",
+        help="JSON object of the headline convention (tables.headline.Headline fields: "
+        "statistic, noise_norm, interpolation, c, delta, cutoff_rule); absent ones: Headline's",
     )
 
 
 def run(args: argparse.Namespace) -> None:
     """Absent tables are allowed: their claims are reported as 'not tested'. On synthetic data
     both files start with a SYNTHETIC line (in the CSV a '# ' comment: read with comment='#')."""
-    for name in ("logavg", "training", "stripe"):
+    for name in ("logavg", "training", "stripe", "seeds"):
         path = getattr(args, name)
         if path is not None and not path.is_file():
             log.warning("%s table %s is absent: its claims are 'not tested'", name, path)
-    probe = Headline.from_options(parse_options(args.headline))
+    probe = Headline.from_json(args.headline, "--headline")
     logavg = read_table(args.logavg)
-    claims = evaluate_claims(logavg, read_table(args.training), read_table(args.stripe), probe)
+    training, stripe, seeds = (read_table(p) for p in (args.training, args.stripe, args.seeds))
+    claims = evaluate_claims(logavg, training, stripe, probe, seeds)
     first_line = synthetic_line(logavg)
     with atomic_path(args.out) as tmp:  # a synthetic run says so in a '# ' first line
         tmp.write_text((f"# {first_line}\n" if first_line else "") + claims.to_csv(index=False))

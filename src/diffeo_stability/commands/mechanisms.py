@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 
-from diffeo_stability.diffeo.fields import CUTOFF_RULES, DEFAULT_CUTOFF_RULE
+from diffeo_stability.diffeo.names import CUTOFF_RULES, INTERPOLATIONS
 from diffeo_stability.errors import ConfigError
 from diffeo_stability.io import write_csv
 from diffeo_stability.mechanisms.settings import ANALYSES, FIELD_ANALYSES, MechanismsSettings
+from diffeo_stability.probe.settings import NOISE_NORMS, ProbeSettings
+from diffeo_stability.tables.headline import Headline
 
 HELP = (
     "one analysis of the mechanisms stage (the group-meeting slides): of a training run's "
@@ -33,24 +34,28 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--arch", help="architecture (a column of the table)")
     parser.add_argument("--P", help="training-set size or 'full' (a column of the table)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the run and of the draws")
-    parser.add_argument("--c", type=float, default=3.0, help="cut-off of the diffeos")
-    parser.add_argument("--delta", type=float, default=1.0, help="diffeo displacement (pixels)")
-    parser.add_argument("--interpolation", default="bilinear")
-    parser.add_argument("--cutoff-rule", default=DEFAULT_CUTOFF_RULE, choices=CUTOFF_RULES)
-    parser.add_argument("--noise-norms", nargs="+", default=["per_image", "mean"])
+    convention = parser.add_argument_group(
+        "the convention of R_f (the workflow passes the config's headline; defaults: the "
+        "default headline and probe settings)"
+    )
+    convention.add_argument("--c", type=float, default=Headline.c, help="cut-off of the diffeos")
+    convention.add_argument(
+        "--delta", type=float, default=Headline.delta, help="diffeo displacement (pixels)"
+    )
+    convention.add_argument(
+        "--interpolation", default=Headline.interpolation, choices=INTERPOLATIONS
+    )
+    convention.add_argument(
+        "--cutoff-rule", default=ProbeSettings.cutoff_rule, choices=CUTOFF_RULES
+    )
+    convention.add_argument(
+        "--noise-norms", nargs="+", default=list(ProbeSettings.noise_norms), choices=NOISE_NORMS
+    )
     parser.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:1, ...")
 
 
-def _settings(text: str) -> MechanismsSettings:
-    try:
-        mapping = json.loads(text)
-    except json.JSONDecodeError as err:
-        raise ConfigError(f"--settings is not JSON: {err}") from None
-    return MechanismsSettings.from_mapping(mapping)
-
-
 def run(args: argparse.Namespace) -> None:
-    settings = _settings(args.settings)
+    settings = MechanismsSettings.from_json(args.settings, "--settings")
     if args.analysis in FIELD_ANALYSES:
         from diffeo_stability.mechanisms.diffeo_parts import measure_parts
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 
 import yaml
@@ -28,7 +29,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def load_config(path: Path) -> dict:
     """The YAML config at `path`, validated with its defaults filled in."""
-    from diffeo_stability.config import validate_config
+    from diffeo_stability.workflow import validate_workflow_config
 
     if not path.is_file():
         raise ConfigError(f"config file {path} not found")
@@ -37,19 +38,22 @@ def load_config(path: Path) -> dict:
     if not isinstance(config, dict):
         raise ConfigError(f"{path}: not a YAML mapping of config keys")
     try:
-        return validate_config(config)
+        return validate_workflow_config(config)
     except ConfigError as err:
         raise ConfigError(f"{path}: {err}") from None
 
 
 def run(args: argparse.Namespace) -> None:
     from diffeo_stability.device import pick_device
+    from diffeo_stability.preflight import cost
     from diffeo_stability.preflight.check import report, run_preflight
 
     config = load_config(args.configfile)
     device = pick_device(args.device or config["device"])
     results = run_preflight(config, device, args.steps)
-    print(report(results, device, str(args.configfile)), flush=True)
+    startup = cost.startup_hours(config)
+    cores = len(os.sched_getaffinity(0))
+    print(report(results, device, str(args.configfile), startup, cores), flush=True)
     failed = [f"{r.arch} ({r.error})" for r in results if not r.ok]
     if failed:
         raise PreflightFailed(f"preflight of {args.configfile} failed for: {'; '.join(failed)}")

@@ -6,10 +6,11 @@ import argparse
 import logging
 from pathlib import Path
 
-from diffeo_stability.commands.probe import add_probe_settings, settings_from_args
+from diffeo_stability.commands.probe import add_settings_argument
 from diffeo_stability.device import pick_device, retain_freed_memory
 from diffeo_stability.io import write_parquet
-from diffeo_stability.probe.imagenet import ARCHS, CROP_SIZE, IMAGENET_SETTINGS, probe_imagenet
+from diffeo_stability.probe.imagenet import ARCHS, probe_imagenet
+from diffeo_stability.probe.settings import ProbeSettings
 
 HELP = (
     "optional: R_f of a pretrained ImageNet net on a local image folder; skipped, with no "
@@ -24,13 +25,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--arch", required=True, choices=ARCHS)
     parser.add_argument("--out", required=True, help="output .parquet")
     parser.add_argument(
-        "--size", type=int, default=CROP_SIZE, help="side n of the centre crops (px)"
+        "--size",
+        type=int,
+        required=True,
+        help="side n of the centre crops (px; config imagenet.size)",
     )
     parser.add_argument("--seed", type=int, default=0, help="seed of the draws")
-    add_probe_settings(parser, IMAGENET_SETTINGS)
+    add_settings_argument(parser)
 
 
 def run(args: argparse.Namespace) -> None:
+    settings = ProbeSettings.from_json(args.settings, "--settings")
     missing = [
         f"{what} {path}"
         for what, path, ok in (
@@ -51,8 +56,7 @@ def run(args: argparse.Namespace) -> None:
         args.images,
         args.weights,
         args.arch,
-        settings_from_args(args),
-        n_probe=args.n_probe,
+        settings,
         size=args.size,
         seed=args.seed,
         device=pick_device(args.device),

@@ -7,7 +7,7 @@ import argparse
 import json
 from pathlib import Path
 
-from diffeo_stability.errors import ConfigError, DataError
+from diffeo_stability.errors import ConfigError, DataError, SettingError
 
 HELP = "train one network on a subset of size P drawn from the seed; resumable"
 
@@ -22,8 +22,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--hparams",
         default="{}",
-        help="JSON object: the run's resolved hyper-parameters (the workflow's config.run_hparams)"
-        " or some of them, completed with the paper's defaults",
+        help="JSON object of hparams.HParams fields: the run's resolved hyper-parameters (the "
+        "workflow's config.run_hparams) or some of them, completed with the paper's values",
     )
     parser.add_argument("--device", default="auto", help="auto | cpu | cuda | cuda:N")
     parser.add_argument(
@@ -47,7 +47,10 @@ def run(args: argparse.Namespace) -> None:
         raise ConfigError(f"--hparams is not valid JSON ({err})") from None
     if not isinstance(overrides, dict):
         raise ConfigError("--hparams must be a JSON object")
-    hparams = resolve_arch_hparams(args.arch, overrides)
+    try:
+        hparams = resolve_arch_hparams(args.arch, overrides)
+    except SettingError as err:
+        raise ConfigError(f"--hparams: {err}") from None
     data = load_dataset(args.data)
     channels, side = data.x_train.shape[1], data.x_train.shape[2]
     if (channels, side) != (info.channels, info.image_size):

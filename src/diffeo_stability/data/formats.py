@@ -30,6 +30,8 @@ CIFAR_DIR = "cifar-10-batches-py"
 CIFAR_TRAIN_BATCHES = tuple(f"data_batch_{i}" for i in range(1, 6))
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
 SPLITS = ("train", "test")
+#: seed of the fixed order of the images read from class folders (`read_image_folder`)
+FOLDER_ORDER_SEED = 0
 
 
 def read_maybe_gzip(path: Path) -> bytes:
@@ -222,7 +224,10 @@ def read_image_folder(
 ) -> ImageDataset:
     """Dataset from `{train,test}/<class>/*` images; labels follow the order of `classes`.
 
-    Images are sorted by path within each class; the original sample order is not recoverable.
+    The original sample order is not recoverable from class folders: the images are sorted by
+    (class, path), then put in one fixed pseudo-random order per split (`FOLDER_ORDER_SEED`), so
+    that any prefix of the test set (the probe measures the first n_probe images) mixes the
+    classes as the original CIFAR-10 order does, instead of holding one class.
     """
     index = {c: k for k, c in enumerate(classes)}
     mode = "L" if channels == 1 else "RGB"
@@ -242,6 +247,8 @@ def read_image_folder(
         if not entries:
             raise DataError(f"{root}: no images under {split}/<class>/")
         entries.sort(key=lambda e: (e[1], e[0]))
+        order = np.random.default_rng([FOLDER_ORDER_SEED, SPLITS.index(split)])
+        entries = [entries[k] for k in order.permutation(len(entries))]
         x = np.stack([e[2] for e in entries]).reshape(len(entries), image_size, image_size, -1)
         arrays[f"x_{split}"] = np.ascontiguousarray(x.transpose(0, 3, 1, 2))
         arrays[f"y_{split}"] = np.array([e[1] for e in entries], dtype=np.int64)

@@ -26,7 +26,8 @@ from functools import lru_cache
 
 import torch
 
-from diffeo_stability.diffeo.interpolation import INTERPOLATIONS, deform, smooth
+from diffeo_stability.diffeo.interpolation import deform, smooth
+from diffeo_stability.diffeo.names import CUTOFF_RULES, DEFAULT_CUTOFF_RULE, INTERPOLATIONS
 from diffeo_stability.errors import ConfigError
 
 __all__ = [
@@ -53,10 +54,6 @@ __all__ = [
     "temperature_from_delta",
     "temperature_range",
 ]
-
-CUTOFF_RULES = ("disk", "code")
-#: the authors' code (it produced the paper's figures); "disk" is the paper's text
-DEFAULT_CUTOFF_RULE = "code"
 
 
 def _max_mode(c: float, cutoff: str) -> int:

@@ -18,9 +18,9 @@ from __future__ import annotations
 import torch
 from torch.nn import functional as F
 
+from diffeo_stability.diffeo.names import INTERPOLATIONS
 from diffeo_stability.errors import ConfigError
 
-INTERPOLATIONS = ("bilinear", "gaussian", "nearest")
 GAUSSIAN_SIGMA = 0.4715
 #: tap offsets of the local Gaussian window relative to floor(s), along each axis
 _GAUSS_TAPS = (-2, -1, 0, 1, 2, 3)

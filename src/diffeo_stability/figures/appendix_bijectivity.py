@@ -4,7 +4,8 @@ A field is a diffeomorphism when the Jacobian determinant of its continuous map 
 is positive at every point of a fine grid (max(48, 4c + 1) points a side; option criterion =
 pixel: only at the 32 x 32 pixel centres of a CIFAR image). Monte Carlo over `samples` fields
 per c (options: samples 200, rows 10 values of c in [2, 40], columns 40 values of T, seed 0,
-criterion continuous, note). The P = 1/2 contour is compared with the scale
+criterion continuous). The probability-1/2 contour (p = 1/2: p, not P, which is the
+training-set size elsewhere) is compared with the scale
 T_max = 4 / (pi^3 c^2 ln c) of Section 2.2, fitted as T_1/2 = A / (c^2 ln c).
 
 Computed here, from no run output: the probabilities are a Monte Carlo over fields of the
@@ -46,11 +47,11 @@ def draw(inputs: list[Path], options: dict[str, str]) -> Figure:
 
     fig, ax = new_figure(COLUMN_WIDTH * 1.3, COLUMN_WIDTH)
     mesh = ax.pcolormesh(temps, cuts, prob, shading="nearest", cmap="Greens", vmin=0, vmax=1)
-    fig.colorbar(mesh, ax=ax, label="P(diffeomorphism)")
+    fig.colorbar(mesh, ax=ax, label="p = probability of a diffeomorphism")
     ax.set(xscale="log", yscale="log", xlabel="temperature T", ylabel="cut-off c")
     t_half = half_probability_temperature(temps, prob)
     ok = np.isfinite(t_half)
-    ax.plot(t_half[ok], cuts[ok], "ko", ms=3, label="P = 1/2 (measured)")
+    ax.plot(t_half[ok], cuts[ok], "ko", ms=3, label="p = 1/2 (measured)")
     scale = cuts**2 * np.log(cuts)
     if ok.any():
         amp = np.exp(np.mean(np.log(t_half[ok] * scale[ok])))
@@ -59,5 +60,5 @@ def draw(inputs: list[Path], options: dict[str, str]) -> Figure:
     ax.set_xlim(temps[0], temps[-1])
     ax.legend(loc="lower left", fontsize=6)
     title = f"bijectivity probability ({samples} fields per c, {criterion} Jacobian)"
-    fig.suptitle(title + (f" - {options['note']}" if "note" in options else ""))
+    fig.suptitle(title)
     return fig

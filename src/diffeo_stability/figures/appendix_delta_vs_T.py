@@ -2,7 +2,7 @@
 
 Markers: Monte Carlo over `samples` fields; full lines: Eq. 3, delta^2 = (pi/4) n^2 T ln c;
 dotted: the exact finite-c expectation. Options: n (32), cuts (comma list, 3,5,15),
-samples (2000), points (12 values of T per c), seed (0), note.
+samples (2000), points (12 values of T per c), seed (0).
 
 Computed here, from no run output: the markers are a Monte Carlo over fields of the ensemble,
 a pure function of the options (seed included) that involves neither a data set nor a trained
@@ -43,5 +43,5 @@ def draw(inputs: list[Path], options: dict[str, str]) -> Figure:
     ax.set(xscale="log", yscale="log", xlabel="temperature T", ylabel=r"$\delta$ (pixels)")
     ax.legend(fontsize=6)
     title = f"centre displacement, n = {n}"
-    fig.suptitle(title + (f" - {options['note']}" if "note" in options else ""))
+    fig.suptitle(title)
     return fig

@@ -2,8 +2,8 @@
 
 The same field (one draw at cut-off c) is rescaled to each delta (Eq. 3); the first column is
 the clean image after the zero-displacement resampling (Gaussian-smoothed for `gaussian`).
-Options: size (32, like CIFAR-10), c (3), deltas (comma list, 0.25,0.5,1,2), image (chelsea),
-seed (0), note.
+Options: size (32, like CIFAR-10), c (the headline's; absent, `Headline`'s), deltas (comma
+list, 0.25,0.5,1,2), image (chelsea), seed (0).
 
 Computed here, from no run output: one field drawn from the ensemble deforms a scikit-image
 photograph, a pure function of the options (seed included) that involves neither a data set
@@ -20,10 +20,11 @@ from matplotlib.figure import Figure
 from diffeo_stability.diffeo import fields as diffeo
 from diffeo_stability.figures.fig1_diffeo_phase_space import photograph
 from diffeo_stability.figures.style import TEXT_WIDTH, new_figure
+from diffeo_stability.tables.headline import Headline
 
 
 def draw(inputs: list[Path], options: dict[str, str]) -> Figure:
-    size, c = int(options.get("size", 32)), float(options.get("c", 3))
+    size, c = int(options.get("size", 32)), float(options.get("c", Headline.c))
     deltas = [float(d) for d in options.get("deltas", "0.25,0.5,1,2").split(",")]
     image = photograph(options.get("image", "chelsea"), size)
     gen = torch.Generator().manual_seed(int(options.get("seed", 0)))
@@ -51,5 +52,5 @@ def draw(inputs: list[Path], options: dict[str, str]) -> Figure:
                 ax.set_title("clean" if k == 0 else rf"$\delta$ = {deltas[k - 1]:g}")
         axes[r, 0].set_ylabel(interp)
     title = f"interpolations, {size}x{size} image, c = {c:g}"
-    fig.suptitle(title + (f" - {options['note']}" if "note" in options else ""))
+    fig.suptitle(title)
     return fig

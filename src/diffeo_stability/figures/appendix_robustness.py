@@ -18,9 +18,11 @@ from diffeo_stability.figures.fig5_error_vs_rf import (
     add_depth_colorbar,
     comparison_rows,
     error_scatter,
+    paired_rows,
+    scatter_legend,
 )
 from diffeo_stability.figures.options import option_list
-from diffeo_stability.figures.panels import finish
+from diffeo_stability.figures.panels import finish, seeds_label
 from diffeo_stability.figures.style import new_figure
 from diffeo_stability.tables.headline import Headline
 from diffeo_stability.tables.queries import cutoffs, full_size, load_input, select
@@ -54,31 +56,46 @@ def nearest_delta_rows(
     return best.drop(columns="_distance")
 
 
+def delta_title(rows: pd.DataFrame, c: float, wanted: float) -> str:
+    """'c = 3, δ = 1.71 (1 seed)': the real delta(s) of the rows nearest `wanted`."""
+    if rows.empty:
+        return f"c = {c:g}, δ ≈ {wanted:g}: no rows"
+    deltas = sorted({round(float(d), 2) for d in rows["delta"]})
+    return f"c = {c:g}, δ = {' / '.join(f'{d:g}' for d in deltas)}, {seeds_label(rows)}"
+
+
 def draw(inputs: list[Path], options: dict[str, str]) -> Figure:
-    """Fig. 5 scatter per c (delta = 1) and per delta (c option). Reads logavg.csv."""
+    """Fig. 5 scatter per c (delta = 1) and per delta (c option). Reads logavg.csv (and
+    training.csv for the epochs in the banner)."""
     logavg = load_input(inputs, "logavg.csv")
     headline = Headline.from_options(options)
     all_c = cutoffs(headline.rows(logavg)) or [headline.c]
     deltas = [float(d) for d in option_list(options, "deltas", ["0.5", "2"])]
-    ncols = max(len(all_c), len(deltas))
-    fig, axes = new_figure(height=5.0, nrows=2, ncols=ncols, squeeze=False, layout="constrained")
     missing = [] if logavg is not None else ["logavg.csv"]
-    panels = [
-        (axes[0, k], comparison_rows(logavg, options, c), f"c = {c:g}, δ = 1")
-        for k, c in enumerate(all_c)
-    ]
-    c = headline.c
-    panels += [
-        (axes[1, k], nearest_delta_rows(logavg, options, d), f"c = {c:g}, δ ≈ {d:g}")
-        for k, d in enumerate(deltas)
-    ]
-    for ax, rows, title in panels:
+    notes: list[str] = []
+    panels = []  # (rows, title): one per c at the headline delta, one per delta at the headline c
+    for c in all_c:
+        rows, unpaired = paired_rows(comparison_rows(logavg, options, c))
+        notes += [f"δ = {headline.delta:g} panels: {note}" for note in unpaired]
+        panels.append((rows, f"c = {c:g}, δ = {headline.delta:g}, {seeds_label(rows)}"))
+    for d in deltas:
+        rows, unpaired = paired_rows(nearest_delta_rows(logavg, options, d))
+        notes += [f"δ ≈ {d:g} panel: {note}" for note in unpaired]
+        panels.append((rows, delta_title(rows, headline.c, d)))
+    # two panels a row (wide enough to label crowded points), a free slot for the legend
+    nrows = len(panels) // 2 + 1
+    fig, axes = new_figure(
+        height=2.9 * nrows, nrows=nrows, ncols=2, squeeze=False, layout="constrained"
+    )
+    for ax, (rows, title) in zip(axes.flat, panels, strict=False):
         if rows.empty:
             missing.append(f"trained largest-P rows at {title}")
-        error_scatter(ax, rows, "R")
-        ax.set_title(title)
-    for ax in axes.flat:
-        if not ax.has_data():
-            ax.set_axis_off()
+        summary = error_scatter(ax, rows, "R")
+        ax.set_title(title + "\n" + summary)
+    for ax in axes.flat[len(panels) :]:
+        ax.set_axis_off()
+    drawn = pd.concat([rows for rows, _ in panels])
+    scatter_legend(axes.flat[len(panels)], list(axes.flat[: len(panels)]), drawn, [])
     add_depth_colorbar(fig, list(axes.flat))
-    return finish(fig, options, missing, logavg)
+    training = load_input(inputs, "training.csv")
+    return finish(fig, options, missing, drawn, training, list(dict.fromkeys(notes)))

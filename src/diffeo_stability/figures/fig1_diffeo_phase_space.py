@@ -9,7 +9,7 @@ Options: size (image side, 320), rows
 (values of c, 5), columns (values of T, 6), samples (200), image (a scikit-image sample
 photograph, chelsea), seed (0), probe_cuts (the c of the probed points, dots on the
 delta = 1 line, 3,5,15), criterion (continuous | pixel: the Jacobian only at the size x size
-pixel centres), note.
+pixel centres).
 
 Computed here, from no run output: the green region is a Monte Carlo over fields of the
 max-entropy ensemble and the thumbnails deform a scikit-image photograph, pure functions of
@@ -23,7 +23,9 @@ from pathlib import Path
 import numpy as np
 import torch
 import torch.nn.functional as F
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 
 from diffeo_stability.diffeo import fields as diffeo
 from diffeo_stability.errors import ConfigError
@@ -105,6 +107,28 @@ def draw(inputs: list[Path], options: dict[str, str]) -> Figure:
     temps = np.geomspace(*T_LIMITS, cols)
     cuts = np.geomspace(*C_LIMITS, rows)[::-1]  # top row = largest c
     fig, ax = new_figure(TEXT_WIDTH, TEXT_WIDTH * rows / cols * 0.95)
+    mesh_t, mesh_c = phase_plane(ax, temps, cuts)
+    criterion = options.get("criterion", CRITERIA[0])
+    well_behaved_region(ax, mesh_t, mesh_c, size, samples, seed, criterion)
+    probed = np.array([float(c) for c in options.get("probe_cuts", "3,5,15").split(",")])
+    delta_one_lines(ax, mesh_c, probed, size)
+    well = "diffeomorphism with probability\n" + r"$\geq 1/2$ and $\delta \geq 1/2$"
+    region = Patch(color=GREEN, label=well)
+    outside_legend(ax, handles=[region, *ax.get_legend_handles_labels()[0]], fontsize=7)
+    # c ticks at the probed values and the ends of the thumbnail grid (its rows are
+    # log-spaced; the axis label lists their c)
+    c_ticks = sorted({*probed, float(cuts[0]), float(cuts[-1])})
+    ax.set_yticks(c_ticks, labels=[f"{c:g}" for c in c_ticks])
+    ax.minorticks_off()
+    thumbnails(ax, image, temps, cuts, seed)
+    fig.suptitle(f"max-entropy diffeomorphisms of a {size}x{size} image")
+    return fig
+
+
+def phase_plane(ax: Axes, temps: np.ndarray, cuts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Log axes T (x) and c (y) with thumbnail grid point k at the centre of cell k, one T tick
+    per thumbnail column; returns the (T, c) mesh of the region (60 x 14 points)."""
+    cols, rows = len(temps), len(cuts)
     # axis limits put grid point k at the centre of cell k (log-uniform spacing)
     tr = (temps[-1] / temps[0]) ** (0.5 / (cols - 1))
     cr = (cuts[0] / cuts[-1]) ** (0.5 / (rows - 1))
@@ -114,12 +138,25 @@ def draw(inputs: list[Path], options: dict[str, str]) -> Figure:
         xlim=(temps[0] / tr, temps[-1] * tr),
         ylim=(cuts[-1] / cr, cuts[0] * cr),
         xlabel="temperature T",
-        ylabel="cut-off c",
+        ylabel="cut-off c (thumbnail rows: " + ", ".join(f"{c:.2g}" for c in cuts[::-1]) + ")",
     )
-
+    # one tick per thumbnail column: each thumbnail's T is read off the axis
+    ax.set_xticks(temps, labels=[f"{t:.1g}" for t in temps])
     mesh_t = np.geomspace(temps[0] / tr, temps[-1] * tr, 60)
     mesh_c = np.geomspace(max(cuts[-1] / cr, 1.5), cuts[0] * cr, 14)  # (1, 1) needs c > 1.41
-    criterion = options.get("criterion", CRITERIA[0])
+    return mesh_t, mesh_c
+
+
+def well_behaved_region(
+    ax: Axes,
+    mesh_t: np.ndarray,
+    mesh_c: np.ndarray,
+    size: int,
+    samples: int,
+    seed: int,
+    criterion: str,
+) -> None:
+    """The green region: probability of a diffeomorphism >= 1/2 and delta >= 1/2."""
     prob, delta = well_behaved(mesh_t, mesh_c, size, samples, seed, criterion)
     ax.contourf(
         mesh_t,
@@ -129,6 +166,10 @@ def draw(inputs: list[Path], options: dict[str, str]) -> Figure:
         colors=[GREEN],
         zorder=0,
     )
+
+
+def delta_one_lines(ax: Axes, mesh_c: np.ndarray, probed: np.ndarray, size: int) -> None:
+    """delta = 1: exact (dashed), asymptotic (dotted), and the probed points on it (dots)."""
     ax.plot(
         delta_one_temperature(mesh_c, size),
         mesh_c,
@@ -145,7 +186,6 @@ def draw(inputs: list[Path], options: dict[str, str]) -> Figure:
         label=r"$\delta = 1$ (asymptotic, probed)",
         zorder=6,
     )
-    probed = np.array([float(c) for c in options.get("probe_cuts", "3,5,15").split(",")])
     ax.plot(
         [diffeo.temperature_from_delta(1.0, size, c) for c in probed],
         probed,
@@ -154,12 +194,13 @@ def draw(inputs: list[Path], options: dict[str, str]) -> Figure:
         zorder=6,
         label=r"probed: $\delta = 1$, c = " + ", ".join(f"{c:g}" for c in probed),
     )
-    outside_legend(ax, fontsize=7)
-    # one tick per thumbnail column / row: each thumbnail's (T, c) is read off the axes
-    ax.set_xticks(temps, labels=[f"{t:.1g}" for t in temps])
-    ax.set_yticks(cuts, labels=[f"{c:.3g}" for c in cuts])
-    ax.minorticks_off()
 
+
+def thumbnails(
+    ax: Axes, image: torch.Tensor, temps: np.ndarray, cuts: np.ndarray, seed: int
+) -> None:
+    """The photograph deformed at every (T, c) of the grid, each in its cell."""
+    cols, rows, size = len(temps), len(cuts), image.shape[-1]
     gen = torch.Generator().manual_seed(seed)
     for r, c in enumerate(cuts):
         disp = diffeo.sample_displacement(
@@ -173,8 +214,3 @@ def draw(inputs: list[Path], options: dict[str, str]) -> Figure:
             )
             inset.imshow(deformed[k].permute(1, 2, 0).numpy(), interpolation="nearest")
             inset.set_axis_off()
-    title = f"max-entropy diffeomorphisms of a {size}x{size} image"
-    if "note" in options:
-        title += f" - {options['note']}"
-    fig.suptitle(title)
-    return fig

@@ -2,7 +2,8 @@
 real test image, x, x + eta and tau x with ||eta|| = ||tau x - x||.
 
 Inputs: a dataset `.npz` (resources/data/{dataset}.npz). Options: index (0, the test image),
-c (3), delta (1, pixels), interpolation (bilinear), seed (0), note.
+c, delta (pixels), interpolation (the headline's: the workflow passes them; absent, `Headline`'s
+defaults), seed (0), note.
 
 The one figure that reads a data set: it shows one test image, deformed by one field drawn
 here and perturbed by noise of the same norm. An illustration, not a measurement: nothing of
@@ -23,6 +24,7 @@ from diffeo_stability.diffeo.fields import deform, sample_displacement, temperat
 from diffeo_stability.figures.options import option_float
 from diffeo_stability.figures.panels import finish
 from diffeo_stability.figures.style import new_figure
+from diffeo_stability.tables.headline import Headline
 
 DOT_COLORS = {"x": "black", "tau": "tab:green", "eta": "tab:red"}
 
@@ -92,12 +94,15 @@ def draw(inputs: list[Path], options: dict[str, str]) -> Figure:
     else:
         x_test = load_dataset(npz).x_test
         index = int(options.get("index", "0"))
-        c, delta = option_float(options, "c", 3.0), option_float(options, "delta", 1.0)
+        c, delta = (
+            option_float(options, "c", Headline.c),
+            option_float(options, "delta", Headline.delta),
+        )
         images = perturbed_images(
             x_test[index],
             c,
             delta,
-            options.get("interpolation", "bilinear"),
+            options.get("interpolation", Headline.interpolation),
             int(options.get("seed", "0")),
         )
         tau_title = rf"$\tau x$ ($c={c:g}$, $\delta={delta:g}$)"

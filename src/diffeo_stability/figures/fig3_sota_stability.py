@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
@@ -19,6 +20,7 @@ from diffeo_stability.figures.panels import (
     cutoff_color,
     finish,
     mark_absent,
+    seeds_label,
     size_panel,
     stability_bars,
 )
@@ -38,6 +40,23 @@ from diffeo_stability.tables.queries import (
     select,
     size_label,
 )
+
+#: the pretrained ImageNet net drawn in the ImageNet bars of each row (the paper's pairing;
+#: `probe.imagenet.ARCHS` names them)
+IMAGENET_STAND_INS = {"ResNet18": "resnet101", "EfficientNetB0": "efficientnet_b2"}
+
+
+def imagenet_note(logavg: pd.DataFrame | None, shown: set[str]) -> list[str]:
+    """Why the paper's ImageNet bars (pretrained ResNet101, EfficientNetB2) are not drawn."""
+    if "imagenet" in shown:
+        return []
+    why = (
+        "not among the data sets of option datasets"
+        if not select(logavg, dataset="imagenet").empty
+        else "no ImageNet probe in these tables (it needs ImageNet images and the pretrained "
+        "weights: config imagenet.images, imagenet.weights)"
+    )
+    return [f"The paper's ImageNet bars (pretrained ResNet101, EfficientNetB2) are absent: {why}"]
 
 
 def delta_panel(ax: Axes, logavg, arch: str, dataset: str, probe: Headline) -> list[str]:
@@ -80,7 +99,7 @@ def delta_panel(ax: Axes, logavg, arch: str, dataset: str, probe: Headline) -> l
     clean_log_axes(ax)
     ax.set_xlabel(r"displacement $\delta$ (pixels)")
     ax.set_ylabel(r"$R_f$")
-    ax.set_title(panel_title(arch, dataset_label(dataset), size_label(rows)))
+    ax.set_title(panel_title(arch, dataset_label(dataset), size_label(rows), seeds_label(rows)))
     return []
 
 
@@ -99,6 +118,18 @@ def draw(inputs: list[Path], options: dict[str, str]) -> Figure:
     missing = [] if logavg is not None else ["logavg.csv"]
     for row, arch in zip(axes, archs, strict=True):
         missing += delta_panel(row[0], logavg, arch, sweep_dataset, probe)
-        missing += stability_bars(row[1], logavg, arch, datasets, probe)
+        stand_in = {"imagenet": IMAGENET_STAND_INS.get(arch, arch)}
+        missing += stability_bars(row[1], logavg, arch, datasets, probe, stand_in)
         missing += size_panel(row[2], logavg, arch, size_datasets, probe, c)
-    return finish(fig, options, missing, logavg)
+    shown = {*datasets, sweep_dataset, *size_datasets}
+    drawn = select(
+        logavg,
+        arch=[*archs, *IMAGENET_STAND_INS.values()],
+        dataset=shown,
+        is_output=True,
+        statistic=probe.statistic,
+        noise_norm=probe.noise_norm,
+    )
+    notes = imagenet_note(logavg, shown)
+    training = load_input(inputs, "training.csv")
+    return finish(fig, options, missing, drawn, training, notes)

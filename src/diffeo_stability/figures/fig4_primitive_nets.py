@@ -31,4 +31,5 @@ def draw(inputs: list[Path], options: dict[str, str]) -> Figure:
     for col, arch in enumerate(archs):
         missing += stability_bars(axes[0, col], logavg, arch, datasets, probe)
         missing += size_panel(axes[1, col], logavg, arch, datasets, probe, c, triangle=False)
-    return finish(fig, options, missing, logavg)
+    drawn = probe.rows(logavg, arch=archs, dataset=datasets)
+    return finish(fig, options, missing, drawn, load_input(inputs, "training.csv"))

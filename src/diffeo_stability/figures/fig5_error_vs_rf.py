@@ -12,19 +12,24 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import matplotlib as mpl
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 
 from diffeo_stability.figures.options import option_bool, option_list
-from diffeo_stability.figures.panels import clean_log_axes, finish
+from diffeo_stability.figures.panels import LOG_BARS, clean_log_axes, finish, seeds_label
 from diffeo_stability.figures.style import (
     BATCHNORM_MARKERS,
     COLUMN_WIDTH,
+    SKIP_TAG,
+    TRANSFER_TAG,
+    apply_style,
     arch_tag,
-    new_figure,
     panel_title,
+    point_label,
 )
 from diffeo_stability.models.registry import ARCHITECTURES
 from diffeo_stability.tables.fits import fit_power_law, log_correlation
@@ -39,13 +44,18 @@ from diffeo_stability.tables.queries import (
 )
 
 DEPTH_CMAP = "viridis"
+#: what the bars of the error-bar variant are
+ERRORBARS_NOTE = (
+    f"{LOG_BARS}, for R_f (horizontal) and the test error (vertical); none for a single seed"
+)
 QUANTITY_LABELS = {"R": r"$R_f$", "D": r"$D_f$", "G": r"$G_f$"}
 
 
 def comparison_rows(
     logavg: pd.DataFrame | None, options: Mapping[str, str], c: float | None = None
 ) -> pd.DataFrame:
-    """Trained output-layer headline rows at the largest P of the comparison data set, archs."""
+    """Trained output-layer headline rows at the largest P of the comparison data set, archs
+    (every row, the unpaired ones of `paired_rows` included)."""
     probe = Headline.from_options(options)
     c = probe.c if c is None else c
     rows = full_size(
@@ -53,6 +63,24 @@ def comparison_rows(
     )
     archs = option_list(options, "archs", ["all"])
     return rows if archs == ["all"] else select(rows, arch=archs)
+
+
+def paired_rows(rows: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """The rows whose R_f, D_f, G_f and test error come from the same seeds, and one note per
+    architecture left out. logavg averages the test error over every seed but R_f only over
+    the seeds where it is defined, so a row with undefined seeds (n_undefined > 0: an output
+    collapsed to float rounding) would pair an R_f of some runs with the error of others."""
+    if rows.empty or "n_undefined" not in rows:
+        return rows, []
+    undefined = pd.to_numeric(rows["n_undefined"], errors="coerce").fillna(0)
+    unpaired = rows[undefined > 0]
+    notes = [
+        f"{row['arch']} not drawn: R_f defined for {int(row['n_seeds'] - row['n_undefined'])} "
+        f"of {int(row['n_seeds'])} seeds (output changes at float rounding), its test error "
+        "averages all: the two would not come from the same runs"
+        for _, row in unpaired.drop_duplicates("arch").iterrows()
+    ]
+    return rows[undefined == 0], notes
 
 
 def depth_norm() -> mpl.colors.Normalize:
@@ -64,9 +92,11 @@ def depth_norm() -> mpl.colors.Normalize:
 def error_scatter(
     ax: Axes, rows: pd.DataFrame, value: str = "R", errorbars: bool = False, fits: bool = True
 ) -> str:
-    """Test error vs `value` (R, D or G), one point per architecture; returns the fit summary.
+    """Test error vs `value` (R, D or G), one point per architecture, each labelled at its
+    point or by a leader line (`style.point_label`); returns the correlation summary.
 
-    Fits eps = a value^b (free, grey full) and eps = a value^(1/2) (grey dashed, only for R).
+    Fits eps = a value^b (grey full) and eps = a value^(1/2) (grey dashed, only for R), each a
+    line labelled with its equation for a legend.
     """
     cmap, norm = mpl.colormaps[DEPTH_CMAP], depth_norm()
     if not rows.empty:  # an undefined value (collapsed network) is not a point
@@ -84,7 +114,7 @@ def error_scatter(
                 yerr=log_band(one, "test_error"),
                 color=color,
                 lw=0.7,
-                capsize=1.5,
+                capsize=0,
                 zorder=1,
             )
         ax.scatter(
@@ -98,15 +128,9 @@ def error_scatter(
             zorder=2,
         )
         tag = arch_tag(bool(spec and spec.skip), bool(spec and spec.transfer))
-        ax.annotate(
-            row["arch"].replace("-transfer", "") + tag,
-            (row[value], row["test_error"]),
-            xytext=(4, 2),
-            textcoords="offset points",
-            fontsize=5,
-        )
+        point_label(ax, row["arch"].replace("-transfer", "") + tag, row[value], row["test_error"])
     clean_log_axes(ax)
-    ax.margins(x=0.15, y=0.1)
+    ax.margins(x=0.3, y=0.25)  # room inside the axes for the labels
     ax.set_xlabel(QUANTITY_LABELS[value])
     ax.set_ylabel(r"test error $\epsilon_t$")
     if rows.empty:
@@ -119,16 +143,76 @@ def error_scatter(
     grid = np.geomspace(x[keep].min() / 1.5, x[keep].max() * 1.5, 50)
     free = fit_power_law(x, y)
     q = QUANTITY_LABELS[value].strip("$")
-    ax.plot(grid, free(grid), color="0.4", lw=0.8)
-    summary = rf"free fit: $\epsilon_t={free.prefactor:.2g}\,{q}^{{{free.exponent:.2f}}}$"
+    ax.plot(
+        grid,
+        free(grid),
+        color="0.4",
+        lw=0.8,
+        label=rf"fit $\epsilon_t={free.prefactor:.2g}\,{q}^{{{free.exponent:.2f}}}$",
+    )
     if value == "R":
         half = fit_power_law(x, y, exponent=0.5)
-        ax.plot(grid, half(grid), color="0.4", lw=0.8, ls="--")
-        summary += "\n" + rf"dashed: $\epsilon_t={half.prefactor:.2g}\sqrt{{{q}}}$"
-    summary += "\n" + rf"corr(log $\epsilon_t$, log ${q}$) $= {log_correlation(x, y):.2f}$"
-    # in the x label's place, away from the points (the layout makes room for it)
-    ax.set_xlabel(QUANTITY_LABELS[value] + "\n" + summary, fontsize=6, linespacing=1.4)
-    return summary
+        ax.plot(
+            grid,
+            half(grid),
+            color="0.4",
+            lw=0.8,
+            ls="--",
+            label=rf"$\epsilon_t={half.prefactor:.2g}\sqrt{{{q}}}$",
+        )
+    return rf"corr(log $\epsilon_t$, log ${q}$) $= {log_correlation(x, y):.2f}$"
+
+
+def marker_handles(rows: pd.DataFrame) -> list[Line2D]:
+    """Legend entries of the marker language: batch-norm diamond, circle, dagger (skip
+    connections), star (transfer learning, only when such a net is drawn)."""
+    specs = [ARCHITECTURES[a] for a in set(rows.get("arch", [])) if a in ARCHITECTURES]
+    kw = {"ls": "", "color": "0.5", "markeredgecolor": "k", "markeredgewidth": 0.4}
+    handles = [
+        Line2D([], [], marker=BATCHNORM_MARKERS[True], label="batch-norm", **kw),
+        Line2D([], [], marker=BATCHNORM_MARKERS[False], label="no batch-norm", **kw),
+        Line2D([], [], ls="", label=f"{SKIP_TAG} skip connections"),
+    ]
+    if any(spec.transfer for spec in specs):
+        handles.append(Line2D([], [], ls="", label=f"{TRANSFER_TAG} transfer learning"))
+    return handles
+
+
+#: height of the legend row under scatter panels, as a fraction of a panel's
+LEGEND_ROW = 0.22
+
+
+def scatter_figure(
+    panels: list[str], width: float, height: float
+) -> tuple[Figure, list[Axes], Axes]:
+    """Scatter panels side by side over a row (axis off) that holds their legend."""
+    apply_style()
+    fig, axes = plt.subplot_mosaic(
+        [panels, ["legend"] * len(panels)],
+        figsize=(width, height),
+        layout="constrained",
+        height_ratios=[1, LEGEND_ROW],
+    )
+    axes["legend"].set_axis_off()
+    return fig, [axes[name] for name in panels], axes["legend"]
+
+
+def scatter_legend(slot: Axes, axes, rows: pd.DataFrame, summaries: list[str]) -> None:
+    """The legend of the markers and the fit lines in `slot` (an axis-off panel): with one
+    panel its fits' equations and the correlation; with several (their correlations in their
+    titles) the fits' line styles."""
+    handles = marker_handles(rows)
+    if len(summaries) == 1:
+        handles += axes[0].get_legend_handles_labels()[0]
+        handles.append(Line2D([], [], ls="", label=summaries[0]))
+    else:
+        styles = {line.get_linestyle() for ax in axes for line in ax.get_lines()}
+        handles.append(Line2D([], [], color="0.4", lw=0.8, label="fit: free power law"))
+        if "--" in styles:
+            handles.append(Line2D([], [], color="0.4", lw=0.8, ls="--", label="fit: exponent 1/2"))
+    wide = slot.get_position().width > 2 * slot.get_position().height
+    ncols = (2 if len(axes) == 1 else 3) if wide else 1  # within the panels' width
+    slot.legend(handles=handles, loc="center", ncols=ncols, frameon=False, fontsize=6)
 
 
 def add_depth_colorbar(fig: Figure, axes) -> None:
@@ -146,11 +230,15 @@ def missing_archs(rows: pd.DataFrame, options: Mapping[str, str]) -> list[str]:
 
 
 def draw(inputs: list[Path], options: Mapping[str, str]) -> Figure:
-    """Test error vs R_f on the comparison data set. Reads logavg.csv."""
+    """Test error vs R_f on the comparison data set. Reads logavg.csv (and training.csv for
+    the epochs in the banner)."""
     logavg = load_input(inputs, "logavg.csv")
-    rows = comparison_rows(logavg, options)
-    fig, ax = new_figure(width=COLUMN_WIDTH + 0.9, height=2.9, layout="constrained")
-    error_scatter(ax, rows, "R", errorbars=option_bool(options, "errorbars", False))
+    rows, notes = paired_rows(comparison_rows(logavg, options))
+    fig, (ax,), slot = scatter_figure(["R"], COLUMN_WIDTH + 0.9, 3.6)
+    errorbars = option_bool(options, "errorbars", False)
+    summary = error_scatter(ax, rows, "R", errorbars=errorbars)
+    if errorbars:
+        notes.append(ERRORBARS_NOTE)
     headline = Headline.from_options(options)
     ax.set_title(
         panel_title(
@@ -158,10 +246,13 @@ def draw(inputs: list[Path], options: Mapping[str, str]) -> Figure:
             size_label(rows),
             f"c = {headline.c:g}",
             f"δ = {headline.delta:g}",
+            seeds_label(rows) + " per point",
         )
     )
-    add_depth_colorbar(fig, ax)
+    scatter_legend(slot, [ax], rows, [summary])
+    add_depth_colorbar(fig, [ax, slot])
     missing = [] if logavg is not None else ["logavg.csv"]
     if rows.empty:
         missing.append("trained largest-P rows of the comparison data set")
-    return finish(fig, options, missing + missing_archs(rows, options), logavg)
+    training = load_input(inputs, "training.csv")
+    return finish(fig, options, missing + missing_archs(rows, options), rows, training, notes)

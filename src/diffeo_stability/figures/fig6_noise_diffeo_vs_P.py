@@ -13,7 +13,13 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from diffeo_stability.figures.options import datasets_option, option_bool, option_list
-from diffeo_stability.figures.panels import clean_log_axes, finish, size_curve
+from diffeo_stability.figures.panels import (
+    LOG_BARS,
+    clean_log_axes,
+    finish,
+    seeds_label,
+    size_curve,
+)
 from diffeo_stability.figures.style import QUANTITY_COLORS, new_figure, panel_title
 from diffeo_stability.tables.headline import Headline
 from diffeo_stability.tables.queries import cutoffs, dataset_label, load_input, select
@@ -59,7 +65,7 @@ def draw(inputs: list[Path], options: Mapping[str, str]) -> Figure:
             if not drawn:
                 missing.append(f"{arch} on {dataset_label(dataset)} vs P")
             clean_log_axes(ax)
-            ax.set_title(panel_title(arch, dataset_label(dataset)))
+            ax.set_title(panel_title(arch, dataset_label(dataset), seeds_label(rows)))
             ax.set_xlabel("training-set size $P$")
         row[0].set_ylabel("$G_f$, $D_f$, $R_f$ (trained)")
     handles = [
@@ -68,5 +74,8 @@ def draw(inputs: list[Path], options: Mapping[str, str]) -> Figure:
     for k, c in enumerate(all_c):
         ls, marker = CUTOFF_STYLES[k % len(CUTOFF_STYLES)]
         handles.append(Line2D([], [], color="0.3", ls=ls, marker=marker, label=f"c={c:g}"))
-    fig.legend(handles=handles, loc="outside right upper", frameon=False)
-    return finish(fig, options, missing, logavg)
+    # right of the panels, level with the top row's axes (clear of the titles)
+    fig.legend(handles=handles, loc="outside right center", frameon=False)
+    drawn = probe.rows(logavg, arch=archs, dataset=datasets)
+    notes = [LOG_BARS] if errorbars else []
+    return finish(fig, options, missing, drawn, load_input(inputs, "training.csv"), notes)

@@ -55,7 +55,9 @@ def draw_rf(ax: Axes, runs: pd.DataFrame, fit_p_min: float = 0.0) -> float:
     )
     p = stats.index.to_numpy(dtype=float)
     ax.scatter(runs["P"], runs["R"], s=5, color="tab:green", alpha=0.35, lw=0)
-    ax.fill_between(p, stats["lo"], stats["hi"], color="tab:green", alpha=0.15, lw=0)
+    ax.fill_between(
+        p, stats["lo"], stats["hi"], color="tab:green", alpha=0.15, lw=0, label="min-max over seeds"
+    )
     ax.plot(p, stats["gmean"], "o-", color="tab:green", label="geometric mean over seeds")
     fitted = p >= fit_p_min
     fit = fit_power_law(p[fitted], stats["gmean"].to_numpy()[fitted])
@@ -64,6 +66,7 @@ def draw_rf(ax: Axes, runs: pd.DataFrame, fit_p_min: float = 0.0) -> float:
     )
     slope_triangle(ax, p[0] * 1.5, float(fit(p[0] * 1.5)) / 2.5)
     ax.set(xscale="log", yscale="log", xlabel="training-set size $P$", ylabel="$R_f$")
+    ax.set_xticks(p, labels=[f"{v:g}" for v in p])  # the probed sizes
     ax.xaxis.set_minor_formatter(NullFormatter())
     ax.legend(loc="upper right")
     return fit.exponent

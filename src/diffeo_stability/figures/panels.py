@@ -11,10 +11,11 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.axis import Axis
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
-from matplotlib.ticker import NullFormatter
+from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter, NullLocator
 
 from diffeo_stability.figures.style import (
     CUTOFF_COLORS,
@@ -48,12 +49,24 @@ def cutoff_color(c: float, all_c: Sequence[float]) -> str:
 RUN_KEYS = ["arch", "dataset", "P", "state"]
 
 
-def excluded_note(logavg: pd.DataFrame | None) -> list[str]:
-    """'n run(s) excluded: ...' when logavg counts runs with an undefined R_f."""
-    if logavg is None or "n_undefined" not in logavg:
+#: what the error bars of every figure with `errorbars` are (figure notes and captions)
+LOG_BARS = "Bars: the value times exp(±1 standard deviation over seeds of its log)"
+
+
+def _count(rows: pd.DataFrame, column: str) -> pd.Series:
+    """`column` of `rows` as numbers (0 where absent or unreadable)."""
+    if column not in rows:
+        return pd.Series(0, index=rows.index)
+    return pd.to_numeric(rows[column], errors="coerce").fillna(0)
+
+
+def excluded_note(drawn: pd.DataFrame | None) -> list[str]:
+    """'n run(s) excluded: ...' when the rows a figure would draw count runs with an undefined
+    R_f (the figure's own rows: a run the figure would never show is not its footnote)."""
+    if drawn is None or drawn.empty or "n_undefined" not in drawn:
         return []
-    counts = pd.to_numeric(logavg["n_undefined"], errors="coerce").fillna(0)
-    runs = counts.groupby([logavg[k] for k in RUN_KEYS]).max()  # one count per run, not per row
+    counts = _count(drawn, "n_undefined")
+    runs = counts.groupby([drawn[k] for k in RUN_KEYS]).max()  # one count per run, not per row
     runs = runs[runs > 0]
     if runs.empty:
         return []
@@ -66,24 +79,73 @@ def excluded_note(logavg: pd.DataFrame | None) -> list[str]:
     ]
 
 
+def seed_counts(rows: pd.DataFrame | None) -> list[int]:
+    """The distinct numbers of seeds behind the R_f of `rows` (n_seeds - n_undefined)."""
+    if rows is None or rows.empty or "n_seeds" not in rows:
+        return []
+    seeds = _count(rows, "n_seeds") - _count(rows, "n_undefined")
+    return sorted({int(n) for n in seeds if n > 0})
+
+
+def seeds_label(rows: pd.DataFrame | None) -> str:
+    """'1 seed', '3 seeds', '2-3 seeds' behind the R_f of `rows` ('' without rows)."""
+    counts = seed_counts(rows)
+    if not counts:
+        return ""
+    span = f"{counts[0]}" if len(counts) == 1 else f"{counts[0]}-{counts[-1]}"
+    return f"{span} seed{'s' if counts[-1] != 1 else ''}"
+
+
+def _span(values: Sequence[float]) -> str:
+    """'100' or '100-1000' of positive numbers."""
+    low, high = min(values), max(values)
+    return f"{low:g}" if low == high else f"{low:g}-{high:g}"
+
+
+def scale_banner(drawn: pd.DataFrame | None, training: pd.DataFrame | None) -> str:
+    """The training scale of the data a figure draws, read from its rows: training-set sizes
+    (n_train), seeds per point and, from the training table, the epochs of those runs.
+    '' without rows."""
+    if drawn is None or drawn.empty or "n_train" not in drawn:
+        return ""
+    sizes = pd.to_numeric(drawn["n_train"], errors="coerce").dropna()
+    parts = [f"P = {_span(list(sizes))}"] if len(sizes) else []
+    if training is not None and {"dataset", "arch", "P", "epochs"} <= set(training.columns):
+        keys = ["dataset", "arch", "P"]
+        runs = drawn[keys].astype(str).drop_duplicates()
+        epochs = training.assign(**{k: training[k].astype(str) for k in keys}).merge(runs)
+        epochs = pd.to_numeric(epochs["epochs"], errors="coerce").dropna()
+        if len(epochs):
+            parts.append(f"{_span(list(epochs))} epochs")
+    seeds = seeds_label(drawn)
+    if seeds:
+        parts.append(f"{seeds} per point")
+    return "Data drawn: " + ", ".join(parts) if parts else ""
+
+
 def finish(
     fig: Figure,
     options: Mapping[str, str],
     missing: Sequence[str],
-    logavg: pd.DataFrame | None = None,
+    drawn: pd.DataFrame | None = None,
+    training: pd.DataFrame | None = None,
+    notes: Sequence[str] = (),
 ) -> Figure:
-    """Put options["note"] in the suptitle and, in a note under the figure, what is missing
-    and how many runs of `logavg` were excluded as collapsed."""
-    if options.get("note"):
-        fig.suptitle(options["note"], fontsize=8)
-    notes = ["Missing (not drawn): " + "; ".join(dict.fromkeys(missing))] if missing else []
-    notes += excluded_note(logavg)
+    """Put options["note"] and the scale of the `drawn` rows (`scale_banner`) in the suptitle
+    and, in a note under the figure, what is missing, `notes`, and how many runs of `drawn`
+    were excluded as collapsed; then place the point labels."""
+    title = [options["note"]] if options.get("note") else []
+    title += [banner] if (banner := scale_banner(drawn, training)) else []
+    if title:
+        fig.suptitle("\n".join(title), fontsize=7)
+    lines = ["Missing (not drawn): " + "; ".join(dict.fromkeys(missing))] if missing else []
+    lines += [*notes, *excluded_note(drawn)]
     unclutter_ticks(fig)
     hidden = 0
     for _ in range(3):  # a longer note moves the panels: place the labels again until stable
-        lines = notes + ([f"{hidden} point labels left out (no free room)"] if hidden else [])
-        if lines:
-            add_note(fig, "\n".join(lines))
+        text = lines + ([f"{hidden} point labels left out (no free room)"] if hidden else [])
+        if text:
+            add_note(fig, "\n".join(text))
         placed_hidden = spread_labels(fig)
         if placed_hidden == hidden:
             break
@@ -122,6 +184,14 @@ def quiet_minor_labels(ax: Axes) -> None:
             axis.set_minor_formatter(NullFormatter())
 
 
+def readable_log_ticks(axis: Axis) -> None:
+    """Labelled ticks at 1, 2 and 5 times the powers of ten of a log axis (a bar's value can be
+    read off), plain numbers; no minor ticks."""
+    axis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+    axis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
+    axis.set_minor_locator(NullLocator())
+
+
 def slope_triangle(ax: Axes, x0: float, y0: float, slope: float = -1.0, decades: float = 0.5):
     """A log-log slope triangle with its left corner at (x0, y0), `decades` wide in x (the
     caller places it away from the data)."""
@@ -132,13 +202,23 @@ def slope_triangle(ax: Axes, x0: float, y0: float, slope: float = -1.0, decades:
 
 
 def stability_bars(
-    ax: Axes, logavg: pd.DataFrame | None, arch: str, datasets: Sequence[str], probe: Headline
+    ax: Axes,
+    logavg: pd.DataFrame | None,
+    arch: str,
+    datasets: Sequence[str],
+    probe: Headline,
+    stand_ins: Mapping[str, str] | None = None,
 ) -> list[str]:
     """R_f(delta=1) at the largest P per data set (groups) and c (colours): init shaded.
 
     Each (data set, c) slot holds the init bar (left half) and the trained bar (right half).
+    `stand_ins` maps a data set to the architecture drawn for it instead of `arch` (the paper's
+    ImageNet bars: pretrained ResNet101 beside ResNet18).
     """
-    rows = full_size(probe.rows(logavg, arch=arch))
+    stand_ins = stand_ins or {}
+    archs = {dataset: stand_ins.get(dataset, arch) for dataset in datasets}
+    parts = [probe.rows(logavg, arch=archs[d], dataset=d) for d in datasets]
+    rows = full_size(pd.concat(parts)) if parts else pd.DataFrame()
     all_c = cutoffs(rows)
     missing = []
     width = 0.8 / max(len(all_c), 1)
@@ -147,7 +227,7 @@ def stability_bars(
     for i, dataset in enumerate(datasets):
         here = select(rows, dataset=dataset)
         if here.empty:
-            missing.append(f"{arch} on {dataset_label(dataset)} (largest P)")
+            missing.append(f"{archs[dataset]} on {dataset_label(dataset)} (largest P)")
             ax.text(i, 0.5, "no data", transform=bottom, ha="center", fontsize=6, color="0.4")
             continue
         for j, c in enumerate(all_c):
@@ -171,12 +251,13 @@ def stability_bars(
     positive = [h for h in heights if h > 0]
     if positive:
         ax.set_ylim(min(min(positive), 1.0) / 3, max(max(positive), 1.0) * 2)
-    quiet_minor_labels(ax)
+    readable_log_ticks(ax.yaxis)
     ax.axhline(1.0, color="0.5", lw=0.6, ls=":")
-    ax.set_xticks(range(len(datasets)), [dataset_label(d) for d in datasets])
+    labels = [dataset_label(d) + (f"\n({archs[d]})" if archs[d] != arch else "") for d in datasets]
+    ax.set_xticks(range(len(datasets)), labels)
     ax.set_xlim(-0.6, len(datasets) - 0.4)
     ax.set_ylabel(r"$R_f(\delta=1)$")
-    ax.set_title(panel_title(arch, size_label(rows)))
+    ax.set_title(panel_title(arch, size_label(rows), seeds_label(rows) + " per bar"))
     if all_c:
         handles = [Patch(color=cutoff_color(c, all_c), label=f"c={c:g}") for c in all_c]
         handles += [Patch(color="0.4", alpha=a, label=state) for state, a in STATE_ALPHA.items()]
@@ -256,7 +337,11 @@ def size_panel(
     clean_log_axes(ax)
     ax.set_xlabel("training-set size $P$")
     ax.set_ylabel(rf"$R_f(\delta=1)$, $c={c:g}$")
-    ax.set_title(f"{arch}, trained vs P")
+    ax.set_title(
+        panel_title(f"{arch}, trained vs P", seeds_label(pd.concat(drawn)) + " per point")
+        if drawn
+        else f"{arch}, trained vs P"
+    )
     if not drawn:
         mark_absent(ax, "; ".join(missing))
         return missing

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 #: the inputs a figure may read (figures.smk maps each name to its path)
 INPUTS = {
     "logavg": "tables/logavg.csv: R_f, D_f, G_f and test errors per run, averaged over seeds",
+    "training": "tables/training.csv: one row per training run (the epochs in a figure's banner)",
     "stripe": "tables/stripe.csv: the stripe-model runs",
     "illustration": "resources/data/<dataset>.npz of a data set the experiments use (Fig. 2)",
     **{
@@ -40,8 +41,10 @@ HEADLINE = tuple(field.name for field in fields(Headline))
 class FigureSpec:
     """One figure: drawn by figures/<module>.py from `inputs` (keys of INPUTS) into
     <results>/figures/<stem>.pdf and .png, shown in the report under `category`; `options`
-    are the `--set` keys its draw() reads besides `note`, which every figure reads. `module` and
-    `stem` default to `name`."""
+    are the `--set` keys its draw() reads besides `note`, which every figure of run outputs
+    (any `inputs`) reads: a figure computed from no run output (Fig. 1, the diffeomorphism
+    appendices) shows no data of the config, so no note about them. `module` and `stem`
+    default to `name`."""
 
     name: str
     inputs: tuple[str, ...]
@@ -56,8 +59,8 @@ class FigureSpec:
 
     @property
     def keys(self) -> frozenset[str]:
-        """Every option key the figure reads: `options` and `note`."""
-        return frozenset({*self.options, "note"})
+        """Every option key the figure reads: `options`, and `note` when it has inputs."""
+        return frozenset({*self.options, "note"} if self.inputs else self.options)
 
     @property
     def caption(self) -> str:
@@ -104,25 +107,25 @@ FIGURES: dict[str, FigureSpec] = {
         ),
         FigureSpec(
             name="fig3_sota_stability",
-            inputs=("logavg",),
+            inputs=("logavg", "training"),
             category=MAIN,
             options=(*HEADLINE, "archs", "datasets", "sweep_dataset", "size_datasets"),
         ),
         FigureSpec(
             name="fig4_primitive_nets",
-            inputs=("logavg",),
+            inputs=("logavg", "training"),
             category=MAIN,
             options=(*HEADLINE, "archs", "datasets"),
         ),
         FigureSpec(
             name="fig5_error_vs_rf",
-            inputs=("logavg",),
+            inputs=("logavg", "training"),
             category=MAIN,
             options=(*HEADLINE, "dataset", "archs", "errorbars"),
         ),
         FigureSpec(
             name="fig6_noise_diffeo_vs_P",
-            inputs=("logavg",),
+            inputs=("logavg", "training"),
             category=MAIN,
             options=(*HEADLINE, "archs", "datasets", "errorbars"),
         ),
@@ -157,35 +160,35 @@ FIGURES: dict[str, FigureSpec] = {
         FigureSpec(
             name="appendix_depth",
             stem="appendix/depth",
-            inputs=("logavg",),
+            inputs=("logavg", "training"),
             category=APPENDIX,
             options=(*HEADLINE, "dataset", "archs"),
         ),
         FigureSpec(
             name="appendix_df_gf_vs_error",
             stem="appendix/df_gf_vs_error",
-            inputs=("logavg",),
+            inputs=("logavg", "training"),
             category=APPENDIX,
             options=(*HEADLINE, "dataset", "archs"),
         ),
         FigureSpec(
             name="appendix_fig5_errorbars",
             stem="appendix/fig5_errorbars",
-            inputs=("logavg",),
+            inputs=("logavg", "training"),
             category=APPENDIX,
             options=(*HEADLINE, "dataset", "archs"),
         ),
         FigureSpec(
             name="appendix_fig6_errorbars",
             stem="appendix/fig6_errorbars",
-            inputs=("logavg",),
+            inputs=("logavg", "training"),
             category=APPENDIX,
             options=(*HEADLINE, "archs", "datasets"),
         ),
         FigureSpec(
             name="appendix_robustness",
             stem="appendix/robustness",
-            inputs=("logavg",),
+            inputs=("logavg", "training"),
             category=APPENDIX,
             options=(*HEADLINE, "dataset", "archs", "deltas"),
         ),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 import zlib
 from collections.abc import Iterable
 from pathlib import Path
@@ -28,8 +29,9 @@ from diffeo_stability.io import atomic_path  # noqa: E402
 COLUMN_WIDTH = 3.25
 TEXT_WIDTH = 6.75
 
-#: colours per cut-off c (paper: c in {3, 5, 15}; ImageNet {3, 10, 30})
-CUTOFF_COLORS = ["#1b9e77", "#d95f02", "#7570b3", "#e7298a"]
+#: colours per cut-off c (paper: c in {3, 5, 15}; ImageNet {3, 10, 30}): none of them near a
+#: data set's colour (`DATASET_COLORS`), since c and data set colour adjacent panels of Fig. 3
+CUTOFF_COLORS = ["#a50f15", "#e7298a", "#a6761d", "#525252"]
 #: colours for G_f, D_f, R_f (Fig. 6)
 QUANTITY_COLORS = {"G": "tab:blue", "D": "tab:orange", "R": "tab:green"}
 #: one colour per data set in every figure (a synthetic set is a lighter shade of its original)
@@ -107,44 +109,115 @@ def outside_legend(ax: Axes, **legend_kw) -> Legend:
     return ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0, **legend_kw)
 
 
-#: where a point label may sit, tried in order: (dx, dy) in points, horizontal, vertical alignment
-LABEL_SPOTS = [
+#: where a point label may sit without a leader line, tried in order: (dx, dy) in points from
+#: its point, horizontal and vertical alignment; accepted only where its own point is the marker
+#: nearest to it
+NEAR_SPOTS = [
     (
         dx * r,
         dy * r,
         "left" if dx > 0 else "right" if dx < 0 else "center",
-        "bottom" if dy > 0 else "top",
+        "bottom" if dy > 0 else "top" if dy < 0 else "center",
     )
-    for r in (1, 2, 3)
-    for dx, dy in ((4, 2), (4, -2), (-4, 2), (-4, -2), (0, 5), (0, -5))
+    for r in (1.0, 1.5)
+    for dx, dy in ((4, 2), (4, -2), (-4, 2), (-4, -2), (0, 5), (0, -5), (5, 0), (-5, 0))
 ]
+#: where a label joined to its point by a leader line may sit: 24 directions, 6 distances (points)
+LEADER_SPOTS = [
+    (
+        r * np.cos(a),
+        r * np.sin(a),
+        "left" if np.cos(a) > 0.3 else "right" if np.cos(a) < -0.3 else "center",
+        "bottom" if np.sin(a) > 0.3 else "top" if np.sin(a) < -0.3 else "center",
+    )
+    for r in (14.0, 22.0, 32.0, 44.0, 60.0, 80.0)
+    for a in np.linspace(0, 2 * np.pi, 24, endpoint=False) + np.pi / 24
+]
+#: points between the text of a label with a leader line and any other point's marker
+LEADER_CLEARANCE = 4.0
+#: how much nearer (in units of LEADER_CLEARANCE) a label without a leader is to its own marker
+#: than to any other
+NEAREST_MARGIN = 0.5
+#: the gid of a point label (`point_label`): the annotations `spread_labels` places
+POINT_LABEL = "point-label"
 
 
-def marker_boxes(ax: Axes) -> list[Bbox]:
-    """Display-space boxes of the markers drawn on `ax` (scatter points and line markers)."""
+def point_label(ax: Axes, text: str, x: float, y: float, fontsize: float = 5) -> Annotation:
+    """A label of the data point (x, y), placed later by `spread_labels`: beside its point, or
+    joined to it by a thin leader line (hidden until needed)."""
+    label = ax.annotate(
+        text,
+        (x, y),
+        xytext=NEAR_SPOTS[0][:2],
+        textcoords="offset points",
+        fontsize=fontsize,
+        arrowprops={"arrowstyle": "-", "lw": 0.5, "color": "0.35", "shrinkA": 0.5},
+    )
+    label.set_gid(POINT_LABEL)
+    label.arrow_patch.set_visible(False)
+    return label
+
+
+def marker_points(ax: Axes) -> list[tuple[float, float, float]]:
+    """(x, y, radius) in display pixels of every marker drawn on `ax` (scatter points and line
+    markers; errorbar caps and line ends without markers are not markers)."""
     scale = ax.figure.dpi / 72.0
-    boxes = []
+    out = []
     for collection in ax.collections:
         offsets = collection.get_offsets() if isinstance(collection, PathCollection) else []
         if not len(offsets):
             continue
         radii = np.sqrt(np.resize(np.asarray(collection.get_sizes(), float), len(offsets))) / 2
         points = collection.get_offset_transform().transform(offsets)
-        boxes += [
-            Bbox.from_bounds(x - r, y - r, 2 * r, 2 * r)
-            for (x, y), r in zip(points, radii * scale, strict=True)
-        ]
+        out += [(x, y, r) for (x, y), r in zip(points, radii * scale, strict=True)]
     for line in ax.lines:
         if line.get_marker() in (None, "", "None", " ") or not len(line.get_xydata()):
             continue
         r = line.get_markersize() / 2 * scale
         points = line.get_transform().transform(line.get_xydata())
-        boxes += [
-            Bbox.from_bounds(x - r, y - r, 2 * r, 2 * r)
-            for x, y in points
-            if np.isfinite(x) and np.isfinite(y)
-        ]
-    return boxes
+        out += [(x, y, r) for x, y in points]
+    return [(x, y, r) for x, y, r in out if np.isfinite(x) and np.isfinite(y)]
+
+
+def marker_boxes(ax: Axes) -> list[Bbox]:
+    """Display-space boxes of the markers drawn on `ax` (scatter points and line markers)."""
+    return [Bbox.from_bounds(x - r, y - r, 2 * r, 2 * r) for x, y, r in marker_points(ax)]
+
+
+def box_distance(box: Bbox, x: float, y: float) -> float:
+    """Distance in pixels from the point (x, y) to the box (0 inside it)."""
+    dx = max(box.x0 - x, 0.0, x - box.x1)
+    dy = max(box.y0 - y, 0.0, y - box.y1)
+    return float(np.hypot(dx, dy))
+
+
+def nearest_marker(box: Bbox, markers: Iterable[tuple[float, float, float]]) -> int:
+    """Index of the marker of `markers` ((x, y, radius) in pixels) nearest to `box` (edge to
+    edge; -1 when there is none)."""
+    gaps = [box_distance(box, x, y) - r for x, y, r in markers]
+    return int(np.argmin(gaps)) if gaps else -1
+
+
+def _segment_hits(start, end, markers, skip: int) -> bool:
+    """True when the segment from `start` (a label) to `end` (the centre of markers[skip])
+    passes through another marker, outside twice the own marker's radius (markers that overlap
+    their neighbour's leave the leader no other way out)."""
+    p, q = np.asarray(start, float), np.asarray(end, float)
+    span = q - p
+    length = float(np.hypot(*span)) or 1.0
+    t_max = max(0.0, 1.0 - 2.0 * markers[skip][2] / length)
+    for k, (x, y, r) in enumerate(markers):
+        if k == skip:
+            continue
+        t = np.clip(((np.array([x, y]) - p) @ span) / length**2, 0.0, t_max)
+        if np.hypot(*(p + t * span - (x, y))) < r + 1.0:
+            return True
+    return False
+
+
+def _crowding(xy, markers, radius: float) -> int:
+    """Number of markers within `radius` pixels of the point `xy`."""
+    return sum(np.hypot(x - xy[0], y - xy[1]) < radius for x, y, _ in markers)
 
 
 def _overlap(box: Bbox, others: Iterable[Bbox]) -> float:
@@ -162,37 +235,86 @@ def drawn_texts(fig: Figure) -> list[Text]:
     tick labels inside each axis' view (matplotlib keeps stale ticks outside it, never drawn)."""
     texts = list(fig.texts) + ([fig._suptitle] if fig._suptitle else [])
     for ax in fig.axes:
-        texts += [ax.title, ax._left_title, ax._right_title, ax.xaxis.label, ax.yaxis.label]
+        texts += [ax.title, ax._left_title, ax._right_title]
+        if not ax.axison:  # an axes switched off draws no axis (a legend slot)
+            continue
+        texts += [ax.xaxis.label, ax.yaxis.label]
         for axis in (ax.xaxis, ax.yaxis):
             texts += [tick.label1 for tick in axis._update_ticks()]
     return [t for t in texts if t.get_visible() and t.get_text().strip()]
 
 
+def _place(label: Annotation, renderer, spot) -> Bbox:
+    """Put `label` at `spot` (dx, dy, ha, va) and return the padded display box of its text
+    (without its leader line)."""
+    dx, dy, ha, va = spot
+    label.set_position((dx, dy))
+    label.set_ha(ha)
+    label.set_va(va)
+    label.update_positions(renderer)
+    return Text.get_window_extent(label, renderer).expanded(1.05, 1.1)
+
+
+def _spot_fits(box: Bbox, leader: bool, own: int, own_xy, markers, taken, frame, clear) -> bool:
+    """Whether a label whose text box is `box` may stay there: inside `frame`, on nothing of
+    `taken`; without a leader, its own marker (index `own` of `markers`) nearest to it; with
+    one, its text at least `clear` pixels from every other marker and its leader crossing
+    none."""
+    if not (frame.contains(box.x0, box.y0) and frame.contains(box.x1, box.y1)):
+        return False
+    if _overlap(box, taken) > 0:
+        return False
+    gaps = [box_distance(box, x, y) - r for x, y, r in markers]
+    others = min((g for k, g in enumerate(gaps) if k != own), default=np.inf)
+    if not leader:  # its own marker the nearest, by a margin (the box is padded)
+        return gaps[own] + NEAREST_MARGIN * clear < others
+    if others < clear:
+        return False
+    end = (float(np.clip(own_xy[0], box.x0, box.x1)), float(np.clip(own_xy[1], box.y0, box.y1)))
+    if _segment_hits(end, own_xy, markers, own):
+        return False
+    # nor through a text or another label (sampled every pixel or so)
+    steps = np.linspace(0.0, 1.0, int(np.hypot(*np.subtract(own_xy, end))) + 2)[1:-1]
+    path = np.asarray(end) + steps[:, None] * np.subtract(own_xy, end)
+    own_box = Bbox.from_bounds(*np.subtract(own_xy, clear / 2), clear, clear)
+    return not any(
+        other.contains(x, y) and not own_box.contains(x, y) for other in taken for x, y in path
+    )
+
+
 def spread_labels(fig: Figure) -> int:
-    """Move each point label (an annotation offset from a data point) to the first spot of
-    `LABEL_SPOTS` where it touches no marker, no fixed text and no label placed before it; a
-    label with no such spot is hidden rather than printed over something. Call once the figure
-    is drawn. Returns the number of hidden labels."""
+    """Place every point label (`point_label`) inside its axes where it touches no marker, no
+    fixed text, no legend and no label placed before it: first beside its point, at a spot of
+    `NEAR_SPOTS` where its own point is the marker nearest to it; else at a spot of
+    `LEADER_SPOTS`, joined to its point by a leader line that crosses no other marker, its text
+    `LEADER_CLEARANCE` away from the other points. A label with neither is hidden rather than
+    printed where it could be read as another point's. Call once the figure is drawn. Returns
+    the number of hidden labels."""
     fig.draw_without_rendering()
     renderer = fig.canvas.get_renderer()
     fixed = [t.get_window_extent(renderer) for t in drawn_texts(fig)]
+    legends = [*fig.legends, *(ax.get_legend() for ax in fig.axes)]
+    fixed += [legend.get_window_extent(renderer) for legend in legends if legend]
+    clear = LEADER_CLEARANCE * fig.dpi / 72.0
+    spots = [(spot, False) for spot in NEAR_SPOTS] + [(spot, True) for spot in LEADER_SPOTS]
     hidden = 0
     for ax in fig.axes:
-        labels = [
-            t
-            for t in ax.texts
-            if isinstance(t, Annotation) and t.xycoords == "data" and t.anncoords == "offset points"
-        ]
+        labels = [t for t in ax.texts if isinstance(t, Annotation) and t.get_gid() == POINT_LABEL]
+        frame = ax.get_window_extent(renderer)
+        markers = marker_points(ax)
         taken = marker_boxes(ax) + fixed
+        # the labels of crowded points first: they have the fewest free spots
+        crowd = 3 * clear
+        labels.sort(key=lambda t: -_crowding(ax.transData.transform(t.xy), markers, crowd))
         for label in labels:
             label.set_in_layout(False)  # placing a label must not move the panels
             label.set_visible(True)
-            for dx, dy, ha, va in LABEL_SPOTS:
-                label.set_position((dx, dy))
-                label.set_ha(ha)
-                label.set_va(va)
-                box = label.get_window_extent(renderer).expanded(1.05, 1.1)
-                if _overlap(box, taken) == 0:
+            own_xy = ax.transData.transform(label.xy)
+            own = nearest_marker(Bbox.from_bounds(*own_xy, 0, 0), markers)
+            for spot, leader in spots:
+                box = _place(label, renderer, spot)
+                if _spot_fits(box, leader, own, own_xy, markers, taken, frame, clear):
+                    label.arrow_patch.set_visible(leader)
                     taken.append(box)
                     fixed.append(box)
                     break
@@ -254,15 +376,22 @@ def new_figure(
     return plt.subplots(figsize=(width, height), **subplots_kw)
 
 
+#: characters of a 6-point note per inch of figure width
+NOTE_CHARS_PER_INCH = 22
+
+
 def add_note(fig: Figure, text: str) -> None:
     """Print a note (e.g. 'synthetic data' or which inputs are missing) under the figure; a
     second call replaces the first note."""
     if isinstance(fig.get_layout_engine(), ConstrainedLayoutEngine):  # laid out below all
-        fig.supxlabel(text, fontsize=6, color="0.3")
+        width = int(fig.get_figwidth() * NOTE_CHARS_PER_INCH)  # lines no wider than the figure
+        lines = [part for line in text.split("\n") for part in textwrap.wrap(line, width)]
+        fig.supxlabel("\n".join(lines), fontsize=6, color="0.3")
         return
     note = next((t for t in fig.texts if t.get_gid() == "note"), None)
     if note is None:
-        note = fig.text(0.5, -0.02, "", ha="center", va="top", fontsize=6, color="0.3", wrap=True)
+        # below the figure (a tight save takes it in), clear of a legend under the panels
+        note = fig.text(0.5, -0.01, "", ha="center", va="top", fontsize=6, color="0.3", wrap=True)
         note.set_gid("note")
     note.set_text(text)
 

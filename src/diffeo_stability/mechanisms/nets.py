@@ -51,7 +51,7 @@ class Convention:
             sweep_points=0,
             cutoff_rule=self.cutoff_rule,
             noise_norms=self.noise_norms,
-            per_layer=per_layer,
+            layers=per_layer,
         )
 
 

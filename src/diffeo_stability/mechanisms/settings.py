@@ -4,24 +4,26 @@ config schema only types the block.
 
 `MechanismsSettings` holds the selection of nets (architectures, data sets, seeds; always the
 largest P of each) and one frozen sub-block dataclass per analysis, each built from the
-config's mapping of the same name (`from_mapping`). To add a sub-block (e.g. a sibling stage):
-define a frozen dataclass whose fields all have defaults and whose `__post_init__` raises
-`ConfigError` on a bad value, and add one field line to `MechanismsSettings`, e.g.
+config's mapping of the same name (`MechanismsSettings.from_config`, the `mechanisms` entry of
+`config.blocks.BLOCKS`). To add a sub-block (e.g. a sibling stage): define a frozen
+`settings.Settings` dataclass whose fields all have defaults and whose `__post_init__` raises
+`SettingError` on a bad value, and add one field line to `MechanismsSettings`, e.g.
 
-    training: TrainingSettings = field(default_factory=TrainingSettings)
+    training_time: TrainingTimeSettings = field(default_factory=TrainingTimeSettings)
 
-Nothing else changes: the schema accepts any sub-block object, `from_mapping` builds it
-(lists become tuples) and refuses keys the dataclass does not have.
+Nothing else changes: the schema accepts any sub-block object, `from_config` builds it (lists
+become tuples) and refuses keys the dataclass does not have.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import MISSING, dataclass, field, fields, is_dataclass
-from typing import Any, Protocol
+from dataclasses import MISSING, asdict, dataclass, field, fields, is_dataclass
+from typing import Any, Protocol, Self
 
-from diffeo_stability.errors import ConfigError
+from diffeo_stability.errors import SettingError
+from diffeo_stability.settings import Settings
 
 #: the analyses that measure nets (one table per run and analysis) and the one that does not
 NET_ANALYSES = ("distance", "operations", "spectra", "shuffle", "filters")
@@ -31,7 +33,7 @@ ANALYSES = NET_ANALYSES + FIELD_ANALYSES
 
 def _check(condition: bool, key: str, message: str) -> None:
     if not condition:
-        raise ConfigError(f"mechanisms.{key}: {message}")
+        raise SettingError(key, message)
 
 
 def _positive_grid(values: Sequence[float], key: str) -> None:
@@ -43,7 +45,7 @@ def _positive_grid(values: Sequence[float], key: str) -> None:
 
 
 @dataclass(frozen=True)
-class DistanceSettings:
+class DistanceSettings(Settings):
     """Item 1, stability against distance from the data: `n_images` first test images; isotropic
     noise and noise towards another test image at `noise_points` norms r log-spaced over
     `noise_range` (pixel units, images in [0, 1]); diffeos at displacements `deltas` (pixels);
@@ -56,42 +58,42 @@ class DistanceSettings:
     lambdas: tuple[float, ...] = (0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 1.0)
 
     def __post_init__(self) -> None:
-        _check(self.n_images >= 2, "distance.n_images", "must be at least 2")
-        _check(self.noise_points >= 1, "distance.noise_points", "must be at least 1")
-        _positive_grid(self.noise_range, "distance.noise_range")
+        _check(self.n_images >= 2, "n_images", "must be at least 2")
+        _check(self.noise_points >= 1, "noise_points", "must be at least 1")
+        _positive_grid(self.noise_range, "noise_range")
         _check(
             len(self.noise_range) == 2 and self.noise_range[0] <= self.noise_range[1],
-            "distance.noise_range",
+            "noise_range",
             "must be [low, high] with low <= high",
         )
-        _positive_grid(self.deltas, "distance.deltas")
-        _positive_grid(self.lambdas, "distance.lambdas")
-        _check(max(self.lambdas) <= 1, "distance.lambdas", "fractions must be in (0, 1]")
+        _positive_grid(self.deltas, "deltas")
+        _positive_grid(self.lambdas, "lambdas")
+        _check(max(self.lambdas) <= 1, "lambdas", "fractions must be in (0, 1]")
 
 
 @dataclass(frozen=True)
-class OperationsSettings:
+class OperationsSettings(Settings):
     """Item 2, R_f after every operation: `n_images` first test images (every operation's
     output of every image is held in memory: about 1 MB per image for VGG16bn at 1/4 width)."""
 
     n_images: int = 200
 
     def __post_init__(self) -> None:
-        _check(self.n_images >= 2, "operations.n_images", "must be at least 2")
+        _check(self.n_images >= 2, "n_images", "must be at least 2")
 
 
 @dataclass(frozen=True)
-class SpectraSettings:
+class SpectraSettings(Settings):
     """Item 3, activation power spectra of every block: `n_images` first test images."""
 
     n_images: int = 200
 
     def __post_init__(self) -> None:
-        _check(self.n_images >= 1, "spectra.n_images", "must be at least 1")
+        _check(self.n_images >= 1, "n_images", "must be at least 1")
 
 
 @dataclass(frozen=True)
-class ShuffleSettings:
+class ShuffleSettings(Settings):
     """Item 4, shuffled channels: R_f on `n_images` first test images and the test error on the
     first `n_test` test images, for `permutations` random channel orders per hidden block."""
 
@@ -100,13 +102,13 @@ class ShuffleSettings:
     permutations: int = 3
 
     def __post_init__(self) -> None:
-        _check(self.n_images >= 2, "shuffle.n_images", "must be at least 2")
-        _check(self.n_test >= 1, "shuffle.n_test", "must be at least 1")
-        _check(self.permutations >= 1, "shuffle.permutations", "must be at least 1")
+        _check(self.n_images >= 2, "n_images", "must be at least 2")
+        _check(self.n_test >= 1, "n_test", "must be at least 1")
+        _check(self.permutations >= 1, "permutations", "must be at least 1")
 
 
 @dataclass(frozen=True)
-class DiffeoPartsSettings:
+class DiffeoPartsSettings(Settings):
     """Item 5, what a diffeo is made of: `samples` fields per cut-off c of `cutoffs`, on a
     `size` x `size` pixel grid, at the probe's delta; the non-translation part on square
     patches of `patch_sizes` pixels."""
@@ -117,16 +119,16 @@ class DiffeoPartsSettings:
     patch_sizes: tuple[int, ...] = (3, 5, 9, 17)
 
     def __post_init__(self) -> None:
-        _check(self.samples >= 2, "diffeo_parts.samples", "must be at least 2")
+        _check(self.samples >= 2, "samples", "must be at least 2")
         _check(
             len(self.cutoffs) > 0 and all(c > 1 for c in self.cutoffs),
-            "diffeo_parts.cutoffs",
+            "cutoffs",
             "must be a non-empty list of values > 1",
         )
-        _check(self.size >= 4, "diffeo_parts.size", "must be at least 4 pixels")
+        _check(self.size >= 4, "size", "must be at least 4 pixels")
         _check(
             len(self.patch_sizes) > 0 and all(2 <= p <= self.size for p in self.patch_sizes),
-            "diffeo_parts.patch_sizes",
+            "patch_sizes",
             f"must be a non-empty list of sides in 2..size ({self.size})",
         )
 
@@ -136,7 +138,7 @@ DEFAULT_ARCHS = ("ResNet18", "VGG11", "VGG11bn", "VGG16", "VGG16bn", "VGG19", "V
 
 
 @dataclass(frozen=True)
-class MechanismsSettings:
+class MechanismsSettings(Settings):
     """The `mechanisms` block. Nets: every configured run of an architecture of `archs` on a
     data set of `datasets` (empty: all) with a seed of `seeds` (empty: the smallest seed of
     each data set and architecture), at the largest P ('full' counts as the largest) of each
@@ -162,46 +164,55 @@ class MechanismsSettings:
         _check(all(s >= 0 for s in self.seeds), "seeds", "must be non-negative")
 
     @classmethod
-    def from_mapping(cls, mapping: Mapping[str, Any]) -> MechanismsSettings:
+    def from_config(cls, section: Mapping[str, Any]) -> Self:
         """From the config's `mechanisms` mapping (absent keys keep their defaults)."""
-        return _build(cls, mapping, "")
+        return _build(cls, section, "")
+
+    @classmethod
+    def config_defaults(cls) -> dict[str, Any]:
+        """Every default as config values (sub-blocks as mappings, tuples as lists)."""
+        return cls().as_config()
+
+    def as_config(self) -> dict[str, Any]:
+        """Every field as config values (sub-blocks as mappings, tuples as lists)."""
+        return _plain(asdict(self))
+
+
+def _plain(value: Any) -> Any:
+    """Mappings and sequences of `value` as dicts and lists (a config value)."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return [_plain(v) for v in value] if isinstance(value, list | tuple) else value
 
 
 def _build(kind: type, mapping: Mapping[str, Any], where: str) -> Any:
-    """`kind(**mapping)`, sub-blocks built recursively, lists as tuples; ConfigError naming
-    the key for an unknown key or a value of the wrong type."""
+    """`kind(**mapping)`, sub-blocks built recursively, lists as tuples; SettingError naming
+    the key (`where` is the dotted path of the sub-block) for an unknown key or a bad value."""
     if not isinstance(mapping, Mapping):
-        raise ConfigError(f"mechanisms{where}: must be a mapping of keys to values")
+        raise SettingError(where, "must be a mapping of keys to values")
+    prefix = f"{where}." if where else ""
     known = {f.name: f for f in fields(kind)}
     unknown = sorted(set(mapping) - set(known))
     if unknown:
-        raise ConfigError(
-            f"mechanisms{where}: unknown keys {unknown}; known: {', '.join(known)} "
-            "(config/README.md)"
+        raise SettingError(
+            f"{prefix}{unknown[0]}", f"unknown key; known: {', '.join(known)} (config/README.md)"
         )
     values = {}
     for name, value in mapping.items():
         spec = known[name]
         default = spec.default_factory() if spec.default_factory is not MISSING else spec.default
         if is_dataclass(default):
-            values[name] = _build(type(default), value, f"{where}.{name}")
+            values[name] = _build(type(default), value, f"{prefix}{name}")
         elif isinstance(value, list | tuple):
             values[name] = tuple(value)
         else:
             values[name] = value
     try:
         return kind(**values)
+    except SettingError as err:
+        raise SettingError(f"{prefix}{err.key}", err.problem) from None
     except TypeError as err:
-        raise ConfigError(f"mechanisms{where}: {err}") from None
-
-
-def config_problems(config: Mapping[str, Any]) -> list[str]:
-    """The problems of a config's `mechanisms` block, one line each (config validation)."""
-    try:
-        MechanismsSettings.from_mapping(config.get("mechanisms", {}))
-    except ConfigError as err:
-        return [str(err)]
-    return []
+        raise SettingError(where or "mechanisms", str(err)) from None
 
 
 class RunLike(Protocol):

@@ -26,7 +26,7 @@ import math
 import platform
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -37,8 +37,10 @@ from diffeo_stability.config import Run, run_hparams, training_runs
 from diffeo_stability.data.images import ImageDataset
 from diffeo_stability.data.registry import DATASETS
 from diffeo_stability.device import strict_fp32
+from diffeo_stability.hparams import HParams
 from diffeo_stability.preflight import cost
-from diffeo_stability.probe.measure import ProbeSettings, probe_function, probing_mode
+from diffeo_stability.probe.measure import probe_function, probing_mode
+from diffeo_stability.probe.settings import ProbeSettings
 from diffeo_stability.training.trainer import RunConfig, Trainer
 
 # largest relative difference to float32 eager on the CPU, of the burst's loss and of R_f, and
@@ -155,11 +157,11 @@ def _relative(a: float, b: float) -> float:
     return abs(a - b) / max(abs(b), 1e-12)
 
 
-def _options(hp: dict[str, Any], trainer: Trainer) -> str:
-    graphs = " cuda-graph" if hp["cuda_graph"] and trainer.device.type == "cuda" else ""
+def _options(hp: HParams, trainer: Trainer) -> str:
+    graphs = " cuda-graph" if hp.cuda_graph and trainer.device.type == "cuda" else ""
     layout = "channels-last" if trainer.memory_format == torch.channels_last else "contiguous"
     compiled = " compiled" if trainer.forward is not trainer.model else ""
-    return f"{hp['precision']} {layout}{compiled}{graphs}"
+    return f"{hp.precision} {layout}{compiled}{graphs}"
 
 
 def _timed(function, images: int) -> float:
@@ -169,53 +171,57 @@ def _timed(function, images: int) -> float:
     return images / max(time.perf_counter() - tic, 1e-9)
 
 
-def check_arch(config: dict[str, Any], arch: str, device: torch.device, steps: int) -> ArchResult:
-    """Steps 1-4 of the module docstring for `arch`; exceptions propagate."""
-    run = representative_run(config, arch)
-    hp, info = run_hparams(config, run), DATASETS[run.dataset]
-    data = random_data(run.dataset, steps * hp["batch_size"], TIMING_PROBE)
+def _trainers(
+    config: dict[str, Any], run: Run, hp: HParams, data: ImageDataset, device: torch.device
+) -> tuple[Trainer, Trainer]:
+    """The run's trainer as configured on `device`, and the float32 eager one on the CPU, from
+    the same initial weights."""
+    info = DATASETS[run.dataset]
+    weights = config["training"]["weights"].get(run.arch)
 
-    def trainer(hparams: dict[str, Any], on: torch.device) -> Trainer:
-        return Trainer(
-            data,
-            RunConfig(
-                arch,
-                None,
-                0,
-                hparams,
-                Path("."),
-                info.normalization,
-                info.augmentation,
-                on,
-                weights=config["training"]["weights"].get(arch),
-            ),
+    def trainer(hparams: HParams, on: torch.device) -> Trainer:
+        setup = RunConfig(
+            run.arch,
+            None,
+            0,
+            hparams,
+            Path("."),
+            info.normalization,
+            info.augmentation,
+            on,
+            weights=weights,
         )
+        return Trainer(data, setup)
 
-    configured = trainer(hp, device)
-    reference = trainer(hp | REFERENCE_OPTIONS, torch.device("cpu"))
-    result = ArchResult(arch, run, _options(hp, configured))
-    probe = config["probe"]
-    settings = ProbeSettings(
-        cutoffs=tuple(probe["cutoffs"][:1]),
-        interpolations=tuple(probe["interpolations"][:1]),
-        deltas=(float(probe["delta"]),),
-        sweep_points=0,
-        cutoff_rule=probe["cutoff_rule"],
-    )
+    return trainer(hp, device), trainer(replace(hp, **REFERENCE_OPTIONS), torch.device("cpu"))
+
+
+def _compare(
+    result: ArchResult,
+    configured: Trainer,
+    reference: Trainer,
+    data: ImageDataset,
+    probe: ProbeSettings,
+) -> None:
+    """Steps 1-3: logits, the burst's loss and R_f of the configured trainer against the
+    reference; the first disagreement beyond tolerance is recorded in `result.error`."""
+    precision = configured.hp.precision
+    settings = replace(probe, cutoffs=probe.cutoffs[:1], interpolations=probe.interpolations[:1])
     images = torch.from_numpy(data.x_test[:COMPARE_PROBE]).float() / 255
     result.R = (compare_R(configured, images, settings), compare_R(reference, images, settings))
-    first = torch.from_numpy(data.x_train[: hp["batch_size"]])
+    first = torch.from_numpy(data.x_train[: configured.hp.batch_size])
     augmentation = configured.augmentation
     configured.augmentation = reference.augmentation = "none"
     with without_dropout(configured.model, reference.model):
         out, ref = logits(configured, first), logits(reference, first)
         result.loss = (configured.train_epoch(), reference.train_epoch())
+    configured.augmentation = augmentation
     result.logits_error = float((out - ref).norm() / ref.norm().clamp_min(1e-12))
-    tolerance = TOLERANCE[hp["precision"]]
-    if not result.logits_error <= LOGITS_TOLERANCE[hp["precision"]]:
+    tolerance = TOLERANCE[precision]
+    if not result.logits_error <= LOGITS_TOLERANCE[precision]:
         result.error = (
             f"logits differ from float32 eager on the CPU by {result.logits_error:.3g} "
-            f"(relative norm), more than {LOGITS_TOLERANCE[hp['precision']]:.0%}"
+            f"(relative norm), more than {LOGITS_TOLERANCE[precision]:.0%}"
         )
     compared = [("loss", result.loss)]
     if math.isfinite(result.R[1]):  # else undefined on the reference too (constant output)
@@ -227,25 +233,38 @@ def check_arch(config: dict[str, Any], arch: str, device: torch.device, steps: i
                 f"than {tolerance:.0%}"
             )
 
-    configured.augmentation = augmentation
+
+def _rates(configured: Trainer, data: ImageDataset, probe: ProbeSettings) -> tuple[float, float]:
+    """Step 4: training and probing images/s of the configured trainer (after a warm-up)."""
     configured.train_epoch()  # warm-up: compilation, CUDA graph capture, autotuning
     train_rate = _timed(configured.train_epoch, len(data.x_train))
-    timing = ProbeSettings(
-        cutoffs=tuple(probe["cutoffs"]),
-        interpolations=tuple(probe["interpolations"]),
-        deltas=(float(probe["delta"]),),
-        sweep_points=0,
-        cutoff_rule=probe["cutoff_rule"],
-    )
-    n_probe = min(probe["n_probe"], TIMING_PROBE)
+    n_probe = min(probe.n_probe, TIMING_PROBE)
     on_device = configured.x_test[:n_probe].float().div(255)
-    passes = cost.probe_call_passes(n_probe, len(timing.interpolations), len(timing.cutoffs), 1)
+    passes = cost.probe_call_passes(n_probe, len(probe.interpolations), len(probe.cutoffs), 1)
 
     def probe_once() -> None:
         with fp32_probing():
-            probe_function(configured.model, on_device, timing, seed=0)
+            probe_function(configured.model, on_device, probe, seed=0)
 
-    result.rates = (train_rate, _timed(probe_once, passes))
+    return train_rate, _timed(probe_once, passes)
+
+
+def check_arch(config: dict[str, Any], arch: str, device: torch.device, steps: int) -> ArchResult:
+    """Steps 1-4 of the module docstring for `arch`; exceptions propagate."""
+    run = representative_run(config, arch)
+    hp = run_hparams(config, run)
+    data = random_data(run.dataset, steps * hp.batch_size, TIMING_PROBE)
+    configured, reference = _trainers(config, run, hp, data, device)
+    result = ArchResult(arch, run, _options(hp, configured))
+    # the configured probe at its delta point only: the output, the per-image noise norm
+    probe = replace(
+        ProbeSettings.from_config(config["probe"]),
+        sweep_points=0,
+        layers=False,
+        noise_norms=("per_image",),
+    )
+    _compare(result, configured, reference, data, probe)
+    result.rates = _rates(configured, data, probe)
     return result
 
 
@@ -285,8 +304,11 @@ def _duration(hours: float) -> str:
     return f"{hours * 60:.1f} min" if hours < 1 else f"{hours:,.1f} h"
 
 
-def report(results: list[ArchResult], device: torch.device, name: str) -> str:
-    """The table printed by `diffeo-stability preflight`."""
+def report(
+    results: list[ArchResult], device: torch.device, name: str, startup: float, cores: int
+) -> str:
+    """The table printed by `diffeo-stability preflight`: `startup` is the job hours of the
+    per-job start-up (`cost.startup_hours`), `cores` the CPU cores that run jobs at once."""
     head = (
         "arch",
         "input",
@@ -326,10 +348,18 @@ def report(results: list[ArchResult], device: torch.device, name: str) -> str:
     ]
     lines += [f"  {r.arch}: {r.error}" for r in results if not r.ok]
     train = sum(r.hours[0] for r in results)
-    total = train + sum(r.hours[1] for r in results)
+    forward = sum(r.hours[1] for r in results)
+    total = train + forward + startup
+    wall = (
+        f"; on {cores} CPU cores (--cores {cores}, one job per core) about "
+        f"{_duration(cost.wall_hours(total, cores))} of wall time"
+        if device.type == "cpu"
+        else ""
+    )
     lines.append(
-        f"estimated compute of {name} on this machine: {_duration(total)} "
-        f"({_duration(train)} training, {_duration(total - train)} test evaluation and probing)"
+        f"estimated compute of {name} on this machine: {_duration(total)} of job time "
+        f"({_duration(train)} training, {_duration(forward)} test evaluation and probing, "
+        f"{_duration(startup)} job start-up){wall}"
         if math.isfinite(total)
         else f"estimated compute of {name}: n/a (some architectures failed)"
     )

@@ -12,7 +12,9 @@ run (stripe model and ImageNet probes left out):
 Hours = training passes / training rate + forward passes / probing rate, with rates in
 images/s of the network at its `effective_side` (input side x width factor); a rate measured
 at side s is scaled by (s / side)^2 to another side (the cost of a conv net grows with the
-image area and the square of its width).
+image area and the square of its width); plus STARTUP_S for every job of the workflow
+(`job_count`: interpreter start, imports, reading the inputs), which dominates small configs.
+Job hours run `--cores N` at a time (one thread per job): `wall_hours` is the wall time.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from diffeo_stability.config import (
     training_set_size,
 )
 from diffeo_stability.data.registry import DATASETS
+from diffeo_stability.mechanisms.settings import NET_ANALYSES, MechanismsSettings, selected_runs
 from diffeo_stability.models.registry import ARCHITECTURES
 
 # (training, probing) images/s per architecture, for the warning at DAG time; at RATE_SIDE px,
@@ -60,6 +63,11 @@ CPU_RATES: dict[str, tuple[float, float]] = {
     "EfficientNetB0-transfer": (1.7, 3.7),
     "EfficientNetB2-transfer": (0.7, 1.5),  # not measured: B0-transfer x 0.4 (FLOPs at 224 px)
 }
+#: CPU seconds every job spends besides its image-passes (interpreter start, imports of torch,
+#: pandas or matplotlib: 1.7-3.0 s alone; reading its inputs). The smoke config's 60 jobs took
+#: 230 s of CPU time, 2.7 s per job beyond the image-pass model's 67 s (2026-12-02, 2 cores
+#: under load 9-15; tests/test_workflow_smoke.py checks the estimate against each smoke run)
+STARTUP_S = 2.5
 GPU_RESNET18 = (25000.0, 80000.0)
 GPU_MAX_RATE = 50000.0
 WARN_HOURS = 12.0
@@ -79,7 +87,7 @@ def effective_side(config: dict[str, Any], run: Run) -> float:
     """Side in px of the images the network sees (transfer nets resize to input_size) times
     its width factor: the cost of a conv net grows as (side x width)^2."""
     hp = run_hparams(config, run)
-    return (hp["input_size"] or DATASETS[run.dataset].image_size) * hp["width_factor"]
+    return (hp.input_size or DATASETS[run.dataset].image_size) * hp.width_factor
 
 
 def probe_call_passes(n_probe: int, interpolations: int, cutoffs: int, points: int) -> int:
@@ -90,18 +98,18 @@ def probe_call_passes(n_probe: int, interpolations: int, cutoffs: int, points: i
 def probe_passes(config: dict[str, Any], run: Run, n_test: int) -> int:
     """Forward image-passes of probing one run (both states, its `probe.overrides`)."""
     settings = run_probe_settings(config, run)
-    n_probe = min(config["probe"]["n_probe"], n_test)
-    points = 1 + settings["sweep_points"]
+    n_probe = min(settings.n_probe, n_test)
+    points = 1 + settings.sweep_points
     return 2 * probe_call_passes(
-        n_probe, len(settings["interpolations"]), len(settings["cutoffs"]), points
+        n_probe, len(settings.interpolations), len(settings.cutoffs), points
     )
 
 
 def run_passes(config: dict[str, Any], run: Run) -> Passes:
     """Image-passes of one training run and its probe."""
     hp = run_hparams(config, run)
-    epochs = hp["epochs"]
-    evaluations = -(-epochs // hp["eval_every"])  # every eval_every epochs and the last one
+    epochs = hp.epochs
+    evaluations = -(-epochs // hp.eval_every)  # every eval_every epochs and the last one
     info = DATASETS[run.dataset]
     n_test = int(config["data"]["synthetic_test"]) if info.synthetic else info.n_test
     n_train = training_set_size(config, run.dataset) if run.P == "full" else int(run.P)
@@ -156,8 +164,36 @@ def detected_device_type(preference: str) -> str:
     return "cuda" if gpus.is_dir() and any(gpus.iterdir()) else "cpu"
 
 
+def job_count(config: dict[str, Any]) -> int:
+    """Jobs of the config's default target, each a process (the final `all` left out): train
+    and probe per training run, fetch_data per data set (and synth_data for a synthetic one),
+    the stripe runs and their table, the ImageNet probes, aggregate, claims, the mechanisms
+    stage (one job per selected run and net analysis, one table per analysis, the diffeo parts,
+    the summary), and one job per figure of the registry."""
+    from diffeo_stability.figures.registry import FIGURES  # metadata only, as config reads it
+
+    runs = training_runs(config)
+    mechanisms = MechanismsSettings.from_config(config["mechanisms"])
+    mechanism_jobs = (len(selected_runs(mechanisms, runs)) + 1) * len(NET_ANALYSES) + 2
+    data_jobs = sum(1 + DATASETS[name].synthetic for name in {run.dataset for run in runs})
+    stripe = config["stripe"]
+    stripe_jobs = len(stripe["P"]) * len(stripe["seeds"]) + 1
+    imagenet = len(config["imagenet"]["weights"]) if config["imagenet"]["images"] else 0
+    return 2 * len(runs) + data_jobs + stripe_jobs + imagenet + 2 + mechanism_jobs + len(FIGURES)
+
+
+def startup_hours(config: dict[str, Any]) -> float:
+    """Job hours of the per-job start-up (STARTUP_S x `job_count`)."""
+    return job_count(config) * STARTUP_S / 3600
+
+
 def total_hours(hours: dict[str, tuple[float, float]]) -> float:
     return sum(train + forward for train, forward in hours.values())
+
+
+def wall_hours(job_hours: float, cores: int) -> float:
+    """Wall time of `job_hours` run `cores` jobs at a time (one thread each)."""
+    return job_hours / max(cores, 1)
 
 
 def long_run_warning(config: dict[str, Any], name: str) -> str | None:
@@ -165,16 +201,16 @@ def long_run_warning(config: dict[str, Any], name: str) -> str | None:
     detected device by the static rate table; None otherwise."""
     device = detected_device_type(config["device"])
     hours = estimate_hours(config, table_rates(device))
-    total = total_hours(hours)
+    total = total_hours(hours) + startup_hours(config)
     if total <= WARN_HOURS:
         return None
     train = sum(h[0] for h in hours.values())
-    gpu = total_hours(estimate_hours(config, table_rates("cuda")))
+    gpu = total_hours(estimate_hours(config, table_rates("cuda"))) + startup_hours(config)
     where = "a CPU (measured rates)" if device == "cpu" else "one GPU (estimated rates)"
     return (
         f"{name}: about {total:,.0f} hours of compute on {where} ({train:,.0f} h training, "
-        f"{total - train:,.0f} h test evaluation and probing); on one GPU about {gpu:,.0f} h "
-        "(estimated). Smaller configs: config/smoke.yaml, config/cpu-check.yaml (see README "
-        "'Configs'); measure this machine first: diffeo-stability preflight --configfile "
+        f"{total - train:,.0f} h test evaluation, probing and job start-up); on one GPU about "
+        f"{gpu:,.0f} h (estimated). Smaller configs: config/cpu.yaml, config/smoke.yaml (see "
+        "README 'Configs'); measure this machine first: snakemake preflight --configfile "
         f"{name}. The run is not stopped."
     )

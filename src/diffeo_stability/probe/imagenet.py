@@ -21,14 +21,11 @@ from torch import nn
 from diffeo_stability.device import strict_fp32
 from diffeo_stability.errors import ConfigError, DataError, MissingWeightsError
 from diffeo_stability.models.fold import prepare_inference
-from diffeo_stability.probe.measure import Blocks, ProbeSettings, probe_function
+from diffeo_stability.probe.measure import Blocks, probe_function
+from diffeo_stability.probe.settings import ProbeSettings
 from diffeo_stability.probe.training_run import with_run_columns
 
 ARCHS = ("resnet101", "efficientnet_b2")
-#: defaults of `diffeo-stability probe-imagenet` and the config's `imagenet` section: larger
-#: cut-offs than for the small images, no delta sweep, centre crops of CROP_SIZE px
-IMAGENET_SETTINGS = ProbeSettings(cutoffs=(3.0, 10.0, 30.0), sweep_points=0)
-CROP_SIZE = 320
 IMAGENET_TRAIN_SIZE = 1281167
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
@@ -101,16 +98,17 @@ def probe_imagenet(
     arch: str,
     settings: ProbeSettings,
     *,
-    n_probe: int,
     size: int,
     seed: int,
     device: torch.device | str = "cpu",
 ) -> pd.DataFrame:
-    """Probe rows (`probe.PROBE_COLUMNS`, state "trained") of a pretrained ImageNet net."""
+    """Probe rows (`probe.PROBE_COLUMNS`, state "trained") of a pretrained ImageNet net on the
+    first `settings.n_probe` images of `folder`, centre crops of `size` px (the config's
+    `imagenet` section: `probe.settings.ImagenetSettings`)."""
     strict_fp32()
     model, blocks = load_imagenet_model(arch, weights)
     prepare_inference(model)  # pretrained: evaluation mode throughout
-    images = load_images(folder, n_probe, size).to(device)
+    images = load_images(folder, settings.n_probe, size).to(device)
     rows = probe_function(
         model.to(device), images, settings, seed=seed, state="trained", blocks=blocks
     )

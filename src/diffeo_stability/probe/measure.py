@@ -28,59 +28,14 @@ from torch import nn
 
 from diffeo_stability.diffeo import fields as diffeo
 from diffeo_stability.errors import ConfigError
+from diffeo_stability.probe.settings import NOISE_NORMS, ProbeSettings
 from diffeo_stability.probe.statistics import STATISTICS, change, mean_square_norm, pair_norm
 from diffeo_stability.tables.columns import MEASUREMENT_COLUMNS
 
-NOISE_NORMS = ("per_image", "mean")
-#: measured by default: the authors' convention (each further norm costs a third more forwards)
-DEFAULT_NOISE_NORMS = ("per_image",)
-#: images probed per network: the first N_PROBE test images
-N_PROBE = 500
 #: squared output changes below RESOLUTION_RTOL^2 times the outputs' mean squared norm are not
 #: resolved in float32 (rounding is ~1e-7 of the norm): D, G and R undefined (see `unresolved`)
 RESOLUTION_RTOL = 1e-5
 Blocks = Sequence[tuple[str, nn.Module]]
-
-
-@dataclass(frozen=True)
-class ProbeSettings:
-    """What to measure; the defaults are those of `diffeo-stability probe` and of the config's
-    `probe` section (a test checks the schema). `sweep_range` = (a, b): the sweep spans
-    T_min * a .. T_max * b in `sweep_points` log-spaced temperatures (0 points: no sweep);
-    `deltas` are the single points (point name ``delta{d:g}``, e.g. ``delta1``) where
-    per-layer rows are taken.
-    `max_batch` caps the images per forward pass (None: `forward_batch` of the device);
-    `noise_norms`: the conventions measured (each one more forward group per point)."""
-
-    cutoffs: tuple[float, ...] = (3.0, 5.0, 15.0)
-    interpolations: tuple[str, ...] = ("bilinear", "gaussian")
-    deltas: tuple[float, ...] = (1.0,)
-    sweep_points: int = 30
-    sweep_range: tuple[float, float] = (1 / 15, 2.0)
-    cutoff_rule: str = diffeo.DEFAULT_CUTOFF_RULE
-    noise_norms: tuple[str, ...] = DEFAULT_NOISE_NORMS
-    per_layer: bool = False
-    max_batch: int | None = None
-
-    def __post_init__(self) -> None:
-        unknown = set(self.interpolations) - set(diffeo.INTERPOLATIONS)
-        if unknown:
-            raise ConfigError(
-                f"interpolations {sorted(unknown)} unknown; allowed: "
-                f"{', '.join(diffeo.INTERPOLATIONS)}"
-            )
-        if self.cutoff_rule not in diffeo.CUTOFF_RULES:
-            raise ConfigError(
-                f"cutoff rule {self.cutoff_rule!r} unknown; allowed: "
-                f"{', '.join(diffeo.CUTOFF_RULES)}"
-            )
-        if not self.noise_norms or set(self.noise_norms) - set(NOISE_NORMS):
-            raise ConfigError(f"noise norms {self.noise_norms}; allowed: {', '.join(NOISE_NORMS)}")
-        if any(not c > 1 for c in self.cutoffs) or any(not d > 0 for d in self.deltas):
-            raise ConfigError(f"need cutoffs > 1 and deltas > 0, got {self.cutoffs}, {self.deltas}")
-        bad_batch = self.max_batch is not None and self.max_batch < 1
-        if self.sweep_points < 0 or min(self.sweep_range) <= 0 or bad_batch:
-            raise ConfigError("sweep points must be >= 0, sweep range > 0, max batch >= 1")
 
 
 def forward_batch(device: torch.device) -> int:
@@ -208,7 +163,7 @@ def perturb(
     T: float,
     cutoff_rule: str,
     generator: torch.Generator,
-    noise_norms: Sequence[str] = DEFAULT_NOISE_NORMS,
+    noise_norms: Sequence[str] = NOISE_NORMS[:1],
 ) -> Perturbation:
     """One diffeo per image (tau x from the raw images) and one isotropic noise direction per
     image added to the clean (possibly smoothed) images, rescaled for each of `noise_norms`."""
@@ -271,6 +226,76 @@ def _point_rows(
     return rows
 
 
+@dataclass(frozen=True)
+class Reference:
+    """The clean side of one interpolation: the (smoothed) images (B, C, n, n), their outputs
+    per probed layer (B, K), and per layer the pair norms (per statistic) and mean squared
+    norm that the changes are compared with."""
+
+    images: torch.Tensor
+    outputs: list[torch.Tensor]
+    norms: list[dict[str, float]]
+    square_norms: list[float]
+
+    @classmethod
+    def measure(
+        cls, images: torch.Tensor, interpolation: str, forward: LayerOutputs, layers: bool
+    ) -> Reference:
+        clean = diffeo.smooth(images, interpolation)
+        outputs = forward([clean], layers)[0]
+        norms = [{stat: pair_norm(out, stat) for stat in STATISTICS} for out in outputs]
+        return cls(clean, outputs, norms, [mean_square_norm(out) for out in outputs])
+
+
+def measure_point(
+    images: torch.Tensor,
+    reference: Reference,
+    forward: LayerOutputs,
+    layers: Sequence[tuple[int, str]],
+    settings: ProbeSettings,
+    generator: torch.Generator,
+    **point: object,
+) -> list[dict]:
+    """Rows of one point (`point`: state, interpolation, c, T, point name): one diffeo and one
+    noise draw per image from `generator`, compared with `reference` at `layers` (the last
+    ones of the reference's layers: all of them for per-block rows, else the output)."""
+    interpolation, c, T = point["interpolation"], point["c"], point["T"]
+    n = images.shape[-1]
+    keep = slice(-len(layers), None)
+    pert = perturb(
+        images,
+        reference.images,
+        interpolation,
+        c,
+        T,
+        settings.cutoff_rule,
+        generator,
+        settings.noise_norms,
+    )
+    diffeo_out, *noise_out = forward([pert.deformed, *pert.noisy.values()], len(layers) > 1)
+    common = {
+        **point,
+        "cutoff_rule": settings.cutoff_rule,
+        "delta": diffeo.delta_from_temperature(T, n, c),
+        "diffeo_norm": float(pert.distance.mean()),
+        "n_probe": len(images),
+    }
+    values = {
+        name: float((pert.noisy[name] - reference.images).flatten(1).norm(dim=1).mean())
+        for name in pert.noisy
+    }
+    rows = _point_rows(
+        reference.outputs[keep],
+        reference.norms[keep],
+        reference.square_norms[keep],
+        diffeo_out,
+        dict(zip(pert.noisy, noise_out, strict=True)),
+        layers,
+        values,
+    )
+    return [{**common, **row} for row in rows]
+
+
 def probe_function(
     f: Callable[[torch.Tensor], torch.Tensor],
     images: torch.Tensor,
@@ -292,11 +317,10 @@ def probe_function(
     """
     if images.dim() != 4 or images.shape[-1] != images.shape[-2] or len(images) < 2:
         raise ConfigError(f"need square images (B >= 2, C, n, n), got {tuple(images.shape)}")
-    n = images.shape[-1]
     taps = [module for _, module in blocks[:-1]] if blocks else []
     max_batch = settings.max_batch or forward_batch(images.device)
     forward = LayerOutputs(f, taps, max_batch, separate=batch_stats)
-    all_layers = _layer_names(blocks, settings.per_layer)
+    all_layers = _layer_names(blocks, settings.layers)
     rows: list[dict] = []
     mode = contextlib.nullcontext()
     if isinstance(f, nn.Module):
@@ -304,51 +328,24 @@ def probe_function(
         mode = probing_mode(f, batch_stats)
     with torch.no_grad(), mode:
         for interpolation in settings.interpolations:
-            clean = diffeo.smooth(images, interpolation)
-            clean_out = forward([clean], settings.per_layer)[0]
-            norms = [{stat: pair_norm(out, stat) for stat in STATISTICS} for out in clean_out]
-            square_norms = [mean_square_norm(out) for out in clean_out]
+            reference = Reference.measure(images, interpolation, forward, settings.layers)
             for c in settings.cutoffs:
-                for index, (point, T) in enumerate(temperature_points(n, c, settings)):
-                    per_layer = settings.per_layer and point != "sweep"
-                    keep = slice(None) if per_layer else slice(-1, None)
+                points = temperature_points(images.shape[-1], c, settings)
+                for index, (point, T) in enumerate(points):
                     generator = torch.Generator(device=images.device)
                     generator.manual_seed(draw_seed(seed, state, interpolation, c, index))
-                    pert = perturb(
+                    layers = all_layers if settings.layers and point != "sweep" else all_layers[-1:]
+                    rows += measure_point(
                         images,
-                        clean,
-                        interpolation,
-                        c,
-                        T,
-                        settings.cutoff_rule,
+                        reference,
+                        forward,
+                        layers,
+                        settings,
                         generator,
-                        settings.noise_norms,
+                        state=state,
+                        interpolation=interpolation,
+                        c=float(c),
+                        T=float(T),
+                        point=point,
                     )
-                    groups = [pert.deformed, *pert.noisy.values()]
-                    diffeo_out, *noise_out = forward(groups, per_layer)
-                    common = {
-                        "state": state,
-                        "interpolation": interpolation,
-                        "c": float(c),
-                        "cutoff_rule": settings.cutoff_rule,
-                        "T": float(T),
-                        "delta": diffeo.delta_from_temperature(T, n, c),
-                        "point": point,
-                        "diffeo_norm": float(pert.distance.mean()),
-                        "n_probe": len(images),
-                    }
-                    values = {
-                        name: float((pert.noisy[name] - clean).flatten(1).norm(dim=1).mean())
-                        for name in pert.noisy
-                    }
-                    point_rows = _point_rows(
-                        clean_out[keep],
-                        norms[keep],
-                        square_norms[keep],
-                        diffeo_out,
-                        dict(zip(pert.noisy, noise_out, strict=True)),
-                        all_layers[keep],
-                        values,
-                    )
-                    rows += [{**common, **row} for row in point_rows]
     return pd.DataFrame(rows, columns=list(MEASUREMENT_COLUMNS)).astype(MEASUREMENT_COLUMNS)

@@ -22,7 +22,8 @@ from diffeo_stability.data.images import load_dataset
 from diffeo_stability.device import strict_fp32
 from diffeo_stability.errors import DataError
 from diffeo_stability.io import read_checked
-from diffeo_stability.probe.measure import ProbeSettings, probe_function
+from diffeo_stability.probe.measure import probe_function
+from diffeo_stability.probe.settings import ProbeSettings
 from diffeo_stability.tables.columns import PROBE_COLUMNS
 
 log = logging.getLogger(__name__)
@@ -80,10 +81,10 @@ def probe_training_run(
     arch: str,
     P: str,
     seed: int,
-    n_probe: int,
     device: torch.device | str = "cpu",
 ) -> pd.DataFrame:
-    """Rows of both states of one run (init: batch-norm on batch statistics; trained: eval)."""
+    """Rows of both states of one run on its first `settings.n_probe` test images (init:
+    batch-norm on batch statistics; trained: eval)."""
     from diffeo_stability.models import layer_modules, load_checkpoint
     from diffeo_stability.models.fold import prepare_inference
 
@@ -92,7 +93,7 @@ def probe_training_run(
     data = load_dataset(data_path)
     metrics = _read_metrics(run_dir)
     n_train = metrics.get("n_train", len(data.x_train) if str(P) == "full" else int(P))
-    images = probe_images(data.x_test, n_probe, device)
+    images = probe_images(data.x_test, settings.n_probe, device)
     frames = []
     for state, (filename, error_key) in STATES.items():
         started = time.perf_counter()

@@ -5,6 +5,9 @@
   standard deviation of log x (ddof = 1, 0 for a single seed), for X in R, D, G, test_error;
   undefined (non-finite) values are left out and counted in n_undefined (runs whose R is NaN,
   e.g. a collapsed network).
+- `seed_table`: the output-layer rows at the probed displacements (no delta sweep, no hidden
+  layer), one per seed: small enough to publish, and what the claims' seed-level statistics
+  (slopes over P, bootstrap intervals) are computed from (`SEED_COLUMNS`).
 - `training_table`: one row per `metrics.json` of a training run (`TRAINING_COLUMNS`).
 """
 
@@ -44,6 +47,8 @@ GROUP_KEYS = [
     "noise_norm",
 ]
 LOG_VALUES = ("R", "D", "G", "test_error")
+#: columns of the per-seed table (`seed_table`)
+SEED_COLUMNS = [*GROUP_KEYS, "seed", *LOG_VALUES]
 TRAINING_COLUMNS = [
     "dataset",
     "arch",
@@ -51,9 +56,11 @@ TRAINING_COLUMNS = [
     "n_train",
     "seed",
     "epochs",
+    "width_factor",
     "best_epoch",
     "test_error",
     "final_test_error",
+    "final_train_loss",
     "init_test_error",
     "wall_time_s",
     "images_per_s",
@@ -98,6 +105,14 @@ def log_average(stability: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index()
 
 
+def seed_table(stability: pd.DataFrame) -> pd.DataFrame:
+    """Output-layer rows of `stability` at its fixed displacements (not the delta sweep), one
+    per seed, with the columns `SEED_COLUMNS`, sorted."""
+    rows = stability[stability["is_output"].astype(bool) & (stability["point"] != "sweep")]
+    keys = [c for c in SEED_COLUMNS if c not in LOG_VALUES]
+    return rows[SEED_COLUMNS].sort_values(keys, ignore_index=True)
+
+
 def _run_identity(path: Path, metrics: dict[str, Any]) -> dict[str, Any]:
     """dataset, arch, P, seed from metrics.json, else from the run directory's path."""
     match = _RUN_PATH.search(path.as_posix())
@@ -113,17 +128,21 @@ def _run_identity(path: Path, metrics: dict[str, Any]) -> dict[str, Any]:
 def training_row(path: str | os.PathLike[str]) -> dict[str, Any]:
     """One row of `TRAINING_COLUMNS` from a run's metrics.json (keys used: dataset, arch, P,
     seed, n_train, epochs_run, best_epoch, test_error, last_test_error, init_test_error,
-    wall_time_s, images_per_s, device, precision, history.test_error as fallback)."""
+    wall_time_s, images_per_s, device, precision, history.test_error as fallback,
+    history.train_loss: the last epoch's mean training loss, hparams.width_factor)."""
     path = Path(path)
     metrics = read_checked(path, lambda p: json.loads(p.read_text()), "training metrics file")
     history = metrics.get("history", {}).get("test_error") or []
+    losses = metrics.get("history", {}).get("train_loss") or []
     row = {
         **_run_identity(path, metrics),
         "n_train": metrics.get("n_train"),
         "epochs": metrics.get("epochs_run", len(history) or None),
+        "width_factor": metrics.get("hparams", {}).get("width_factor"),
         "best_epoch": metrics.get("best_epoch"),
         "test_error": metrics.get("test_error"),
         "final_test_error": metrics.get("last_test_error", history[-1] if history else None),
+        "final_train_loss": losses[-1] if losses else None,
         **{key: metrics.get(key) for key in _COPIED},
     }
     return {key: row[key] for key in TRAINING_COLUMNS}

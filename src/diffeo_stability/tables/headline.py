@@ -7,11 +7,12 @@ from dataclasses import asdict, dataclass
 
 import pandas as pd
 
+from diffeo_stability.settings import Settings, check_number
 from diffeo_stability.tables.queries import select
 
 
 @dataclass(frozen=True)
-class Headline:
+class Headline(Settings):
     """The headline R_f: which probe rows the claims table and every figure show, set once in
     the config (`probe.headline`, `probe.delta`, `probe.cutoff_rule`). Defaults: the authors'
     code (median statistic, per-image noise norm), bilinear, c = 3, delta = 1; the paper's text
@@ -24,9 +25,15 @@ class Headline:
     delta: float = 1.0
     cutoff_rule: str = ""  # as probed (the probe tables record it); "" = not stated
 
+    def __post_init__(self) -> None:
+        check_number("c", self.c, 1.0)
+        check_number("delta", self.delta, 0.0)
+        object.__setattr__(self, "c", float(self.c))
+        object.__setattr__(self, "delta", float(self.delta))
+
     @classmethod
-    def from_config(cls, config: Mapping) -> Headline:
-        """From a validated workflow config."""
+    def of_config(cls, config: Mapping) -> Headline:
+        """From a validated workflow config (its `probe.headline`, `delta`, `cutoff_rule`)."""
         probe = config["probe"]
         return cls(**probe["headline"], delta=probe["delta"], cutoff_rule=probe["cutoff_rule"])
 

@@ -45,6 +45,22 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def _output_of(pid: int) -> str:
+    """Where process `pid` writes its messages (its standard error, read from Linux's /proc):
+    a rerun of a Snakemake job deletes the log that an orphan of the same job still writes."""
+    stderr = f"/proc/{pid}/fd/2"
+    try:
+        target = os.readlink(stderr)
+    except OSError:
+        return "its output could not be located"
+    if target.endswith(" (deleted)"):
+        return (
+            f"its log {target.removesuffix(' (deleted)')} was deleted by this rerun: "
+            f"read its output with `tail -f {stderr}` while it runs"
+        )
+    return f"its output goes to {target}"
+
+
 class RunLock:
     """Exclusive lock file `path` ({"pid", "host"}) for the duration of a `with` block."""
 
@@ -81,7 +97,8 @@ class RunLock:
         if _alive(pid):
             raise RunLockedError(
                 f"{self.path}: this run is being trained by process {pid} on this host "
-                f"({host}); wait for it or stop it (kill {pid}), then rerun"
+                f"({host}), e.g. one left running by a Snakemake stopped with kill -9; "
+                f"{_output_of(pid)}; wait for it or stop it (kill {pid}), then rerun"
             )
         log.warning("%s: process %d is gone (stale lock): taking over the run", self.path, pid)
         self.path.unlink(missing_ok=True)

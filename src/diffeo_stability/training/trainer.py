@@ -28,7 +28,7 @@ from diffeo_stability.data.images import ImageDataset
 from diffeo_stability.data.subsets import subset_indices
 from diffeo_stability.device import eval_batch_size, memory_format
 from diffeo_stability.errors import DataError, TrainingDivergedError
-from diffeo_stability.hparams import PAPER_DEFAULTS
+from diffeo_stability.hparams import PAPER_DEFAULTS, HParams
 from diffeo_stability.io import torch_save, write_json
 from diffeo_stability.models import build_model, get_arch
 from diffeo_stability.models.build import checkpoint_dict, cpu_state_dict
@@ -58,7 +58,7 @@ class RunConfig:
     arch: str
     P: int | None
     seed: int
-    hparams: dict[str, Any]
+    hparams: HParams
     out_dir: Path
     normalization: Any = None
     default_augmentation: str = "none"
@@ -70,15 +70,15 @@ class RunConfig:
 _FORMATS = {"channels_last": torch.channels_last, "contiguous": torch.contiguous_format}
 
 
-def _memory_format(hp: dict[str, Any], device: torch.device, arch: str) -> torch.memory_format:
+def _memory_format(hp: HParams, device: torch.device, arch: str) -> torch.memory_format:
     """The `memory_format` hyper-parameter resolved for the device ("auto": device policy)."""
-    name = hp["memory_format"]
+    name = hp.memory_format
     return memory_format(device, arch) if name == "auto" else _FORMATS[name]
 
 
-def _eval_batch_size(hp: dict[str, Any], device: torch.device) -> int:
+def _eval_batch_size(hp: HParams, device: torch.device) -> int:
     """The `eval_batch_size` hyper-parameter resolved for the device ("auto": device policy)."""
-    size = hp["eval_batch_size"]
+    size = hp.eval_batch_size
     return eval_batch_size(device) if size == "auto" else size
 
 
@@ -86,38 +86,38 @@ def _eval_batch_size(hp: dict[str, Any], device: torch.device) -> int:
 PER_STEP_SCHEDULES = ("cosine_steps",)
 
 
-def _lr_factor(hp: dict[str, Any], steps_per_epoch: int) -> Callable[[int], float]:
+def _lr_factor(hp: HParams, steps_per_epoch: int) -> Callable[[int], float]:
     """Scheduler count (epochs, or SGD steps for `PER_STEP_SCHEDULES`) -> multiplier of the
     initial learning rate(s)."""
-    if hp["schedule"] == "cosine_steps":  # to exactly 0 after the last step of the last epoch
-        total = hp["epochs"] * steps_per_epoch
+    if hp.schedule == "cosine_steps":  # to exactly 0 after the last step of the last epoch
+        total = hp.epochs * steps_per_epoch
         return lambda step: 0.5 * (1.0 + math.cos(math.pi * min(step, total) / total))
-    if hp["schedule"] == "cosine":
-        t_max = hp["cosine_tmax_factor"] * hp["epochs"]
+    if hp.schedule == "cosine":
+        t_max = hp.cosine_tmax_factor * hp.epochs
         return lambda epoch: 0.5 * (1.0 + math.cos(math.pi * epoch / t_max))
-    if hp["schedule"] == "exponential":
-        return lambda epoch: hp["gamma"] ** epoch
+    if hp.schedule == "exponential":
+        return lambda epoch: hp.gamma**epoch
     return lambda epoch: 1.0
 
 
-def make_optimizer(model: nn.Module, hp: dict[str, Any], transfer: bool) -> torch.optim.Optimizer:
+def make_optimizer(model: nn.Module, hp: HParams, transfer: bool) -> torch.optim.Optimizer:
     """SGD or Adam; transfer nets get lr for the classifier block and lr_body for the rest."""
     if transfer:
         head = list(model.blocks.fc.parameters())
         head_ids = {id(p) for p in head}
         body = [p for p in model.parameters() if id(p) not in head_ids]
-        lr_body = hp["lr"] if hp["lr_body"] is None else hp["lr_body"]
+        lr_body = hp.lr if hp.lr_body is None else hp.lr_body
         groups: list[dict[str, Any]] = [{"params": body, "lr": lr_body}, {"params": head}]
     else:
         groups = [{"params": list(model.parameters())}]
-    if hp["optimizer"] == "adam":
-        return torch.optim.Adam(groups, lr=hp["lr"], weight_decay=hp["weight_decay"])
+    if hp.optimizer == "adam":
+        return torch.optim.Adam(groups, lr=hp.lr, weight_decay=hp.weight_decay)
     return torch.optim.SGD(
         groups,
-        lr=hp["lr"],
-        momentum=hp["momentum"],
-        nesterov=hp["nesterov"],
-        weight_decay=hp["weight_decay"],
+        lr=hp.lr,
+        momentum=hp.momentum,
+        nesterov=hp.nesterov,
+        weight_decay=hp.weight_decay,
     )
 
 
@@ -137,11 +137,11 @@ class Trainer:
         self.x_test = torch.from_numpy(data.x_test).to(device)
         self.y_test = torch.from_numpy(data.y_test).to(device)
         self.num_classes = len(data.classes)
-        augmentation = hp["augmentation"]
+        augmentation = hp.augmentation
         self.augmentation = config.default_augmentation if augmentation == "auto" else augmentation
-        self.arch_kwargs = {"resize": hp["input_size"]} if self.spec.transfer else {}
-        if hp["width_factor"] != PAPER_DEFAULTS[self.spec.family]["width_factor"]:
-            self.arch_kwargs["width_factor"] = hp["width_factor"]
+        self.arch_kwargs = {"resize": hp.input_size} if self.spec.transfer else {}
+        if hp.width_factor != PAPER_DEFAULTS[self.spec.family]["width_factor"]:
+            self.arch_kwargs["width_factor"] = hp.width_factor
         self.shape = (channels, height)
 
         torch.manual_seed(config.seed)
@@ -160,8 +160,8 @@ class Trainer:
         self.model = model.to(device, memory_format=self.memory_format)
         self.forward = self._compiled(self.model)
         self.optimizer = make_optimizer(self.model, hp, self.spec.transfer)
-        steps_per_epoch = math.ceil(len(self.x_train) / hp["batch_size"])
-        self.step_per_batch = hp["schedule"] in PER_STEP_SCHEDULES
+        steps_per_epoch = math.ceil(len(self.x_train) / hp.batch_size)
+        self.step_per_batch = hp.schedule in PER_STEP_SCHEDULES
         self.scheduler = torch.optim.lr_scheduler.LambdaLR(
             self.optimizer, _lr_factor(hp, steps_per_epoch)
         )
@@ -171,15 +171,15 @@ class Trainer:
     def _compiled(self, model: nn.Module) -> Callable[[torch.Tensor], torch.Tensor]:
         """torch.compile on any device; with cuda_graph on CUDA in mode 'reduce-overhead'
         (CUDA graphs: the one CUDA-only path, untested without a GPU)."""
-        graphs = self.hp["cuda_graph"] and self.device.type == "cuda"
-        if self.hp["cuda_graph"] and not graphs:
+        graphs = self.hp.cuda_graph and self.device.type == "cuda"
+        if self.hp.cuda_graph and not graphs:
             log.info("cuda_graph ignored on %s (CUDA only)", self.device)
-        if not (self.hp["compile"] or graphs):
+        if not (self.hp.compile or graphs):
             return model
         return torch.compile(model, mode="reduce-overhead" if graphs else None, dynamic=False)
 
     def autocast(self) -> AbstractContextManager:
-        if self.hp["precision"] == "bf16":
+        if self.hp.precision == "bf16":
             return torch.autocast(device_type=self.device.type, dtype=torch.bfloat16)
         return nullcontext()
 
@@ -211,14 +211,14 @@ class Trainer:
     def train_epoch(self) -> float:
         """One pass over the shuffled subset; returns the mean training loss."""
         self.model.train()
-        n, batch_size = len(self.x_train), self.hp["batch_size"]
+        n, batch_size = len(self.x_train), self.hp.batch_size
         order = torch.randperm(n, generator=self.order_gen).to(self.device)
         total = torch.zeros((), device=self.device, dtype=torch.float64)
         for start in range(0, n, batch_size):
             idx = order[start : start + batch_size]
             x = self.x_train[idx]
             if self.augmentation == "crop_flip":  # on the uint8 images: a quarter of the bytes
-                x = crop_flip(x, self.hp["crop_padding"], self.augment_gen)
+                x = crop_flip(x, self.hp.crop_padding, self.augment_gen)
             x = self._batch(x)
             with self.autocast():
                 loss = F.cross_entropy(self.forward(x).float(), self.y_train[idx])
@@ -306,10 +306,10 @@ def _run_epoch(trainer: Trainer, state: dict[str, Any]) -> None:
     tic = time.perf_counter()
     loss = trainer.train_epoch()  # ends with .item(): the device is synchronised
     state["train_time_s"] += time.perf_counter() - tic
-    _check_loss(loss, state["init_train_loss"], hp["max_loss_factor"], epoch)
-    last = epoch == hp["epochs"] or loss == 0.0  # loss exactly 0 ends the training
+    _check_loss(loss, state["init_train_loss"], hp.max_loss_factor, epoch)
+    last = epoch == hp.epochs or loss == 0.0  # loss exactly 0 ends the training
     test_error = None
-    if epoch % hp["eval_every"] == 0 or last:
+    if epoch % hp.eval_every == 0 or last:
         _, test_error = trainer.evaluate(trainer.x_test, trainer.y_test)
     state["train_loss"].append(loss)
     state["test_error"].append(test_error)
@@ -331,14 +331,14 @@ def _run_epoch(trainer: Trainer, state: dict[str, Any]) -> None:
         "epoch %d/%d  lr %.4g  train loss %.4f  test error %s  (best %.4f @ %d)  %.0f img/s"
         "  ETA %.0f s",
         epoch,
-        hp["epochs"],
+        hp.epochs,
         lr,
         loss,
         "-" if test_error is None else f"{test_error:.4f}",
         state["best_error"],
         state["best_epoch"],
         len(trainer.x_train) * epoch / max(state["train_time_s"], 1e-9),
-        state["train_time_s"] / epoch * (hp["epochs"] - epoch),
+        state["train_time_s"] / epoch * (hp.epochs - epoch),
     )
 
 
@@ -353,10 +353,10 @@ def _metrics(
         "P": config.P or "full",
         "n_train": len(trainer.x_train),
         "seed": config.seed,
-        "hparams": hp,
+        "hparams": hp.as_config(),
         "augmentation": trainer.augmentation,
         "epochs_run": epochs,
-        "stopped_early": epochs < hp["epochs"],
+        "stopped_early": epochs < hp.epochs,
         "history": {
             "epoch": list(range(1, epochs + 1)),
             "train_loss": state["train_loss"],
@@ -369,7 +369,7 @@ def _metrics(
         "test_error": state["best_error"],
         "last_test_error": state["test_error"][-1],
         "device": str(config.device),
-        "precision": hp["precision"],
+        "precision": hp.precision,
         "deterministic": config.deterministic,
         "versions": library_versions(),
         "wall_time_s": wall_time_s,
@@ -404,13 +404,13 @@ def _train(data: ImageDataset, config: RunConfig, monitor: Monitor) -> dict[str,
         config.device,
         torch.get_num_threads(),
         len(trainer.x_train),
-        hp["epochs"],
+        hp.epochs,
     )
     identity = {
         "arch": config.arch,
         "P": config.P,
         "seed": config.seed,
-        "hparams": hp,
+        "hparams": hp.as_config(),
         "dataset": data.name,
         "n_train": len(trainer.x_train),
     }
@@ -427,8 +427,8 @@ def _train(data: ImageDataset, config: RunConfig, monitor: Monitor) -> dict[str,
         trainer.optimizer.load_state_dict(state["optimizer"])
         trainer.scheduler.load_state_dict(state["scheduler"])
         restore_rng_states(state["rng"], trainer.generators())
-    while state["epoch"] < hp["epochs"] and state["train_loss"][-1:] != [0.0]:
-        monitor.start_epoch(f"epoch {state['epoch'] + 1}/{hp['epochs']}")
+    while state["epoch"] < hp.epochs and state["train_loss"][-1:] != [0.0]:
+        monitor.start_epoch(f"epoch {state['epoch'] + 1}/{hp.epochs}")
         _run_epoch(trainer, state)
         save_state(out / "checkpoint.pt", state)
     if state["epoch"] == 0:

@@ -1,11 +1,11 @@
-"""The scale of a config (data sets, P, seeds, epochs, widths, probe images) for report captions,
-stated when it differs from the paper's config."""
+"""The scale of a config (data sets, P, seeds, epochs, widths, probe images) that the workflow
+states in its report captions when it differs from the paper's config."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from diffeo_stability.config import Run, run_hparams, training_runs
+from diffeo_stability.config.grid import Run, run_hparams, training_runs
 
 
 def _span(values: list[Any]) -> str:
@@ -26,8 +26,8 @@ def _experiment_scale(config: dict[str, Any], name: str, grid: dict[str, Any]) -
         for s in grid["seeds"]
     ]
     hparams = [run_hparams(config, run) for run in runs]
-    widths = [h["width_factor"] for h in hparams if h.get("width_factor", 1.0) != 1.0]
-    epochs = _span([h["epochs"] for h in hparams])
+    widths = [h.width_factor for h in hparams if h.width_factor != 1.0]
+    epochs = _span([h.epochs for h in hparams])
     text = (
         f"{name}: {', '.join(grid['datasets'])}, P = {', '.join(map(str, grid['P']))}, "
         f"{len(grid['seeds'])} seed(s), {epochs} epochs"

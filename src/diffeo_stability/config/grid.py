@@ -1,0 +1,76 @@
+"""The job grid: training runs (the union of the experiment grids) and each run's settings."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any, NamedTuple
+
+from diffeo_stability.data.registry import DATASETS
+from diffeo_stability.hparams import HParams, resolve_arch_hparams
+from diffeo_stability.models.registry import ARCHITECTURES
+from diffeo_stability.probe.settings import RUN_KEYS, ProbeSettings
+
+
+class Run(NamedTuple):
+    """One training job: a cell of an experiment grid. `P` is an int or 'full'."""
+
+    dataset: str
+    arch: str
+    P: int | str
+    seed: int
+
+
+def training_runs(config: dict[str, Any]) -> list[Run]:
+    """The union of all experiment grids, without duplicates, in a stable order."""
+    runs = {
+        Run(dataset, arch, P, seed)
+        for grid in config["experiments"].values()
+        for dataset, arch, P, seed in itertools.product(
+            grid["datasets"], grid["archs"], grid["P"], grid["seeds"]
+        )
+    }
+    return sorted(runs, key=lambda r: (r.dataset, r.arch, str(r.P).zfill(12), r.seed))
+
+
+def training_set_size(config: dict[str, Any], dataset: str) -> int:
+    """Number of training images of `dataset` (synthetic sizes come from the config)."""
+    if DATASETS[dataset].synthetic:
+        return int(config["data"]["synthetic_train"])
+    return DATASETS[dataset].n_train
+
+
+def matches(rule: dict[str, Any], run: Run, family: str) -> bool:
+    """Whether `run` passes every filter (datasets, archs, P, families, seeds) `rule` gives."""
+    return (
+        run.dataset in rule.get("datasets", [run.dataset])
+        and run.arch in rule.get("archs", [run.arch])
+        and run.P in rule.get("P", [run.P])
+        and family in rule.get("families", [family])
+        and run.seed in rule.get("seeds", [run.seed])
+    )
+
+
+def run_hparam_values(config: dict[str, Any], run: Run) -> dict[str, Any]:
+    """The config's hyper-parameters of one run: its family section, then matching rules."""
+    family = ARCHITECTURES[run.arch].family
+    values = dict(config["training"]["families"][family])
+    for rule in config["training"]["overrides"]:
+        if matches(rule, run, family):
+            values.update(rule["hparams"])
+    return values
+
+
+def run_hparams(config: dict[str, Any], run: Run) -> HParams:
+    """Hyper-parameters of one run: paper values, then family overrides, then matching rules."""
+    return resolve_arch_hparams(run.arch, run_hparam_values(config, run))
+
+
+def run_probe_settings(config: dict[str, Any], run: Run) -> ProbeSettings:
+    """What the probe job of `run` measures: the `probe` section, then the `settings` of every
+    matching `probe.overrides` rule (keys `probe.settings.RUN_KEYS`), in order."""
+    family = ARCHITECTURES[run.arch].family
+    section = dict(config["probe"])
+    for rule in config["probe"]["overrides"]:
+        if matches(rule, run, family):
+            section.update({k: v for k, v in rule["settings"].items() if k in RUN_KEYS})
+    return ProbeSettings.from_config(section)

@@ -1,0 +1,145 @@
+"""The one module the Snakefile and its rules import (`workflow/rules/common.smk`): config
+validation with the workflow's own checks, the job grid, each rule's arguments as shell-quoted
+strings, the default experiment (`default_experiment`) and the stopping of jobs
+(`forward_sigterm`).
+
+Torch-free. The only place where the config and the figures registry meet: `config` never
+imports `figures`, and `figures` never imports `config`.
+"""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Mapping
+from typing import Any
+
+from diffeo_stability.config import (
+    Run,
+    check_device,
+    default_results_root,
+    export_cli_environment,
+    gpus_per_job,
+    retype_overrides,
+    run_hparams,
+    run_probe_settings,
+    training_runs,
+    validate_config,
+)
+from diffeo_stability.config.scale import scale_caption
+from diffeo_stability.data.registry import DATASETS
+from diffeo_stability.default_experiment import default_experiment
+from diffeo_stability.errors import ConfigError
+from diffeo_stability.figures.registry import FIGURES
+from diffeo_stability.mechanisms.settings import (
+    FIELD_ANALYSES,
+    NET_ANALYSES,
+    MechanismsSettings,
+    selected_runs,
+)
+from diffeo_stability.models.registry import ARCHITECTURES
+from diffeo_stability.preflight.cost import long_run_warning
+from diffeo_stability.probe.settings import ImagenetSettings, ProbeSettings
+from diffeo_stability.stopping import forward_sigterm
+from diffeo_stability.tables.headline import Headline
+
+__all__ = [
+    "ARCHITECTURES",
+    "DATASETS",
+    "FIELD_ANALYSES",
+    "FIGURES",
+    "NET_ANALYSES",
+    "ConfigError",
+    "Headline",
+    "Run",
+    "check_device",
+    "cli_options",
+    "default_experiment",
+    "default_results_root",
+    "export_cli_environment",
+    "figure_options",
+    "forward_sigterm",
+    "gpus_per_job",
+    "headline_option",
+    "hparams_option",
+    "imagenet_settings_option",
+    "long_run_warning",
+    "mechanism_runs",
+    "mechanisms_settings_option",
+    "probe_settings_option",
+    "retype_overrides",
+    "scale_caption",
+    "training_runs",
+    "validate_workflow_config",
+]
+
+
+def figure_option_problems(config: dict[str, Any]) -> list[str]:
+    """figures.options: known figures, and only keys their `draw` reads."""
+    problems = []
+    for name, options in config["figures"]["options"].items():
+        if name not in FIGURES:
+            problems.append(
+                f"figures.options: unknown figure {name!r}; known: {', '.join(FIGURES)}"
+            )
+            continue
+        problems += FIGURES[name].option_problems(options, f"figures.options.{name}")
+    return problems
+
+
+def validate_workflow_config(config: dict[str, Any]) -> dict[str, Any]:
+    """`config.validate_config` with the figure options checked too."""
+    return validate_config(config, checks=(figure_option_problems,))
+
+
+def hparams_option(config: dict[str, Any], run: Run) -> str:
+    """`--hparams JSON` of the train command: the run's resolved `HParams`."""
+    return f"--hparams {shlex.quote(run_hparams(config, run).to_json())}"
+
+
+def probe_settings_option(config: dict[str, Any], run: Run) -> str:
+    """`--settings JSON` of the probe command: the run's `ProbeSettings`."""
+    return f"--settings {shlex.quote(run_probe_settings(config, run).to_json())}"
+
+
+def imagenet_settings_option(config: dict[str, Any]) -> str:
+    """`--settings JSON --size N` of the probe-imagenet command."""
+    imagenet = ImagenetSettings.from_config(config["imagenet"])
+    settings = imagenet.probe_settings(ProbeSettings.from_config(config["probe"]))
+    return f"--settings {shlex.quote(settings.to_json())} --size {imagenet.size}"
+
+
+def mechanism_runs(config: dict[str, Any], runs: list[Run]) -> list[Run]:
+    """The runs the mechanisms stage measures (`mechanisms.settings.selected_runs`)."""
+    return selected_runs(MechanismsSettings.from_config(config["mechanisms"]), runs)
+
+
+def mechanisms_settings_option(config: dict[str, Any]) -> str:
+    """`--settings JSON` of the mechanisms command: the `MechanismsSettings`."""
+    return (
+        f"--settings {shlex.quote(MechanismsSettings.from_config(config['mechanisms']).to_json())}"
+    )
+
+
+def headline_option(headline: Headline) -> str:
+    """`--headline JSON` of the claims command."""
+    return f"--headline {shlex.quote(headline.to_json())}"
+
+
+def figure_options(name: str, headline: Headline, figures: Mapping[str, Any]) -> str:
+    """--set arguments of one figure: the headline convention (the keys the figure reads), its
+    configured options (`figures` is the config's `figures` section; they win) and the note
+    (only to the figures that read one)."""
+    options = {k: v for k, v in headline.options().items() if k in FIGURES[name].keys}
+    options |= figures["options"].get(name, {})
+    if figures["note"] and "note" in FIGURES[name].keys:
+        options.setdefault("note", figures["note"])
+    pairs = [shlex.quote(f"{key}={value}") for key, value in sorted(options.items())]
+    return f"--set {' '.join(pairs)}" if pairs else ""
+
+
+def cli_options(options: Mapping[str, Any]) -> str:
+    """{'h': 100, 'loss': 'hinge'} -> "--h 100 --loss hinge" (shell-quoted)."""
+    return " ".join(
+        f"--{key.replace('_', '-')} {shlex.quote(str(value))}"
+        for key, value in sorted(options.items())
+    )
