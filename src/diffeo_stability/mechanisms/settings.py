@@ -11,15 +11,15 @@ config's mapping of the same name (`MechanismsSettings.from_config`, the `mechan
 
     training_time: TrainingTimeSettings = field(default_factory=TrainingTimeSettings)
 
-Nothing else changes: the schema accepts any sub-block object, `from_config` builds it (lists
-become tuples) and refuses keys the dataclass does not have.
+Nothing else changes: the schema accepts any sub-block object, `from_config` builds it with the
+sub-block's own `from_config` (lists become tuples) and refuses keys it does not have.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import MISSING, asdict, dataclass, field, fields, is_dataclass
+from dataclasses import MISSING, asdict, dataclass, field, fields
 from typing import Any, Protocol, Self
 
 from diffeo_stability.errors import SettingError
@@ -165,8 +165,21 @@ class MechanismsSettings(Settings):
 
     @classmethod
     def from_config(cls, section: Mapping[str, Any]) -> Self:
-        """From the config's `mechanisms` mapping (absent keys keep their defaults)."""
-        return _build(cls, section, "")
+        """From the config's `mechanisms` mapping (absent keys keep their defaults; sub-blocks
+        built by their own `from_config`, lists as tuples); SettingError naming the key."""
+        known = {f.name: f for f in fields(cls)}  # type: ignore[arg-type]
+        unknown = sorted(set(section) - set(known))
+        if unknown:
+            raise SettingError(unknown[0], f"unknown key; known: {', '.join(known)}")
+        values = {}
+        for name, value in section.items():
+            spec = known[name]
+            default = spec.default if spec.default_factory is MISSING else spec.default_factory()
+            if isinstance(default, Settings):
+                values[name] = _sub_block(type(default), value, name)
+            else:
+                values[name] = tuple(value) if isinstance(value, list | tuple) else value
+        return cls(**values)
 
     @classmethod
     def config_defaults(cls) -> dict[str, Any]:
@@ -185,34 +198,14 @@ def _plain(value: Any) -> Any:
     return [_plain(v) for v in value] if isinstance(value, list | tuple) else value
 
 
-def _build(kind: type, mapping: Mapping[str, Any], where: str) -> Any:
-    """`kind(**mapping)`, sub-blocks built recursively, lists as tuples; SettingError naming
-    the key (`where` is the dotted path of the sub-block) for an unknown key or a bad value."""
+def _sub_block(kind: type[Settings], mapping: Any, where: str) -> Settings:
+    """`kind.from_config(mapping)`; SettingError naming `where.key`."""
     if not isinstance(mapping, Mapping):
         raise SettingError(where, "must be a mapping of keys to values")
-    prefix = f"{where}." if where else ""
-    known = {f.name: f for f in fields(kind)}
-    unknown = sorted(set(mapping) - set(known))
-    if unknown:
-        raise SettingError(
-            f"{prefix}{unknown[0]}", f"unknown key; known: {', '.join(known)} (config/README.md)"
-        )
-    values = {}
-    for name, value in mapping.items():
-        spec = known[name]
-        default = spec.default_factory() if spec.default_factory is not MISSING else spec.default
-        if is_dataclass(default):
-            values[name] = _build(type(default), value, f"{prefix}{name}")
-        elif isinstance(value, list | tuple):
-            values[name] = tuple(value)
-        else:
-            values[name] = value
     try:
-        return kind(**values)
+        return kind.from_config(mapping)
     except SettingError as err:
-        raise SettingError(f"{prefix}{err.key}", err.problem) from None
-    except TypeError as err:
-        raise SettingError(where or "mechanisms", str(err)) from None
+        raise SettingError(f"{where}.{err.key}", err.problem) from None
 
 
 class RunLike(Protocol):
