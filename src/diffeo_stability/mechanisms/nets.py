@@ -20,7 +20,6 @@ import pandas as pd
 import torch
 from torch import nn
 
-from diffeo_stability.diffeo import fields as diffeo
 from diffeo_stability.probe.measure import (
     NOISE_NORMS,
     LayerOutputs,
@@ -29,6 +28,7 @@ from diffeo_stability.probe.measure import (
     probing_mode,
 )
 from diffeo_stability.probe.training_run import STATES
+from diffeo_stability.tables.headline import Headline
 
 
 @dataclass(frozen=True)
@@ -36,10 +36,10 @@ class Convention:
     """The probe's convention for the R_f the stage measures (the config's headline): cut-off
     c, displacement delta (pixels), interpolation, cut-off rule, noise norms."""
 
-    c: float = 3.0
-    delta: float = 1.0
-    interpolation: str = "bilinear"
-    cutoff_rule: str = diffeo.DEFAULT_CUTOFF_RULE
+    c: float = Headline.c
+    delta: float = Headline.delta
+    interpolation: str = Headline.interpolation
+    cutoff_rule: str = ProbeSettings.cutoff_rule
     noise_norms: tuple[str, ...] = NOISE_NORMS
 
     def probe_settings(self, per_layer: bool = False) -> ProbeSettings:
