@@ -30,6 +30,7 @@ include: "workflow/rules/aggregate.smk"
 include: "workflow/rules/stripe.smk"
 include: "workflow/rules/mechanisms_training.smk"
 include: "workflow/rules/mechanisms_local.smk"
+include: "workflow/rules/mechanisms.smk"
 include: "workflow/rules/figures.smk"
 include: "workflow/rules/preflight.smk"
 
@@ -49,6 +50,7 @@ rule all:
     input:
         figure_targets(),
         f"{TABLES}/claims.csv",
+        MECHANISM_SUMMARY,
         # every intermediate output too: one that was deleted is rebuilt, and everything
         # downstream of it (Snakemake skips a missing intermediate while its tables exist)
         intermediate_outputs(),

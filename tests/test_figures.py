@@ -337,6 +337,8 @@ def figure_inputs(tables: Path, tmp_path_factory) -> dict[str, Path]:
         "neuron_stability": folder / "neuron_stability.csv",  # absent: drawn as missing
         "training_time": folder / "training_time.csv",
         "filter_spectrum": folder / "filter_spectrum.csv",
+        # drawn with data in test_mechanisms_figures.py; absent here (the same option reads)
+        **{name: folder / "absent.csv" for name in INPUTS if name.startswith("mechanisms_")},
     }
 
 

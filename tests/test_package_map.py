@@ -35,6 +35,7 @@ FORBIDDEN = {
         "diffeo_stability.stripe",
     ),
     "probe": ("diffeo_stability.training", "diffeo_stability.figures"),
+    "mechanisms": ("diffeo_stability.training", "diffeo_stability.figures"),
     "figures": (
         "diffeo_stability.training",
         "diffeo_stability.probe",

@@ -19,6 +19,7 @@ import yaml
 from workflow_helpers import CONFIGS, planned_jobs, snakemake
 
 from diffeo_stability.config import validate_config
+from diffeo_stability.mechanisms.settings import ANALYSES
 from diffeo_stability.preflight import cost
 
 pytestmark = pytest.mark.slow
@@ -45,6 +46,7 @@ FIGURES = [
     "mechanisms/neuron_stability",
     "mechanisms/training_time",
     "mechanisms/lowpass_filters",
+    *(f"mechanisms/{name}" for name in ANALYSES),
 ]
 TABLES = [
     "training.csv",
@@ -54,6 +56,7 @@ TABLES = [
     "claims.csv",
     "training_time.csv",
     "filter_spectrum.csv",
+    *(f"mechanisms/{name}.csv" for name in ANALYSES),
 ]
 
 
@@ -133,6 +136,10 @@ def test_every_table_is_written(smoke_run):
     spectrum = pd.read_csv(tables / "filter_spectrum.csv")
     assert set(spectrum["arch"]) == {"ResNet18"}  # LeNet's filters are 5x5
     assert spectrum["layer"].nunique() == 17
+    for name in ANALYSES:  # the smoke ResNet18 (synth-cifar10, P = full), both states
+        table = pd.read_csv(tables / "mechanisms" / f"{name}.csv")
+        if name != "diffeo_parts":
+            assert set(table["arch"]) == {"ResNet18"} and set(table["state"]) == {"init", "trained"}
 
 
 def test_report_gathers_figures_and_claims(smoke_run):

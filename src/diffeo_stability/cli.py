@@ -24,6 +24,12 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "probe": ("probe", "measure D_f, G_f, R_f of a run's initial and trained nets or a snapshot"),
     "probe-imagenet": ("probe_imagenet", "probe pretrained ImageNet nets on an image folder"),
     "aggregate": ("aggregate", "tidy tables over runs and geometric means over seeds"),
+    "mechanisms": ("mechanisms", "one analysis of the mechanisms stage (group-meeting slides)"),
+    "mechanisms-table": ("mechanisms_table", "collect one mechanisms analysis over runs"),
+    "mechanisms-summary": (
+        "mechanisms_summary",
+        "a few numbers per net from the mechanisms tables",
+    ),
     "stripe": ("stripe", "train and probe one stripe-model network"),
     "stripe-table": ("stripe_table", "collect stripe-model runs into one table"),
     "training-time": ("training_time", "collect the probes of snapshots into one table"),

@@ -34,6 +34,12 @@ from diffeo_stability.default_experiment import default_experiment
 from diffeo_stability.errors import ConfigError
 from diffeo_stability.figures.registry import FIGURES, FigureSpec
 from diffeo_stability.mechanisms.neuron_settings import neuron_stability_settings
+from diffeo_stability.mechanisms.settings import (
+    FIELD_ANALYSES,
+    NET_ANALYSES,
+    mechanisms_settings,
+    selected_runs,
+)
 from diffeo_stability.mechanisms.training_time_settings import TrainingTimeSettings
 from diffeo_stability.models.registry import ARCH_PATTERN, ARCHITECTURES, any_local
 from diffeo_stability.preflight.cost import long_run_warning
@@ -45,7 +51,9 @@ __all__ = [
     "ARCHITECTURES",
     "ARCH_PATTERN",
     "DATASETS",
+    "FIELD_ANALYSES",
     "FIGURES",
+    "NET_ANALYSES",
     "ConfigError",
     "Headline",
     "Run",
@@ -64,6 +72,8 @@ __all__ = [
     "long_run_warning",
     "neuron_stability_option",
     "neuron_stability_settings",
+    "mechanism_runs",
+    "mechanisms_settings_option",
     "probe_settings_option",
     "retype_overrides",
     "run_constraints",
@@ -147,6 +157,16 @@ def imagenet_settings_option(config: dict[str, Any]) -> str:
     imagenet = ImagenetSettings.from_config(config["imagenet"])
     settings = imagenet.probe_settings(ProbeSettings.from_config(config["probe"]))
     return f"--settings {shlex.quote(settings.to_json())} --size {imagenet.size}"
+
+
+def mechanism_runs(config: dict[str, Any], runs: list[Run]) -> list[Run]:
+    """The runs the mechanisms stage measures (`mechanisms.settings.selected_runs`)."""
+    return selected_runs(mechanisms_settings(config), runs)
+
+
+def mechanisms_settings_option(config: dict[str, Any]) -> str:
+    """`--settings JSON` of the mechanisms command: the `MechanismsSettings`."""
+    return f"--settings {shlex.quote(mechanisms_settings(config).to_json())}"
 
 
 def headline_option(headline: Headline) -> str:

@@ -27,6 +27,7 @@ FIGURE_INPUTS = {
     "illustration": DATA.format(dataset=ILLUSTRATION_DATASET),
     **TRAINING_TIME_INPUTS,
     **MECHANISM_LOCAL_INPUTS,
+    **MECHANISM_INPUTS,
 }
 # inputs computed from the training runs: their figures state the config's scale
 RUN_INPUTS = {"logavg", "training_time", "filter_spectrum", "local_nets"}

@@ -4,7 +4,8 @@
 class's defaults (their only home) and builds the object the jobs use, so a bad value fails
 before the DAG is built, named once as `<section>.<key>`. A new validated section is one entry
 here (and its types in the schema). A section within a section is named by its dotted path
-(`mechanisms.training_time`); its keys are left out of the enclosing section's block, if any.
+(`mechanisms.training_time`); its keys are left out of the enclosing section's block, if any,
+as are those of the sections a rule across sections checks (`CHECKED_APART`).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from diffeo_stability.errors import SettingError
+from diffeo_stability.mechanisms.settings import MechanismsSettings
 from diffeo_stability.mechanisms.training_time_settings import TrainingTimeSettings
 from diffeo_stability.probe.settings import ImagenetSettings, ProbeSettings
 from diffeo_stability.settings import Settings
@@ -23,8 +25,12 @@ HEADLINE_KEYS = ("statistic", "noise_norm", "interpolation", "c")
 BLOCKS: dict[str, type[Settings]] = {
     "probe": ProbeSettings,
     "imagenet": ImagenetSettings,
+    "mechanisms": MechanismsSettings,
     "mechanisms.training_time": TrainingTimeSettings,
 }
+#: sections within a block that a rule across sections checks instead (`config.checks`): left
+#: out of the enclosing block like the blocks of their own
+CHECKED_APART = ("mechanisms.neuron_stability",)
 
 
 def fill_defaults(config: dict[str, Any]) -> None:
@@ -61,7 +67,8 @@ def block_section(config: dict[str, Any], name: str) -> dict[str, Any] | None:
         section = section.get(part) if isinstance(section, dict) else None
     if not isinstance(section, dict):
         return None
-    return {k: v for k, v in section.items() if f"{name}.{k}" not in BLOCKS}
+    apart = {*BLOCKS, *CHECKED_APART}
+    return {k: v for k, v in section.items() if f"{name}.{k}" not in apart}
 
 
 def setting_errors(

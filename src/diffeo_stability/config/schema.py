@@ -59,9 +59,15 @@ def _describe(error: jsonschema.ValidationError) -> str:
 def _leaf_errors(
     errors: Iterable[jsonschema.ValidationError],
 ) -> Iterator[jsonschema.ValidationError]:
-    """Report `allOf` / `anyOf` failures by their own sub-errors (those naming the problem)."""
+    """Report `allOf` / `anyOf` failures by their own sub-errors (those naming the problem); of
+    an `anyOf` whose branches include a list of allowed values, that branch alone (an unknown
+    architecture is named once, with the allowed names, not also against the pattern of the
+    sized local nets)."""
     for error in errors:
         if error.validator in ("allOf", "anyOf") and error.context:
-            yield from _leaf_errors(error.context)
+            enums = [e for e in error.context if e.validator == "enum"]
+            yield from _leaf_errors(
+                enums if error.validator == "anyOf" and enums else error.context
+            )
         else:
             yield error

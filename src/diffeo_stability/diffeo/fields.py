@@ -39,6 +39,7 @@ __all__ = [
     "centre_displacement",
     "deform",
     "delta_from_temperature",
+    "displacement_gradient",
     "expected_delta",
     "field_from_coefficients",
     "grad_norm_sq",
@@ -233,20 +234,28 @@ def grad_norm_sq(coeffs: torch.Tensor) -> torch.Tensor:
     return math.pi**2 / 4 * (coeffs.pow(2) * r2).sum(dim=(1, 2, 3))
 
 
-def gradient_invariants(coeffs: torch.Tensor, grid: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """Trace and determinant of the 2x2 matrix grad tau on a grid x grid linspace of [0, 1]^2,
-    computed analytically from the coefficients; each of shape (B, grid, grid), indexed [b, v, u].
-    Both scale with T: trace as sqrt(T), determinant as T."""
+def displacement_gradient(coeffs: torch.Tensor, grid: int) -> torch.Tensor:
+    """The 2x2 matrix U = grad tau, U[a, b] = d tau_a / d u_b (a, b: 0 = u, 1 = v), on a
+    grid x grid linspace of [0, 1]^2, computed analytically from the coefficients; shape
+    (B, 2, 2, grid, grid) indexed [b, a, b', v, u], dimensionless, scaling as sqrt(T)."""
     m = coeffs.shape[-1]
     u = torch.linspace(0.0, 1.0, grid, dtype=coeffs.dtype, device=coeffs.device)
     k = torch.arange(1, m + 1, dtype=coeffs.dtype, device=coeffs.device)
     phase = math.pi * k[:, None] * u[None, :]  # (m, grid)
     s, ds = phase.sin(), math.pi * k[:, None] * phase.cos()  # sin and d/du sin
-    # d tau / du = s^T C^T ... as two matmuls: [b, k, v, u] = sum_ij C[b,k,i,j] f[i,u] g[j,v]
+    # [b, a, v, u] = sum_ij C[b, a, i, j] f[i, u] g[j, v] as two matmuls
     d_du = s.T @ (coeffs.transpose(-1, -2) @ ds)
     d_dv = ds.T @ (coeffs.transpose(-1, -2) @ s)
-    trace = d_du[:, 0] + d_dv[:, 1]
-    return trace, d_du[:, 0] * d_dv[:, 1] - d_dv[:, 0] * d_du[:, 1]
+    return torch.stack((d_du, d_dv), dim=2)
+
+
+def gradient_invariants(coeffs: torch.Tensor, grid: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Trace and determinant of the 2x2 matrix grad tau on a grid x grid linspace of [0, 1]^2,
+    computed analytically from the coefficients; each of shape (B, grid, grid), indexed [b, v, u].
+    Both scale with T: trace as sqrt(T), determinant as T."""
+    U = displacement_gradient(coeffs, grid)
+    trace = U[:, 0, 0] + U[:, 1, 1]
+    return trace, U[:, 0, 0] * U[:, 1, 1] - U[:, 0, 1] * U[:, 1, 0]
 
 
 def jacobian_determinant(coeffs: torch.Tensor, grid: int) -> torch.Tensor:

@@ -29,10 +29,14 @@ INPUTS = {
     "filter_spectrum": "tables/filter_spectrum.csv: 3x3 filter energy per Laplacian eigenvalue",
     "neuron_stability": "mechanisms/neuron_stability.csv: alpha per state, layer and kind",
     "local_nets": "tables/logavg.csv, when the experiments train simple local nets",
+    **{
+        f"mechanisms_{name}": f"tables/mechanisms/{name}.csv: the mechanisms stage's {name} rows"
+        for name in ("distance", "operations", "spectra", "shuffle", "filters", "diffeo_parts")
+    },
 }
 #: report categories
 DIFFEOS, MAIN, APPENDIX = "1 diffeomorphisms", "2 main figures", "3 appendix"
-MECHANISMS = "4 mechanisms"
+MECHANISMS = "4 mechanisms (group-meeting slides)"
 #: the options that select the headline R_f (`Headline.from_options`)
 HEADLINE = tuple(field.name for field in fields(Headline))
 
@@ -207,6 +211,41 @@ FIGURES: dict[str, FigureSpec] = {
             options=(),
         ),
         FigureSpec(
+            name="mechanisms_distance",
+            stem="mechanisms/distance",
+            inputs=("mechanisms_distance",),
+            category=MECHANISMS,
+            options=(*HEADLINE, "dataset", "archs"),
+        ),
+        FigureSpec(
+            name="mechanisms_operations",
+            stem="mechanisms/operations",
+            inputs=("mechanisms_operations",),
+            category=MECHANISMS,
+            options=(*HEADLINE, "dataset", "archs"),
+        ),
+        FigureSpec(
+            name="mechanisms_spectra",
+            stem="mechanisms/spectra",
+            inputs=("mechanisms_spectra",),
+            category=MECHANISMS,
+            options=("dataset", "archs"),
+        ),
+        FigureSpec(
+            name="mechanisms_shuffle",
+            stem="mechanisms/shuffle",
+            inputs=("mechanisms_shuffle",),
+            category=MECHANISMS,
+            options=(*HEADLINE, "dataset", "archs"),
+        ),
+        FigureSpec(
+            name="mechanisms_diffeo_parts",
+            stem="mechanisms/diffeo_parts",
+            inputs=("mechanisms_diffeo_parts",),
+            category=MECHANISMS,
+            options=(),
+        ),
+        FigureSpec(
             name="mechanisms_local_P",
             stem="mechanisms/local_nets_vs_P",
             inputs=("local_nets",),
@@ -226,6 +265,13 @@ FIGURES: dict[str, FigureSpec] = {
             inputs=("neuron_stability",),
             category=MECHANISMS,
             options=(),
+        ),
+        FigureSpec(
+            name="mechanisms_filters",
+            stem="mechanisms/filters",
+            inputs=("mechanisms_filters",),
+            category=MECHANISMS,
+            options=("dataset", "archs"),
         ),
     )
 }

@@ -28,6 +28,12 @@ from diffeo_stability.config import Run, run_hparams, run_probe_settings, traini
 from diffeo_stability.config.grid import test_set_size, training_set_size, training_time_runs
 from diffeo_stability.data.registry import DATASETS
 from diffeo_stability.mechanisms.neuron_settings import neuron_stability_settings
+from diffeo_stability.mechanisms.settings import (
+    FIELD_ANALYSES,
+    NET_ANALYSES,
+    mechanisms_settings,
+    selected_runs,
+)
 from diffeo_stability.models.registry import ARCHITECTURES, any_local, local_cost_factor
 
 # (training, probing) images/s per architecture, for the warning at DAG time; at RATE_SIDE px,
@@ -173,19 +179,24 @@ def job_count(config: dict[str, Any]) -> int:
     and probe per training run, fetch_data per data set (and synth_data for a synthetic one),
     the stripe runs and their table, the ImageNet probes, aggregate, claims, the mechanisms
     (a snapshot probe per run of `mechanisms.training_time` and its two tables; the neuron
-    stability measure when configured), and one job per figure whose inputs the config
-    produces (those over training time only with snapshots, the local-net figures only with a
-    local net, that of neuron stability only with its measure)."""
+    stability measure when configured; the analyses of trained nets: one job per selected run
+    and net analysis, one table per analysis, the diffeo parts, the summary), and one job per
+    figure whose inputs the config produces (those over training time only with snapshots,
+    the local-net figures only with a local net, that of neuron stability only with its
+    measure)."""
     from diffeo_stability.figures.registry import FIGURES  # metadata only, as config reads it
 
     runs = training_runs(config)
     neuron = neuron_stability_settings(config) is not None
     produced = {"logavg", "training", "stripe", "illustration"}
+    produced |= {f"mechanisms_{name}" for name in (*NET_ANALYSES, *FIELD_ANALYSES)}
     produced |= {"local_nets"} if any_local(run.arch for run in runs) else set()
     produced |= {"neuron_stability"} if neuron else set()
     snapshot_runs = len(training_time_runs(config))
     produced |= {"training_time", "filter_spectrum"} if snapshot_runs else set()
+    trained_nets = len(selected_runs(mechanisms_settings(config), runs))
     mechanisms = neuron + (snapshot_runs + 2 if snapshot_runs else 0)
+    mechanisms += (trained_nets + 1) * len(NET_ANALYSES) + 2
     figures = sum(set(f.inputs) <= produced for f in FIGURES.values())
     data_jobs = sum(1 + DATASETS[name].synthetic for name in {run.dataset for run in runs})
     stripe = config["stripe"]
