@@ -13,11 +13,11 @@ from pathlib import Path
 
 from matplotlib.figure import Figure
 
-from diffeo_stability.figures.net_panels import nets_shown, shared_legend
+from diffeo_stability.figures.net_panels import net_rows, shared_legend
 from diffeo_stability.figures.panels import finish, mark_absent
-from diffeo_stability.figures.style import STATE_LINESTYLES, new_figure, panel_title
+from diffeo_stability.figures.style import STATE_LINESTYLES, panel_title
 from diffeo_stability.tables.headline import Headline
-from diffeo_stability.tables.queries import dataset_label, load_input, select
+from diffeo_stability.tables.queries import dataset_label, select
 
 #: (kind, label, colour) of the curves
 CURVES = (
@@ -30,18 +30,10 @@ CURVES = (
 
 def draw(inputs: list[Path], options: dict[str, str]) -> Figure:
     """Panels (nets x states) of the normalised changes over r^2 against r, log-log."""
-    table = load_input(inputs, "distance.csv")
+    grid = net_rows(inputs, options, "distance.csv", ncols=2, row_height=1.9, extra_height=0.4)
+    dataset, archs, fig, axes, missing = grid.dataset, grid.archs, grid.fig, grid.axes, grid.missing
     headline = Headline.from_options(options)
-    dataset, archs, rows = nets_shown(table, options)
-    rows = select(rows, statistic=headline.statistic)
-    fig, axes = new_figure(
-        height=1.9 * max(1, len(archs)) + 0.4,
-        nrows=max(1, len(archs)),
-        ncols=2,
-        squeeze=False,
-        layout="constrained",
-    )
-    missing = [] if table is not None else ["distance.csv"]
+    rows = select(grid.rows, statistic=headline.statistic)
     for ax, arch in zip(axes, archs or [""], strict=True):
         for panel, state in zip(ax, ("init", "trained"), strict=True):
             points = select(rows, arch=arch, state=state)

@@ -13,11 +13,11 @@ from pathlib import Path
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from diffeo_stability.figures.net_panels import nets_shown, shared_legend
+from diffeo_stability.figures.net_panels import net_rows, shared_legend
 from diffeo_stability.figures.panels import finish, mark_absent
-from diffeo_stability.figures.style import STATE_LINESTYLES, new_figure, panel_title
+from diffeo_stability.figures.style import STATE_LINESTYLES, panel_title
 from diffeo_stability.tables.headline import Headline
-from diffeo_stability.tables.queries import dataset_label, load_input, select
+from diffeo_stability.tables.queries import dataset_label, select
 
 #: colour of each kind of operation (`mechanisms.operations.KINDS`)
 KIND_COLORS = {
@@ -34,17 +34,10 @@ KIND_COLORS = {
 
 def draw(inputs: list[Path], options: dict[str, str]) -> Figure:
     """One panel per net: R_f against the operation index, init and trained."""
-    table = load_input(inputs, "operations.csv")
+    grid = net_rows(inputs, options, "operations.csv", ncols=1, row_height=1.8, extra_height=0.6)
+    dataset, archs, fig, axes, missing = grid.dataset, grid.archs, grid.fig, grid.axes, grid.missing
     headline = Headline.from_options(options)
-    dataset, archs, rows = nets_shown(table, options)
-    rows = select(rows, statistic=headline.statistic, noise_norm=headline.noise_norm)
-    fig, axes = new_figure(
-        height=1.8 * max(1, len(archs)) + 0.6,
-        nrows=max(1, len(archs)),
-        squeeze=False,
-        layout="constrained",
-    )
-    missing = [] if table is not None else ["operations.csv"]
+    rows = select(grid.rows, statistic=headline.statistic, noise_norm=headline.noise_norm)
     for ax, arch in zip(axes[:, 0], archs or [""], strict=True):
         drawn = False
         for state in ("init", "trained"):

@@ -12,29 +12,21 @@ from pathlib import Path
 import numpy as np
 from matplotlib.figure import Figure
 
-from diffeo_stability.figures.net_panels import nets_shown, shared_legend
+from diffeo_stability.figures.net_panels import net_rows, shared_legend
 from diffeo_stability.figures.panels import finish, mark_absent
-from diffeo_stability.figures.style import STATE_LINESTYLES, new_figure, panel_title
+from diffeo_stability.figures.style import STATE_LINESTYLES, panel_title
 from diffeo_stability.tables.headline import Headline
-from diffeo_stability.tables.queries import dataset_label, load_input, select
+from diffeo_stability.tables.queries import dataset_label, select
 
 STATE_COLORS = {"init": "tab:gray", "trained": "tab:blue"}
 
 
 def draw(inputs: list[Path], options: dict[str, str]) -> Figure:
     """Panels (nets x {R_f, test error}) against the shuffled block."""
-    table = load_input(inputs, "shuffle.csv")
+    grid = net_rows(inputs, options, "shuffle.csv", ncols=2, row_height=1.8, extra_height=0.5)
+    dataset, archs, fig, axes, missing = grid.dataset, grid.archs, grid.fig, grid.axes, grid.missing
     headline = Headline.from_options(options)
-    dataset, archs, rows = nets_shown(table, options)
-    rows = select(rows, statistic=headline.statistic, noise_norm=headline.noise_norm)
-    fig, axes = new_figure(
-        height=1.8 * max(1, len(archs)) + 0.5,
-        nrows=max(1, len(archs)),
-        ncols=2,
-        squeeze=False,
-        layout="constrained",
-    )
-    missing = [] if table is not None else ["shuffle.csv"]
+    rows = select(grid.rows, statistic=headline.statistic, noise_norm=headline.noise_norm)
     for ax_row, arch in zip(axes, archs or [""], strict=True):
         for panel, column in zip(ax_row, ("R", "test_error"), strict=True):
             net = select(rows, arch=arch)

@@ -15,10 +15,10 @@ import matplotlib as mpl
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from diffeo_stability.figures.net_panels import nets_shown, shared_legend
+from diffeo_stability.figures.net_panels import net_rows, shared_legend
 from diffeo_stability.figures.panels import finish, mark_absent
-from diffeo_stability.figures.style import STATE_LINESTYLES, new_figure, panel_title
-from diffeo_stability.tables.queries import dataset_label, load_input, select
+from diffeo_stability.figures.style import STATE_LINESTYLES, panel_title
+from diffeo_stability.tables.queries import dataset_label, select
 
 #: legend labels of the first (index 0) and last (index -1) block's colour
 ENDS = {0: "first block", -1: "last block"}
@@ -30,16 +30,9 @@ ORDER_TITLES = {
 
 def draw(inputs: list[Path], options: dict[str, str]) -> Figure:
     """Panels (nets x orders) of power against frequency, one line per block and state."""
-    table = load_input(inputs, "spectra.csv")
-    dataset, archs, rows = nets_shown(table, options)
-    fig, axes = new_figure(
-        height=1.9 * max(1, len(archs)) + 0.5,
-        nrows=max(1, len(archs)),
-        ncols=2,
-        squeeze=False,
-        layout="constrained",
-    )
-    missing = [] if table is not None else ["spectra.csv"]
+    grid = net_rows(inputs, options, "spectra.csv", ncols=2, row_height=1.9, extra_height=0.5)
+    dataset, archs, fig, axes, missing = grid.dataset, grid.archs, grid.fig, grid.axes, grid.missing
+    rows = grid.rows
     colors = mpl.colormaps["viridis"]
     for ax_row, arch in zip(axes, archs or [""], strict=True):
         for panel, (order, title) in zip(ax_row, ORDER_TITLES.items(), strict=True):
