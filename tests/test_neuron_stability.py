@@ -9,7 +9,12 @@ import pytest
 import torch
 
 from diffeo_stability.errors import ConfigError
-from diffeo_stability.mechanisms.linear_parts import field_gradient, frobenius, linear_parts
+from diffeo_stability.mechanisms.linear_parts import (
+    field_gradient,
+    frobenius,
+    linear_parts,
+    squared_norms,
+)
 from diffeo_stability.mechanisms.neuron_settings import (
     KINDS,
     neuron_stability_problems,
@@ -33,6 +38,13 @@ RUN = {"dataset": "synth-cifar10", "arch": "VGG11", "P": 64, "seed": 0}
 def _vgg() -> torch.nn.Module:
     torch.manual_seed(0)
     return build_model("VGG11", 3, 32, width_factor=0.125).eval()
+
+
+def test_squared_norms_are_those_of_the_parts():
+    U = np.random.default_rng(3).normal(size=(5, 7, 2, 2))
+    parts, squares = linear_parts(U), squared_norms(U)
+    for name in ("compression", "shear", "rotation"):
+        np.testing.assert_allclose(squares[name], frobenius(getattr(parts, name)) ** 2)
 
 
 def test_linear_parts_sum_to_the_gradient_and_have_their_symmetries():

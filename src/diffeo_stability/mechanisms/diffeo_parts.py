@@ -36,6 +36,7 @@ import torch
 import torch.nn.functional as F
 
 from diffeo_stability.diffeo import fields as diffeo
+from diffeo_stability.mechanisms.linear_parts import squared_norms
 from diffeo_stability.mechanisms.settings import DiffeoPartsSettings
 
 GRADIENT_PARTS = ("compression", "shear", "rotation")
@@ -49,12 +50,7 @@ def part_norms(coeffs: torch.Tensor, n: int) -> dict[str, torch.Tensor]:
     without the square (`*_norm`)."""
     tau = diffeo.field_from_coefficients(coeffs, n)  # (B, 2, n, n) pixels
     U = diffeo.displacement_gradient(coeffs, n)  # (B, 2, 2, n, n)
-    squares = {
-        "translation": tau.square().sum(1),
-        "compression": (U[:, 0, 0] + U[:, 1, 1]).square() / 2,
-        "shear": ((U[:, 0, 0] - U[:, 1, 1]).square() + (U[:, 0, 1] + U[:, 1, 0]).square()) / 2,
-        "rotation": (U[:, 0, 1] - U[:, 1, 0]).square() / 2,
-    }
+    squares = {"translation": tau.square().sum(1)} | squared_norms(U.permute(0, 3, 4, 1, 2))
     out = {name: value.mean((-2, -1)) for name, value in squares.items()}
     out |= {f"{name}_norm": value.sqrt().mean((-2, -1)) for name, value in squares.items()}
     return out

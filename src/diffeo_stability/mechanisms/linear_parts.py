@@ -13,7 +13,7 @@ whose norms are Frobenius norms (||C||, ||S||, ||R|| of the slides). Torch-free 
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -37,6 +37,19 @@ def linear_parts(gradient: np.ndarray) -> LinearParts:
     shear = 0.5 * (U + transpose) - compression
     rotation = 0.5 * (U - transpose)
     return LinearParts(compression, shear, rotation)
+
+
+def squared_norms(gradient: Any) -> dict[str, Any]:
+    """Squared Frobenius norms of the three parts of gradients (..., 2, 2), numpy or torch:
+    compression (tr U)^2 / 2, shear ((U00 - U11)^2 + (U01 + U10)^2) / 2, rotation
+    (U01 - U10)^2 / 2; each of shape (...), equal to `frobenius(linear_parts(U).part) ** 2`."""
+    u00, u01 = gradient[..., 0, 0], gradient[..., 0, 1]
+    u10, u11 = gradient[..., 1, 0], gradient[..., 1, 1]
+    return {
+        "compression": (u00 + u11) ** 2 / 2,
+        "shear": ((u00 - u11) ** 2 + (u01 + u10) ** 2) / 2,
+        "rotation": (u01 - u10) ** 2 / 2,
+    }
 
 
 def frobenius(matrices: np.ndarray) -> np.ndarray:
