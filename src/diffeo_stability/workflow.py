@@ -21,6 +21,7 @@ from diffeo_stability.config import (
     default_results_root,
     export_cli_environment,
     gpus_per_job,
+    mechanisms_settings,
     retype_overrides,
     run_hparams,
     run_probe_settings,
@@ -37,7 +38,6 @@ from diffeo_stability.mechanisms.neuron_settings import neuron_stability_setting
 from diffeo_stability.mechanisms.settings import (
     FIELD_ANALYSES,
     NET_ANALYSES,
-    mechanisms_settings,
     selected_runs,
 )
 from diffeo_stability.mechanisms.training_time_settings import TrainingTimeSettings

@@ -17,6 +17,7 @@ from diffeo_stability.config.environment import (
 )
 from diffeo_stability.config.grid import (
     Run,
+    mechanisms_settings,
     run_hparams,
     run_probe_settings,
     test_set_size,
@@ -32,6 +33,7 @@ __all__ = [
     "SCHEMA_PATH",
     "Run",
     "check_device",
+    "mechanisms_settings",
     "default_results_root",
     "export_cli_environment",
     "gpus_per_job",

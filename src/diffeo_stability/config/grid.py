@@ -5,8 +5,10 @@ from __future__ import annotations
 import itertools
 from typing import Any, NamedTuple
 
+from diffeo_stability.config.blocks import block_section
 from diffeo_stability.data.registry import DATASETS
 from diffeo_stability.hparams import HParams, resolve_arch_hparams
+from diffeo_stability.mechanisms.settings import MechanismsSettings
 from diffeo_stability.mechanisms.training_time_settings import TrainingTimeSettings
 from diffeo_stability.models.registry import ARCHITECTURES
 from diffeo_stability.probe.settings import RUN_KEYS, ProbeSettings
@@ -95,3 +97,9 @@ def training_time_runs(config: dict[str, Any]) -> dict[Run, tuple[int, ...]]:
         if snapshots and settings.selects(*run):
             selected[run] = settings.probed_epochs(snapshots)
     return selected
+
+
+def mechanisms_settings(config: dict[str, Any]) -> MechanismsSettings:
+    """The validated config's `mechanisms` block as settings, without the sections that have
+    settings of their own (`blocks.block_section`)."""
+    return MechanismsSettings.from_config(block_section(config, "mechanisms") or {})

@@ -237,14 +237,3 @@ def selected_runs(settings: MechanismsSettings, runs: Iterable[RunLike]) -> list
     for r in runs:
         first[(r.dataset, r.arch)] = min(first.get((r.dataset, r.arch), r.seed), r.seed)
     return [r for r in runs if r.seed == first[(r.dataset, r.arch)]]
-
-
-#: sub-sections of the config's `mechanisms` block that have settings of their own (the
-#: analyses over training time, the neuron stability), left out of `MechanismsSettings`
-OWN_SECTIONS = ("training_time", "neuron_stability")
-
-
-def mechanisms_settings(config: Mapping[str, Any]) -> MechanismsSettings:
-    """The validated config's `mechanisms` block, its `OWN_SECTIONS` left out."""
-    block = config.get("mechanisms") or {}
-    return MechanismsSettings.from_config({k: v for k, v in block.items() if k not in OWN_SECTIONS})

@@ -24,14 +24,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from diffeo_stability.config import Run, run_hparams, run_probe_settings, training_runs
+from diffeo_stability.config import (
+    Run,
+    mechanisms_settings,
+    run_hparams,
+    run_probe_settings,
+    training_runs,
+)
 from diffeo_stability.config.grid import test_set_size, training_set_size, training_time_runs
 from diffeo_stability.data.registry import DATASETS
 from diffeo_stability.mechanisms.neuron_settings import neuron_stability_settings
 from diffeo_stability.mechanisms.settings import (
     FIELD_ANALYSES,
     NET_ANALYSES,
-    mechanisms_settings,
     selected_runs,
 )
 from diffeo_stability.models.registry import ARCHITECTURES, any_local, local_cost_factor
