@@ -61,8 +61,9 @@ def published_options(name: str) -> dict[str, str]:
     return {**Headline().options(), **options}
 
 
-def draw_published(name: str) -> Figure:
-    inputs = [PUBLISHED / "logavg.csv", PUBLISHED / "training.csv"]
+def draw_published(name: str, logavg: Path = PUBLISHED / "logavg.csv") -> Figure:
+    """Figure `name` of the published run (its `logavg` table replaceable by a marked copy)."""
+    inputs = [logavg, PUBLISHED / "training.csv"]
     options = {k: v for k, v in published_options(name).items() if k in FIGURES[name].keys}
     fig = FIGURES[name].draw(inputs, options)
     fig.draw_without_rendering()
@@ -203,10 +204,7 @@ def test_fig5_pairs_r_f_and_test_error_from_the_same_seeds(tmp_path) -> None:
     assert trained.any()
     table.loc[trained, "n_undefined"] = 1
     table.to_csv(tmp_path / "logavg.csv", index=False)
-    name = "fig5_error_vs_rf"
-    options = {k: v for k, v in published_options(name).items() if k in FIGURES[name].keys}
-    fig = FIGURES[name].draw([tmp_path / "logavg.csv", PUBLISHED / "training.csv"], options)
-    fig.draw_without_rendering()
+    fig = draw_published("fig5_error_vs_rf", tmp_path / "logavg.csv")
     names = {t.get_text() for t in point_labels(fig.axes[0])}
     assert "VGG16bn" not in names and "VGG11bn" in names
     notes = fig._supxlabel.get_text()
