@@ -74,7 +74,7 @@ def test_c_and_T_lie_within_their_bounds_and_follow_the_beta_laws():
 def test_a_beta_draw_of_exactly_one_stays_at_the_largest_cut_off():
     """Beta(50, 0.01) returns 1.0 exactly when the second gamma draw underflows; the authors'
     int(B (c_max + 1 - c_min) + c_min) would then give c_max + 1."""
-    ones = sample_beta((50.0, 0.01), 4000, torch.Generator().manual_seed(0))
+    ones = sample_beta(torch.tensor([50.0, 0.01]), 4000, torch.Generator().manual_seed(0))
     assert bool((ones == 1.0).any())
     diffeo = augmenter(diffeo_cut_min=2, diffeo_cut_max=4, diffeo_cut_beta=[50.0, 0.01])
     cut, _ = diffeo.draw(4000, torch.Generator().manual_seed(0))

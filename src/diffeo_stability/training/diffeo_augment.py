@@ -35,13 +35,12 @@ INTERPOLATION = "bilinear"
 
 
 def sample_beta(
-    params: tuple[float, float], batch: int, generator: torch.Generator
+    concentration: torch.Tensor, batch: int, generator: torch.Generator
 ) -> torch.Tensor:
-    """`batch` draws of Beta(alpha, beta) on the generator's device, float32, shape (batch,):
-    X / (X + Y) with X ~ Gamma(alpha), Y ~ Gamma(beta) (torch.distributions.Beta takes no
-    generator; `torch._standard_gamma` does)."""
-    concentration = torch.tensor(params, device=generator.device).expand(batch, 2)
-    gamma = torch._standard_gamma(concentration.contiguous(), generator=generator)
+    """`batch` draws of Beta(alpha, beta), concentration = (alpha, beta) on the generator's
+    device; float32, shape (batch,): X / (X + Y) with X ~ Gamma(alpha), Y ~ Gamma(beta)
+    (torch.distributions.Beta takes no generator; `torch._standard_gamma` does)."""
+    gamma = torch._standard_gamma(concentration.expand(batch, 2).contiguous(), generator=generator)
     return gamma[:, 0] / gamma.sum(dim=1)
 
 
@@ -53,7 +52,9 @@ class RandomDiffeo:
 
     def __init__(self, hp: HParams, size: int, device: torch.device) -> None:
         self.cut_min, self.cut_max = hp.diffeo_cut_min, hp.diffeo_cut_max
-        self.cut_beta, self.temperature_beta = hp.diffeo_cut_beta, hp.diffeo_temperature_beta
+        #: (alpha, beta) of the Beta laws of c and T, float32 on `device`
+        self.cut_beta = torch.tensor(hp.diffeo_cut_beta, device=device)
+        self.temperature_beta = torch.tensor(hp.diffeo_temperature_beta, device=device)
         self.size = size
         cuts = range(self.cut_min, self.cut_max + 1)
         modes = mode_std(float(self.cut_max), CUTOFF_RULE).shape[0]
