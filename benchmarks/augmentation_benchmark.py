@@ -125,19 +125,11 @@ def main() -> None:
             f" {row['augmentation_alone_fraction_of_crop_flip_epoch']:10.4f}"
         )
     device = args.device
+    on_cuda = device.type == "cuda"
     result = {
         "command": " ".join([Path(sys.executable).name, *sys.argv]),
-        "arch": args.arch,
-        "width_factor": args.width,
-        "input": f"3x{args.side}x{args.side} random uint8",
-        "batch_size": args.batch_size,
-        "steps": args.steps,
-        "repeats": args.repeats,
-        "threads": args.threads,
-        "device": str(device),
-        "device_name": torch.cuda.get_device_name(device)
-        if device.type == "cuda"
-        else platform.processor() or platform.machine(),
+        "settings": {key: str(value) for key, value in vars(args).items() if key != "out"},
+        "hardware": torch.cuda.get_device_name(device) if on_cuda else platform.machine(),
         "torch": torch.__version__,
         "wall_s": time.perf_counter() - started,
         "results": rows,
