@@ -132,8 +132,9 @@ def test_the_diffeo_keys_belong_to_a_run_only_when_it_draws_diffeos():
         assert HParams.from_json(hp.to_json(), "--hparams") == hp
 
 
-def trainer(tmp_path, augmentation: str) -> Trainer:
-    hp = resolve_hparams("conv", {"epochs": 1, "batch_size": 16, "augmentation": augmentation})
+def trainer(tmp_path, augmentation: str, **overrides) -> Trainer:
+    settings = {"epochs": 1, "batch_size": 16, "augmentation": augmentation} | overrides
+    hp = resolve_hparams("conv", settings)
     config = RunConfig("LeNet", 32, 4, hp, tmp_path, default_augmentation="crop_flip")
     return Trainer(toy_dataset(64, 16, channels=3, side=SIDE), config)
 
@@ -162,3 +163,8 @@ def test_the_augmentation_options_apply_their_transforms_in_order(tmp_path):
     assert torch.equal(outputs["crop_flip+diffeo"], diffeo(cropped, gen))
     assert not torch.equal(outputs["crop_flip+diffeo"], outputs["crop_flip"])
     assert not torch.equal(outputs["crop_flip+diffeo"], outputs["diffeo"])
+    # in the run's memory format, with the same values
+    channels_last = trainer(tmp_path / "cl", "diffeo", memory_format="channels_last")
+    batch = channels_last.augmented_batch(raw)
+    assert batch.is_contiguous(memory_format=torch.channels_last)
+    assert torch.equal(batch, outputs["diffeo"])
