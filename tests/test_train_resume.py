@@ -1,5 +1,6 @@
 """A training job killed with SIGKILL and restarted ends exactly like an uninterrupted one
-(CPU, deterministic mode): same trained.pt, last.pt, init.pt and metrics minus timing."""
+(CPU, deterministic mode): same trained.pt, last.pt, init.pt and metrics minus timing; with the
+dataset's crop and flip, and with a max-entropy diffeo per image on top of them."""
 
 from __future__ import annotations
 
@@ -45,8 +46,8 @@ def npz(tmp_path_factory) -> Path:
     return path
 
 
-def _command(npz: Path, out: Path) -> list[str]:
-    hparams = json.dumps({"epochs": EPOCHS, "batch_size": 32, "lr": 0.05})
+def _command(npz: Path, out: Path, augmentation: str) -> list[str]:
+    hparams = {"epochs": EPOCHS, "batch_size": 32, "lr": 0.05, "augmentation": augmentation}
     return [
         sys.executable,
         "-c",
@@ -64,7 +65,7 @@ def _command(npz: Path, out: Path) -> list[str]:
         "--out",
         str(out),
         "--hparams",
-        hparams,
+        json.dumps(hparams),
         "--device",
         "cpu",
         "--deterministic",
@@ -75,7 +76,7 @@ def _env() -> dict[str, str]:
     return os.environ | {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 
-def _reference(npz: Path, out: Path) -> None:
+def _reference(npz: Path, out: Path, augmentation: str) -> None:
     """The uninterrupted run, in this process on one thread (as the OMP_NUM_THREADS=1 jobs)."""
     import argparse
 
@@ -86,21 +87,29 @@ def _reference(npz: Path, out: Path) -> None:
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
     try:
-        train.run(parser.parse_args(_command(npz, out)[3:]))
+        train.run(parser.parse_args(_command(npz, out, augmentation)[3:]))
     finally:
         torch.set_num_threads(threads)
 
 
-def _finish(npz: Path, out: Path) -> subprocess.CompletedProcess:
+def _finish(npz: Path, out: Path, augmentation: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        _command(npz, out), env=_env(), capture_output=True, text=True, check=True, timeout=300
+        _command(npz, out, augmentation),
+        env=_env(),
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=300,
     )
 
 
-def _kill_after_first_checkpoint(npz: Path, out: Path) -> int:
+def _kill_after_first_checkpoint(npz: Path, out: Path, augmentation: str) -> int:
     """Start the job, SIGKILL it as soon as an epoch checkpoint exists; the saved epoch."""
     proc = subprocess.Popen(
-        _command(npz, out), env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        _command(npz, out, augmentation),
+        env=_env(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 240
     while not (out / "checkpoint.pt").exists():
@@ -114,13 +123,14 @@ def _kill_after_first_checkpoint(npz: Path, out: Path) -> int:
     return torch.load(out / "checkpoint.pt", weights_only=True)["epoch"]
 
 
-def test_sigkill_and_resume_is_exact(npz, tmp_path):
+@pytest.mark.parametrize("augmentation", ["auto", "crop_flip+diffeo"])
+def test_sigkill_and_resume_is_exact(npz, tmp_path, augmentation):
     reference = tmp_path / "reference"
-    _reference(npz, reference)
+    _reference(npz, reference, augmentation)
     killed = tmp_path / "killed"
-    epoch = _kill_after_first_checkpoint(npz, killed)
+    epoch = _kill_after_first_checkpoint(npz, killed, augmentation)
     assert 1 <= epoch < EPOCHS
-    resumed = _finish(npz, killed)
+    resumed = _finish(npz, killed, augmentation)
     assert f"after epoch {epoch}" in resumed.stderr
     assert f"epoch {epoch + 1}/{EPOCHS}" in resumed.stderr
     assert f"epoch {epoch}/{EPOCHS}" not in resumed.stderr
@@ -131,6 +141,7 @@ def test_sigkill_and_resume_is_exact(npz, tmp_path):
 
     assert metrics(killed) == metrics(reference)
     assert metrics(reference)["epochs_run"] == EPOCHS
+    assert metrics(reference)["augmentation"] == augmentation.replace("auto", "crop_flip")
     for name in ("init.pt", "trained.pt", "last.pt"):
         a = torch.load(reference / name, weights_only=True)
         b = torch.load(killed / name, weights_only=True)

@@ -15,7 +15,13 @@ import torch
 from test_train import toy_dataset
 
 from diffeo_stability.errors import SettingError
-from diffeo_stability.hparams import KEPT_WHEN_SET, PAPER_DEFAULTS, HParams, resolve_hparams
+from diffeo_stability.hparams import (
+    DIFFEO_KEYS,
+    KEPT_WHEN_SET,
+    PAPER_DEFAULTS,
+    HParams,
+    resolve_hparams,
+)
 from diffeo_stability.models import load_checkpoint
 from diffeo_stability.models.build import snapshot_path
 from diffeo_stability.training import trainer as trainer_module
@@ -151,7 +157,8 @@ def test_the_default_is_left_out_of_serialised_hyper_parameters() -> None:
     assert "snapshot_epochs" not in plain.as_config()
     assert "snapshot_epochs" not in json.loads(plain.to_json())
     assert HParams.from_json(plain.to_json(), "--hparams") == plain
-    assert set(PAPER_DEFAULTS["conv"]) - set(plain.as_config()) == {"snapshot_epochs"}
+    # (the diffeo augmentation's keys: only for runs that draw diffeos)
+    assert set(PAPER_DEFAULTS["conv"]) - set(plain.as_config()) == {"snapshot_epochs", *DIFFEO_KEYS}
     kept = resolve_hparams("fc", {"epochs": 3, "snapshot_epochs": [1, 3]})
     assert kept.snapshot_epochs == (1, 3) and kept.as_config()["snapshot_epochs"] == [1, 3]
     assert HParams.from_json(kept.to_json(), "--hparams") == kept  # reads back unchanged

@@ -18,7 +18,15 @@ Keys (identical for every family; those of `FAMILY_ONLY` keep their default else
 - epochs, batch_size (training), eval_batch_size (test error; "auto" = chosen for the device,
   `device.eval_batch_size`).
 - augmentation: "auto" (the dataset's registry default) | "crop_flip" (random crop with
-  padding crop_padding px, horizontal flip) | "none".
+  padding crop_padding px, horizontal flip) | "none" | "diffeo" (one max-entropy diffeo per
+  image and epoch, `training.diffeo_augment`) | "crop_flip+diffeo" (crop and flip, then the
+  diffeo, the authors' order).
+- diffeo_cut_min, diffeo_cut_max: bounds of the integer cut-off c of the diffeo augmentation
+  (authors' code: 1 and 15; c = 1 is refused: T's bounds divide by log c = 0);
+  diffeo_cut_beta, diffeo_temperature_beta: (alpha, beta) of the Beta distributions of c
+  between its bounds and of T between T_min(c) (delta = 1/2 px) and T_max(c) (overhangs).
+  They are part of a run's hyper-parameters only when its augmentation draws diffeos
+  (`as_config`), so the other runs keep their identity.
 - input_size: side in px the transfer nets resize their inputs to (bicubic); None otherwise.
 - precision: "fp32" | "bf16" (autocast on the training device; also for the test error).
 - memory_format: "auto" (`device.memory_format` of the arch on the device) | "channels_last" |
@@ -47,7 +55,7 @@ from diffeo_stability.settings import Settings, check_bool, check_choice, check_
 
 SCHEDULES = ("cosine", "cosine_steps", "exponential", "none")
 OPTIMIZERS = ("sgd", "adam")
-AUGMENTATIONS = ("auto", "crop_flip", "none")
+AUGMENTATIONS = ("auto", "crop_flip", "none", "diffeo", "crop_flip+diffeo")
 PRECISIONS = ("fp32", "bf16")
 MEMORY_FORMATS = ("auto", "channels_last", "contiguous")
 
@@ -55,6 +63,17 @@ MEMORY_FORMATS = ("auto", "channels_last", "contiguous")
 #: `to_json`, metrics.json, the resume identity, the train job's --hparams) holds them only when
 #: set to another value than their default, so that a run which leaves them keeps its identity
 KEPT_WHEN_SET = ("snapshot_epochs",)
+#: the diffeo augmentation's settings: `HParams.as_config` holds them only for a run whose
+#: augmentation draws diffeos, so that the other runs keep their identity
+DIFFEO_KEYS = ("diffeo_cut_min", "diffeo_cut_max", "diffeo_cut_beta", "diffeo_temperature_beta")
+
+
+def augmentation_parts(augmentation: str) -> tuple[str, ...]:
+    """The transforms of an augmentation name in the order they apply: "crop_flip+diffeo" ->
+    ("crop_flip", "diffeo"), "none" -> (); "auto" must be resolved first."""
+    if augmentation == "auto":
+        raise ValueError("resolve 'auto' to the dataset's augmentation first")
+    return () if augmentation == "none" else tuple(augmentation.split("+"))
 
 
 @dataclass(frozen=True)
@@ -84,6 +103,10 @@ class HParams(Settings):
     max_loss_factor: float = 100.0
     width_factor: float = 1.0
     snapshot_epochs: tuple[int, ...] = ()
+    diffeo_cut_min: int = 2
+    diffeo_cut_max: int = 15
+    diffeo_cut_beta: tuple[float, float] = (1.0, 1.0)
+    diffeo_temperature_beta: tuple[float, float] = (1.0, 1.0)
 
     def __post_init__(self) -> None:
         check_choice("optimizer", self.optimizer, OPTIMIZERS)
@@ -106,11 +129,19 @@ class HParams(Settings):
         for key in ("nesterov", "compile", "cuda_graph"):
             check_bool(key, getattr(self, key))
         self._check_snapshots()
+        self._check_diffeo()
 
     def as_config(self) -> dict[str, Any]:
-        """Every field as a config value, but those of `KEPT_WHEN_SET` at their default."""
+        """Every field as a config value, but those of `KEPT_WHEN_SET` at their default and
+        those of `DIFFEO_KEYS` when the augmentation draws no diffeo."""
         values, defaults = super().as_config(), self.config_defaults()
-        return {k: v for k, v in values.items() if k not in KEPT_WHEN_SET or v != defaults[k]}
+        draws = self.augmentation != "auto" and "diffeo" in augmentation_parts(self.augmentation)
+        unused = () if draws else DIFFEO_KEYS
+        return {
+            k: v
+            for k, v in values.items()
+            if k not in unused and (k not in KEPT_WHEN_SET or v != defaults[k])
+        }
 
     def _check_snapshots(self) -> None:
         snapshots = self.snapshot_epochs
@@ -124,6 +155,20 @@ class HParams(Settings):
             raise SettingError(
                 "snapshot_epochs", f"{snapshots[-1]} is after the last epoch ({self.epochs})"
             )
+
+    def _check_diffeo(self) -> None:
+        if self.diffeo_cut_min == 1:
+            raise SettingError(
+                "diffeo_cut_min", "1 is not allowed: T's bounds divide by log c = 0 (use >= 2)"
+            )
+        check_int("diffeo_cut_min", self.diffeo_cut_min, 2)
+        check_int("diffeo_cut_max", self.diffeo_cut_max, self.diffeo_cut_min)
+        for key in ("diffeo_cut_beta", "diffeo_temperature_beta"):
+            pair = getattr(self, key)
+            if not isinstance(pair, tuple) or len(pair) != 2:
+                raise SettingError(key, f"{pair!r} must be a list [alpha, beta]")
+            for value in pair:
+                check_number(key, value, 0.0)
 
 
 #: the paper's values that differ from `HParams`' defaults, per architecture family

@@ -30,7 +30,7 @@ from diffeo_stability.data.images import ImageDataset
 from diffeo_stability.data.subsets import subset_indices
 from diffeo_stability.device import eval_batch_size, memory_format
 from diffeo_stability.errors import DataError, TrainingDivergedError
-from diffeo_stability.hparams import PAPER_DEFAULTS, HParams
+from diffeo_stability.hparams import PAPER_DEFAULTS, HParams, augmentation_parts
 from diffeo_stability.io import torch_save, write_json
 from diffeo_stability.models import build_model, get_arch
 from diffeo_stability.models.build import checkpoint_dict, cpu_state_dict, snapshot_path
@@ -42,6 +42,7 @@ from diffeo_stability.training.checkpoint import (
     rng_states,
     save_state,
 )
+from diffeo_stability.training.diffeo_augment import RandomDiffeo
 from diffeo_stability.training.runcontrol import Monitor, RunLock
 
 log = logging.getLogger(__name__)
@@ -141,6 +142,8 @@ class Trainer:
         self.num_classes = len(data.classes)
         augmentation = hp.augmentation
         self.augmentation = config.default_augmentation if augmentation == "auto" else augmentation
+        draws_diffeo = "diffeo" in augmentation_parts(self.augmentation)
+        self.random_diffeo = RandomDiffeo(hp, height, device) if draws_diffeo else None
         self.arch_kwargs = {"resize": hp.input_size} if self.spec.transfer else {}
         if hp.width_factor != PAPER_DEFAULTS[self.spec.family]["width_factor"]:
             self.arch_kwargs["width_factor"] = hp.width_factor
@@ -218,10 +221,7 @@ class Trainer:
         total = torch.zeros((), device=self.device, dtype=torch.float64)
         for start in range(0, n, batch_size):
             idx = order[start : start + batch_size]
-            x = self.x_train[idx]
-            if self.augmentation == "crop_flip":  # on the uint8 images: a quarter of the bytes
-                x = crop_flip(x, self.hp.crop_padding, self.augment_gen)
-            x = self._batch(x)
+            x = self.augmented_batch(self.x_train[idx])
             with self.autocast():
                 loss = F.cross_entropy(self.forward(x).float(), self.y_train[idx])
             self.optimizer.zero_grad(set_to_none=True)
@@ -234,6 +234,16 @@ class Trainer:
         if not self.step_per_batch:
             self.scheduler.step()
         return total.item() / n
+
+    def augmented_batch(self, x: torch.Tensor) -> torch.Tensor:
+        """The run's augmentation of the uint8 batch x (B, C, H, W), as `_batch` returns it."""
+        parts = augmentation_parts(self.augmentation)
+        if "crop_flip" in parts:  # on the uint8 images: a quarter of the bytes
+            x = crop_flip(x, self.hp.crop_padding, self.augment_gen)
+        x = self._batch(x)
+        if "diffeo" in parts:  # resampled in float, after the crop (the authors' order)
+            x = self.random_diffeo(x, self.augment_gen).contiguous(memory_format=self.memory_format)
+        return x
 
     def on_batch(self, done: int, total: int) -> None:
         """Hook after each training batch (progress, stop requests); `train` sets it."""
