@@ -594,7 +594,10 @@ def test_the_claims_summary_is_the_claims_tables():
     """The README block equals the rendering of the live claims.csv (rerun
     `diffeo-stability claims-summary` after regenerating the table)."""
     claims = read_claims(TABLES / "claims.csv")
-    assert current_block(README) == summary_block(claims)
+    assert current_block(README) == summary_block(claims), (
+        "rerun .venv/bin/diffeo-stability claims-summary --claims docs/results/cpu/claims.csv "
+        "--readme README.md"
+    )
 
 
 def test_every_decimal_number_is_checked():
@@ -680,10 +683,12 @@ def test_the_summary_keeps_one_row_per_claim_of_the_paper():
     rows = [line for line in block.splitlines() if line.startswith("| ") and "---" not in line]
     assert len(rows) == 3  # the heading, A, B: the runs left out are not a claim
     assert rows[1] == (
-        "| A | 1 | 0.123 [0.1, 0.2] (how) | ResNet18, MNIST, CIFAR10-JPEG, P = 500-50,000, "
+        "| 1 | A | 1 | 0.123 [0.1, 0.2] (how) | ResNet18, MNIST, CIFAR10-JPEG, P = 500-50,000, "
         "width 1/8, 4 epochs, 2 seeds | yes | 1 yes, 1 no |"
     )
-    assert rows[2].startswith("| B | -1 | -1.2 | one hidden layer, stripe d=30, P = 128, 3 seeds |")
+    assert rows[2].startswith(
+        "| 2 | B | -1 | -1.2 | one hidden layer, stripe d=30, P = 128, 3 seeds |"
+    )
     assert "All 4 rows of the claims table: 1 yes, 1 no, 1 not testable at this scale, " in block
     assert "Left out of every claim: 1 run excluded." in block
 
@@ -692,6 +697,8 @@ def test_the_summary_adds_the_seeds_needed_when_the_table_has_them():
     claims = hand_claims().assign(seeds_needed=["", "", "40", ""])
     rows = [line for line in summary_block(claims).splitlines() if line.startswith("| ")]
     assert rows[0].endswith("| seeds to decide it |") and rows[-1].endswith("| 40 |")
+    assert '"seeds to decide it": for a row not testable' in summary_block(claims)
+    assert "seeds to decide it" not in summary_block(hand_claims())
 
 
 def test_the_command_rewrites_the_block_and_checks_it(tmp_path):
@@ -708,7 +715,7 @@ def test_the_command_rewrites_the_block_and_checks_it(tmp_path):
     assert "old" in readme.read_text()
     assert main(args) == 0
     text = readme.read_text()
-    assert text.startswith("before\n") and text.endswith("\nafter\n") and "| A | 1 |" in text
+    assert text.startswith("before\n") and text.endswith("\nafter\n") and "| 1 | A | 1 |" in text
     assert main([*args, "--check"]) == 0
     readme.write_text("no markers\n")
     with pytest.raises(DataError, match="claims-summary:start"):

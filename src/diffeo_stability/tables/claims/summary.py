@@ -25,10 +25,22 @@ END = "<!-- claims-summary:end -->"
 CIFAR_SETS = ("cifar10", "cifar10-jpeg")
 #: which net stands for a claim, in order of preference ("all": a claim over every net)
 ARCH_PREFERENCE = ("ResNet18", "all", "FullConnL4", "LeNet")
-COLUMNS = ("claim of the paper", "paper", "ours [interval]", "regime", "verdict", "all its rows")
-#: the claims table's optional column of how many seeds an undecided row would need, and its
-#: heading in the summary (present once the claims table has it)
+COLUMNS = (
+    "#",
+    "claim of the paper",
+    "paper",
+    "ours [interval]",
+    "regime",
+    "verdict",
+    "all its rows",
+)
+#: the claims table's optional column of how many seeds an undecided row would need, its
+#: heading in the summary and what it means (present once the claims table has it)
 SEEDS_NEEDED = ("seeds_needed", "seeds to decide it")
+SEEDS_NOTE = (
+    f'"{SEEDS_NEEDED[1]}": for a row not testable at this scale, the seeds its interval would '
+    "need to clear the bound at the spread measured here (claims.csv, `seeds_needed`)."
+)
 
 
 def read_claims(path: Path) -> pd.DataFrame:
@@ -101,12 +113,20 @@ def summary_rows(claims: pd.DataFrame) -> list[list[str]]:
     with no paper value (the runs left out) are not claims of the paper."""
     paper = claims[claims["paper_value"] != ""]
     out = []
-    for claim in dict.fromkeys(paper["claim"]):
+    for number, claim in enumerate(dict.fromkeys(paper["claim"]), 1):
         rows = paper[paper["claim"] == claim]
         row = representative(rows)
         value = f"{row['reproduced_value']:.3g}" if pd.notna(row["reproduced_value"]) else ""
         ours = f"{value} {row['interval']}".strip()
-        cells = [claim, row["paper_value"], ours, regime(row), row["holds"], counts(rows["holds"])]
+        cells = [
+            str(number),
+            claim,
+            row["paper_value"],
+            ours,
+            regime(row),
+            row["holds"],
+            counts(rows["holds"]),
+        ]
         if SEEDS_NEEDED[0] in claims:
             cells.append(row[SEEDS_NEEDED[0]])
         out.append(cells)
@@ -122,6 +142,8 @@ def summary_block(claims: pd.DataFrame) -> str:
     for cells in summary_rows(claims):
         lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     lines += ["", f"All {len(claims)} rows of the claims table: {counts(claims['holds'])}."]
+    if SEEDS_NEEDED[0] in claims:
+        lines.append(SEEDS_NOTE)
     left_out = claims[claims["paper_value"] == ""]
     lines += [f"Left out of every claim: {d}." for d in left_out["details"]]
     return "\n".join([*lines, "", END])
