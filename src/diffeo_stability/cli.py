@@ -36,6 +36,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "filter-spectrum": ("filter_spectrum", "3x3 filter energy per Laplacian eigenvalue, per epoch"),
     "figure": ("figure", "draw one figure (PDF + PNG) from its inputs"),
     "claims": ("claims", "check the paper's quantitative claims against the tables"),
+    "claims-summary": ("claims_summary", "the README's one-row-per-claim summary of claims.csv"),
     "preflight": ("preflight", "check a config on this machine and estimate its compute"),
     "neuron-stability": (
         "neuron_stability",
