@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from diffeo_stability.data.registry import DATASETS
+from diffeo_stability.tables.claims.augmentation import augmentation_claims
 from diffeo_stability.tables.claims.depth import depth_claims
 from diffeo_stability.tables.claims.error_fit import fit_claims
 from diffeo_stability.tables.claims.excluded import excluded_runs
@@ -45,6 +46,7 @@ def evaluate_claims(
     rows += size_claims(per_seed, training, "G_f rises with P", SIZE_ARCHS, "G", +1)
     rows += depth_claims(logavg, training, probe)
     rows += stripe_claims(stripe)
+    rows += augmentation_claims(per_seed, training)
     rows += excluded_runs(headline, training)
     return pd.DataFrame(rows, columns=COLUMNS)
 
