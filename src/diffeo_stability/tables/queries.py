@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from diffeo_stability.data.registry import DATASETS
 from diffeo_stability.io import read_checked
 
 #: readable names of the data sets; the JPEG re-encoding is never called plain CIFAR-10
@@ -23,6 +24,14 @@ DATASET_LABELS = {
 }
 #: the paper's default data sets for the per-data-set panels
 PAPER_DATASETS = ("mnist", "fashionmnist", "cifar10")
+
+
+#: a training that never learned: its final training loss is at least ln(classes) minus this
+#: margin (nats). A net whose outputs stay uniform over K classes has the loss ln K (2.303 for
+#: 10 classes); a net that learned anything has left it by far more within its first epoch.
+CHANCE_LOSS_MARGIN = 0.05
+#: the columns naming one training run in a per-seed table (n_train: P whatever its type)
+RUN_KEYS = ["dataset", "arch", "n_train", "seed"]
 
 
 def dataset_label(name: str) -> str:
@@ -39,7 +48,9 @@ def find_input(inputs: Iterable[str | Path], filename: str) -> Path | None:
 
 
 def _normalise(frame: pd.DataFrame) -> pd.DataFrame:
-    """Fix the dtypes CSV round trips lose: P is a string ("512" | "full"), flags are bool.
+    """Fix the dtypes CSV round trips lose: P is read as text ("512"; "full" in tables written
+    before the tables stored P as an integer), compared so with figure options and labels;
+    flags are bool.
 
     Non-finite values (R = inf when a net's output ignores the noise, G = 0) become NaN: they
     cannot be drawn on log axes, and the figures report them as missing.
@@ -113,6 +124,41 @@ def size_label(frame: pd.DataFrame | None) -> str:
         return "largest P"
     values = sorted(set(frame["P"].astype(str)), key=lambda p: (p == "full", len(p), p))
     return "P = " + " / ".join(values)
+
+
+def never_learned(training: pd.DataFrame) -> pd.Series:
+    """Whether each run of `training` (training.csv rows) never learned: its final training
+    loss >= ln(classes of its data set) - CHANCE_LOSS_MARGIN. False for a run without a final
+    loss or of a data set outside the registry."""
+    classes = training["dataset"].map(
+        lambda d: DATASETS[d].num_classes if d in DATASETS else np.nan
+    )
+    chance = np.log(classes.to_numpy(dtype=float)) - CHANCE_LOSS_MARGIN
+    loss = pd.to_numeric(training["final_train_loss"], errors="coerce").to_numpy(dtype=float)
+    with np.errstate(invalid="ignore"):
+        return pd.Series(loss >= chance, index=training.index)
+
+
+def chance_runs(training: pd.DataFrame | None) -> pd.DataFrame:
+    """The rows of training.csv whose training never learned (`never_learned`); none without
+    the table or its final-loss column."""
+    if training is None or training.empty or "final_train_loss" not in training:
+        return pd.DataFrame(columns=[*RUN_KEYS, "P", "final_train_loss"])
+    return training[never_learned(training)]
+
+
+def without_runs(frame: pd.DataFrame | None, runs: pd.DataFrame) -> pd.DataFrame | None:
+    """`frame` without the rows of `runs` (training.csv rows), matched on `RUN_KEYS`; a table of
+    means over seeds (no seed column) loses every row of a net and P that has such a run."""
+    if frame is None or frame.empty or runs.empty:
+        return frame
+    keys = [key for key in RUN_KEYS if key in frame]
+
+    def identity(table: pd.DataFrame) -> pd.MultiIndex:
+        ints = {key: "Int64" for key in ("n_train", "seed") if key in keys}
+        return pd.MultiIndex.from_frame(table[keys].astype(ints).astype(str))
+
+    return frame[~identity(frame).isin(identity(runs))]
 
 
 def log_band(frame: pd.DataFrame, value: str) -> tuple[np.ndarray, np.ndarray]:
