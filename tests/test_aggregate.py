@@ -201,14 +201,15 @@ def test_probe_files_of_the_full_set_with_a_text_P_are_read_as_integers(tmp_path
 
 
 def test_a_training_at_chance_is_named_and_left_out_of_the_means(tmp_path: Path) -> None:
-    """A final training loss within 0.05 of ln 10 marks a run that never learned: training.csv
-    flags it and the geometric means leave out its probe rows."""
+    """A final training loss within 0.05 of ln 10 with a test error at chance marks a run that
+    never learned: training.csv flags it and the geometric means leave out its probe rows."""
     paths = [
         metrics(tmp_path / "a.json", dataset="cifar10", seed=0),
         metrics(
             tmp_path / "b.json",
             dataset="cifar10",
             seed=1,
+            test_error=0.9,
             history={"test_error": [0.9], "train_loss": [2.3026]},
         ),
     ]

@@ -28,7 +28,11 @@ from diffeo_stability.tables.claims.decide import (
 from diffeo_stability.tables.claims.depth import depth_claims
 from diffeo_stability.tables.fits import fit_power_law, log_correlation
 from diffeo_stability.tables.headline import Headline
-from diffeo_stability.tables.queries import CHANCE_LOSS_MARGIN, never_learned
+from diffeo_stability.tables.queries import (
+    CHANCE_ERROR_SHARE,
+    CHANCE_LOSS_MARGIN,
+    never_learned,
+)
 
 SIZES = {"1000": 1000, "4000": 4000, "16000": 16000, "full": 50000}
 #: seed -> multiplicative scatter of R (mean log 0: the geometric mean is the nominal value)
@@ -447,7 +451,10 @@ def test_a_training_that_never_learned_is_left_out_of_every_claim(seeds, trainin
     """LeNet seed 2 stayed at chance (final training loss ln 10), with R_f = 50: left out, the
     two other seeds make the LeNet row, and a row names the run."""
     runs = training.iloc[[0, 0, 0]].assign(
-        arch="LeNet", seed=[0, 1, 2], final_train_loss=[0.9, 1.1, math.log(10)]
+        arch="LeNet",
+        seed=[0, 1, 2],
+        final_train_loss=[0.9, 1.1, math.log(10)],
+        test_error=[0.3, 0.3, 0.9],
     )
     table = pd.concat([training, runs], ignore_index=True)
     stuck = seeds.copy()
@@ -464,7 +471,7 @@ def test_a_training_that_never_learned_is_left_out_of_every_claim(seeds, trainin
     assert len(excluded) == 1 and excluded["holds"].iloc[0] == "not tested"
     assert excluded["details"].iloc[0] == (
         "1 run excluded, at chance: CIFAR10/LeNet/P=full/seed 2 (final training loss 2.303, "
-        "chance 2.303)"
+        "ln K = 2.303; test error 0.900)"
     )
     # without the training table the run counts
     counted = lenet(evaluate(stuck))
@@ -473,15 +480,20 @@ def test_a_training_that_never_learned_is_left_out_of_every_claim(seeds, trainin
     assert evaluate(seeds, training)["claim"].ne("runs excluded: training never learned").all()
 
 
-def test_the_chance_criterion_is_a_margin_below_ln_classes() -> None:
+def test_a_training_at_chance_neither_fits_nor_predicts() -> None:
+    """Chance: loss >= ln 10 - 0.05 = 2.253 and test error >= 0.95 x 0.9 = 0.855 (10 classes)."""
     frame = pd.DataFrame(
         {
-            "dataset": ["cifar10", "cifar10", "mnist", "unknown", "mnist"],
-            "final_train_loss": [2.26, 2.25, 3.0, 5.0, float("nan")],
+            "dataset": ["cifar10", "cifar10", "cifar10", "cifar10", "mnist", "unknown", "mnist"],
+            # at chance; loss just below; error just below; over-confident but learned (a
+            # smoke-run local net: loss 5.3, error 0.65); fitted a tiny set, tests at chance;
+            # a data set outside the registry; no loss
+            "final_train_loss": [2.30, 2.25, 2.30, 5.3, 1.28, 5.0, float("nan")],
+            "test_error": [0.90, 0.90, 0.85, 0.65, 0.90, 0.99, 0.9],
         }
     )
-    assert CHANCE_LOSS_MARGIN == 0.05  # ln 10 - 0.05 = 2.2526
-    assert never_learned(frame).tolist() == [True, False, True, False, False]
+    assert (CHANCE_LOSS_MARGIN, CHANCE_ERROR_SHARE) == (0.05, 0.95)
+    assert never_learned(frame).tolist() == [True, False, False, False, False, False, False]
 
 
 def test_synthetic_run_says_so_in_the_first_line(seeds: pd.DataFrame, tmp_path: Path) -> None:

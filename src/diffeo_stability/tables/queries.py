@@ -26,10 +26,11 @@ DATASET_LABELS = {
 PAPER_DATASETS = ("mnist", "fashionmnist", "cifar10")
 
 
-#: a training that never learned: its final training loss is at least ln(classes) minus this
-#: margin (nats). A net whose outputs stay uniform over K classes has the loss ln K (2.303 for
-#: 10 classes); a net that learned anything has left it by far more within its first epoch.
+#: a training that never learned (`never_learned`) ended with a training loss of at least
+#: ln(classes) minus this margin (nats): uniform outputs over K classes have the loss ln K
 CHANCE_LOSS_MARGIN = 0.05
+#: ... and its probed net's test error is at least this share of the chance error 1 - 1/K
+CHANCE_ERROR_SHARE = 0.95
 #: the columns naming one training run in a per-seed table (n_train: P whatever its type)
 RUN_KEYS = ["dataset", "arch", "n_train", "seed"]
 
@@ -127,23 +128,36 @@ def size_label(frame: pd.DataFrame | None) -> str:
 
 
 def never_learned(training: pd.DataFrame) -> pd.Series:
-    """Whether each run of `training` (training.csv rows) never learned: its final training
-    loss >= ln(classes of its data set) - CHANCE_LOSS_MARGIN. False for a run without a final
-    loss or of a data set outside the registry."""
+    """Whether each run of `training` (training.csv rows) never learned: it neither fitted its
+    training set (final training loss >= ln K - CHANCE_LOSS_MARGIN, K the classes of its data
+    set) nor predicts better than chance (test error of the probed net >= CHANCE_ERROR_SHARE
+    (1 - 1/K)). Either alone misleads: an unstable, over-confident net can end with a loss
+    above ln K and classify well, and a net that fitted a small training set can test at
+    chance. False for a run without these values or of a data set outside the registry."""
     classes = training["dataset"].map(
         lambda d: DATASETS[d].num_classes if d in DATASETS else np.nan
     )
-    chance = np.log(classes.to_numpy(dtype=float)) - CHANCE_LOSS_MARGIN
-    loss = pd.to_numeric(training["final_train_loss"], errors="coerce").to_numpy(dtype=float)
+    k = classes.to_numpy(dtype=float)
+
+    def column(name: str) -> np.ndarray:
+        return pd.to_numeric(training[name], errors="coerce").to_numpy(dtype=float)
+
     with np.errstate(invalid="ignore"):
-        return pd.Series(loss >= chance, index=training.index)
+        at_chance = (column("final_train_loss") >= np.log(k) - CHANCE_LOSS_MARGIN) & (
+            column("test_error") >= CHANCE_ERROR_SHARE * (1 - 1 / k)
+        )
+    return pd.Series(at_chance, index=training.index)
 
 
 def chance_runs(training: pd.DataFrame | None) -> pd.DataFrame:
     """The rows of training.csv whose training never learned (`never_learned`); none without
     the table or its final-loss column."""
-    if training is None or training.empty or "final_train_loss" not in training:
-        return pd.DataFrame(columns=[*RUN_KEYS, "P", "final_train_loss"])
+    if (
+        training is None
+        or training.empty
+        or not {"final_train_loss", "test_error"} <= set(training)
+    ):
+        return pd.DataFrame(columns=[*RUN_KEYS, "P", "final_train_loss", "test_error"])
     return training[never_learned(training)]
 
 

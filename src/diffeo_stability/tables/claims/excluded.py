@@ -10,7 +10,7 @@ import pandas as pd
 from diffeo_stability.data.registry import DATASETS
 from diffeo_stability.tables.claims.decide import ABSENT, Decision
 from diffeo_stability.tables.claims.rows import claim_row
-from diffeo_stability.tables.queries import CHANCE_LOSS_MARGIN, dataset_label
+from diffeo_stability.tables.queries import CHANCE_ERROR_SHARE, CHANCE_LOSS_MARGIN, dataset_label
 
 
 def excluded_runs(headline: pd.DataFrame, training: pd.DataFrame | None) -> list[dict]:
@@ -50,11 +50,15 @@ def never_learned_runs(chance: pd.DataFrame, training: pd.DataFrame | None) -> l
         return []
     runs = ", ".join(
         f"{dataset_label(r.dataset)}/{r.arch}/P={r.P}/seed {r.seed} (final training loss "
-        f"{r.final_train_loss:.3f}, chance {_chance_loss(r.dataset):.3f})"
+        f"{r.final_train_loss:.3f}, ln K = {_chance_loss(r.dataset):.3f}; test error "
+        f"{r.test_error:.3f})"
         for r in chance.itertuples()
     )
     n = len(chance)
-    criterion = f"final training loss < ln(classes) - {CHANCE_LOSS_MARGIN:g}"
+    criterion = (
+        f"not (final training loss >= ln K - {CHANCE_LOSS_MARGIN:g} and test error >= "
+        f"{CHANCE_ERROR_SHARE:g} (1 - 1/K)), K classes"
+    )
     return [
         claim_row(
             "runs excluded: training never learned",
