@@ -69,6 +69,8 @@ class Spread:
     def seeds_to_clear(self, bound: float) -> int | None:
         """The fewest seeds whose interval, at this center and spread, no longer contains
         `bound`; None beyond MAX_SEEDS (the center sits on the bound)."""
+        if self.log and bound <= 0:
+            return None  # never inside a log-scale interval
         distance = abs(self.center - (math.log(bound) if self.log else bound))
         if not math.isfinite(distance):
             return None
