@@ -69,7 +69,7 @@ def layer_rows(logavg: pd.DataFrame | None, probe: Headline, dataset: str, stati
 
 
 def input_value(rows: pd.DataFrame) -> str:
-    """R_f at layer 0 (the input) of `rows`, '0.27' or '0.27-0.28' ('' without such rows)."""
+    """R_f at layer 0 (the input) of `rows`, '0.35' or '0.31-0.35' ('' without such rows)."""
     if rows.empty:
         return ""
     values = select(rows, layer=0.0)["R"].dropna()
