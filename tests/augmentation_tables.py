@@ -15,7 +15,7 @@ import pandas as pd
 ARMS = ("none", "crop_flip", "diffeo", "crop_flip+diffeo")
 SIGN = {"none": 1, "crop_flip": -1, "diffeo": -1, "crop_flip+diffeo": 1}
 SIZES = (1600, 5000, 50000)
-SCATTER = {0: 0.9, 1: 1.0, 2: 1 / 0.9}
+SCATTER = {0: 0.95, 1: 1.0, 2: 1 / 0.95}
 #: net -> (R_f under crop_flip, {option: R_f ratio to crop_flip}, {option: eps_t ratio})
 ARM_NETS = {
     # crop_flip / none = 1.2 (mild: yes); diffeo halves R_f (yes) and lowers eps by 0.8 (yes)

@@ -21,6 +21,7 @@ from diffeo_stability.tables.aggregate import (
     training_table,
 )
 from diffeo_stability.tables.columns import ADVERSARIAL_COLUMNS, PROBE_COLUMNS
+from diffeo_stability.tables.queries import chance_runs
 
 
 def probe_rows(seed: int, R: float, error: float, state: str = "trained") -> pd.DataFrame:
@@ -28,7 +29,7 @@ def probe_rows(seed: int, R: float, error: float, state: str = "trained") -> pd.
     row = {
         "dataset": "toy",
         "arch": "Net",
-        "P": "full",
+        "P": 100,
         "n_train": 100,
         "seed": seed,
         "state": state,
@@ -119,11 +120,13 @@ def test_training_rows_read_metrics_and_fall_back_on_the_path(tmp_path: Path) ->
     write_json(sparse_path, {"test_error": 0.1, "history": {"test_error": [0.2, 0.1, 0.15]}})
     table = training_table([sparse_path, full])
     assert list(table.columns) == TRAINING_COLUMNS
-    first, second = table.iloc[0], table.iloc[1]  # sorted: P "512" before "full"
-    assert (first.P, first.seed, first.epochs, first.final_test_error) == ("512", 2, 3, 0.35)
+    first, second = table.iloc[0], table.iloc[1]  # sorted: P 512 before the unknown full size
+    assert (first.P, first.seed, first.epochs, first.final_test_error) == (512, 2, 3, 0.35)
     assert first.final_train_loss == 0.8 and pd.isna(second.final_train_loss)
     assert first.width_factor == 0.25 and pd.isna(second.width_factor)
-    assert (second.P, second.seed, second.epochs) == ("full", 7, 3)
+    # a run of the full set without n_train: its size, hence P, is not known
+    assert pd.isna(second.P) and (second.seed, second.epochs) == (7, 3)
+    assert not table.never_learned.any()
     assert second.final_test_error == 0.15 and pd.isna(second.n_train)
 
 
@@ -186,3 +189,36 @@ def test_undefined_runs_are_left_out_and_counted() -> None:
     out = log_average(table).set_index("state")
     assert out.loc["trained", "n_undefined"] == 1 and out.loc["init", "n_undefined"] == 0
     assert out.loc["trained", "R"] == pytest.approx(0.01)
+
+
+def test_probe_files_of_the_full_set_with_a_text_P_are_read_as_integers(tmp_path: Path) -> None:
+    """Probe files written before P was an integer ("full", "512") are read with P = n_train."""
+    old = pd.concat([probe_rows(0, 0.5, 0.3), probe_rows(1, 0.5, 0.3)], ignore_index=True)
+    old = old.astype({"P": "object"})
+    old["P"] = ["full", "100"]
+    write_parquet(tmp_path / "old.parquet", old)
+    table = stability_table([tmp_path / "old.parquet"])
+    assert table["P"].dtype == "int64" and table["P"].tolist() == [100, 100]
+
+
+def test_a_training_at_chance_is_named_and_left_out_of_the_means(tmp_path: Path) -> None:
+    """A final training loss within 0.05 of ln 10 with a test error at chance marks a run that
+    never learned: training.csv flags it and the geometric means leave out its probe rows."""
+    paths = [
+        metrics(tmp_path / "a.json", dataset="cifar10", seed=0),
+        metrics(
+            tmp_path / "b.json",
+            dataset="cifar10",
+            seed=1,
+            test_error=0.9,
+            history={"test_error": [0.9], "train_loss": [2.3026]},
+        ),
+    ]
+    training = training_table(paths)
+    assert training.never_learned.tolist() == [False, True]
+    stability = pd.concat(
+        [probe_rows(0, 0.5, 0.3), probe_rows(1, 50.0, 0.9)], ignore_index=True
+    ).assign(dataset="cifar10", P=512, n_train=512)
+    averaged = log_average(stability, chance_runs(training))
+    assert averaged.n_seeds.tolist() == [1] and averaged.R.tolist() == pytest.approx([0.5])
+    assert log_average(stability).R.tolist() == pytest.approx([5.0])  # sqrt(0.5 x 50)

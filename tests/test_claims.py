@@ -18,12 +18,21 @@ from diffeo_stability.tables.claims.decide import (
     UNDECIDED,
     YES,
     Estimate,
+    Spread,
     bootstrap,
     decide,
     geometric_mean,
     log_slope,
+    t_quantile,
 )
+from diffeo_stability.tables.claims.depth import depth_claims
 from diffeo_stability.tables.fits import fit_power_law, log_correlation
+from diffeo_stability.tables.headline import Headline
+from diffeo_stability.tables.queries import (
+    CHANCE_ERROR_SHARE,
+    CHANCE_LOSS_MARGIN,
+    never_learned,
+)
 
 SIZES = {"1000": 1000, "4000": 4000, "16000": 16000, "full": 50000}
 #: seed -> multiplicative scatter of R (mean log 0: the geometric mean is the nominal value)
@@ -162,24 +171,47 @@ def test_decision_rule() -> None:
     assert decide(geometric_mean([]), 0.01, 0.1).verdict == "not tested"
 
 
-def test_geometric_mean_interval_is_two_standard_errors() -> None:
-    values = np.array([0.5, 1.0, 2.0, 4.0])
+def test_two_seed_interval_is_the_t_interval_with_one_dof() -> None:
+    """By hand: mean of the logs +- t_{0.975, 1} sd / sqrt(2), t = 12.706."""
+    values = np.array([0.02, 0.05])
     estimate = geometric_mean(values)
     logs = np.log(values)
-    half = 2 * logs.std(ddof=1) / 2.0
-    assert estimate.value == pytest.approx(np.exp(logs.mean()))
+    half = 12.706 * logs.std(ddof=1) / math.sqrt(2)
+    assert estimate.value == pytest.approx(math.sqrt(0.02 * 0.05))
     assert (estimate.low, estimate.high) == pytest.approx(
-        (np.exp(logs.mean() - half), np.exp(logs.mean() + half))
+        (np.exp(logs.mean() - half), np.exp(logs.mean() + half)), rel=1e-4
     )
+    assert estimate.how == "95 % t interval (t=12.7, 1 dof) over 2 seeds"
 
 
-def test_slope_interval_matches_the_fit_standard_error() -> None:
+def test_t_quantiles_and_the_seeds_that_would_clear_a_bound() -> None:
+    assert [t_quantile(k) for k in (1, 2, 10)] == pytest.approx([12.706, 4.303, 2.228], abs=1e-3)
+    # mean log 0, sd 1: the interval clears a bound at e^1 once t_{n-1} / sqrt(n) < 1
+    spread = Spread(0.0, 1.0, log=True)
+    assert spread.seeds_to_clear(math.e) == 7  # t_5 / sqrt(6) = 1.05, t_6 / sqrt(7) = 0.92
+    assert spread.seeds_to_clear(1.0) is None  # the mean sits on the bound
+    estimate = geometric_mean([0.08, 0.12])  # two seeds straddling 0.1
+    decision = decide(estimate, 0.01, 0.1)
+    logs = np.log([0.08, 0.12])
+    distance, sd = math.log(0.1) - logs.mean(), logs.std(ddof=1)
+    n = int(decision.seeds_needed)
+    assert (
+        t_quantile(n - 1) * sd / math.sqrt(n)
+        < distance
+        <= t_quantile(n - 2) * sd / math.sqrt(n - 1)
+    )
+    assert f"{n} seeds would clear it" in decision.reason
+
+
+def test_slope_interval_uses_the_t_quantile_with_n_minus_2_dof() -> None:
     x = np.repeat([1e3, 4e3, 16e3, 5e4], 3)
     y = x**-0.5 * np.tile([0.9, 1.0, 1.1], 4)
     estimate = log_slope(x, y)
     fit = fit_power_law(x, y)
     assert estimate.value == pytest.approx(fit.exponent)
-    assert estimate.high - estimate.value == pytest.approx(2 * fit.exponent_stderr)
+    # 12 points: t_{0.975, 10} = 2.228
+    assert estimate.high - estimate.value == pytest.approx(2.228 * fit.exponent_stderr, rel=1e-3)
+    assert "(t=2.23, 10 dof), 12 points at 4 values" in estimate.how
     assert log_slope(np.ones(3), np.ones(3)).has_interval is False  # one distinct x
 
 
@@ -228,7 +260,8 @@ def test_rows_name_their_regime(seeds: pd.DataFrame, training: pd.DataFrame) -> 
         "3",
         "full",
     )
-    assert resnet["interval"].startswith("[0.0") and "2 SE over 3 seeds" in resnet["interval"]
+    assert resnet["interval"].startswith("[0.0")
+    assert "(t=4.3, 2 dof) over 3 seeds" in resnet["interval"]
     slope = claims.loc[("R_f falls with P", "ResNet18")]
     assert slope["P"] == "4000,16000,full"  # in order of training-set size
     assert slope["reproduced_value"] < -0.8
@@ -282,8 +315,6 @@ def test_init_claim_ignores_transfer_nets(seeds) -> None:
 
 
 def test_noise_norm_convention_switches_the_claims(seeds) -> None:
-    from diffeo_stability.tables.headline import Headline
-
     key = ("trained ResNet / VGG-bn / EfficientNet R_f in [1e-2, 1e-1]", "ResNet18")
     default = evaluate(seeds).set_index(["claim", "arch"])
     text = evaluate(seeds, probe=Headline(noise_norm="mean")).set_index(["claim", "arch"])
@@ -292,21 +323,47 @@ def test_noise_norm_convention_switches_the_claims(seeds) -> None:
     assert "mean noise norm: R_f = 0.02" in default.loc[key, "details"]
 
 
-def test_depth_claim_from_layer_probes(seeds) -> None:
+def layer_rows(arch: str, values: list[float], statistic: str) -> list[dict]:
+    """Per-layer trained rows (layer 0 = the input, the last one the output) of one seed."""
+    last = len(values) - 1
+    return [
+        seed_row(
+            arch,
+            "full",
+            "trained",
+            0,
+            R,
+            layer=k,
+            is_output=k == last,
+            layer_name=f"l{k}",
+            statistic=statistic,
+        )
+        for k, R in enumerate(values)
+    ]
+
+
+def test_depth_claim_uses_the_authors_mean_statistic(seeds) -> None:
+    """The per-layer R_f of the authors' code (mean over images) decides; the median's slope
+    is given in the details. The median profiles here say the opposite, and are not used."""
     layers = [
-        seed_row("VGG16bn", "full", "trained", 0, R, layer=k, is_output=k == 4, layer_name=f"l{k}")
-        for k, R in enumerate([0.27, 1.0, 0.5, 0.2, 0.1])
+        *layer_rows("VGG16bn", [1.0, 1.0, 0.5, 0.2, 0.1], "mean"),
+        *layer_rows("VGG16bn", [0.35, 0.1, 0.2, 0.5, 1.0], "median"),
+        *layer_rows("AlexNet", [1.0, 0.5, 1.0, 2.1], "mean"),
+        *layer_rows("AlexNet", [0.35, 2.0, 1.0, 0.5], "median"),
     ]
-    rising = [
-        seed_row("AlexNet", "full", "trained", 0, R, layer=k, is_output=k == 3, layer_name=f"l{k}")
-        for k, R in enumerate([0.27, 0.5, 1.0, 2.1])
-    ]
-    table = pd.concat([seeds, pd.DataFrame(layers + rising)], ignore_index=True)
+    table = pd.concat([seeds, pd.DataFrame(layers)], ignore_index=True)
     claims = evaluate(table)
     depth = claims[claims["claim"] == "R_f decreases with depth after training"].set_index("arch")
     assert depth.loc["VGG16bn", "holds"] == YES  # layers 1..4 fall (the input is left out)
     assert depth.loc["AlexNet", "holds"] == NO
     assert "0 of 3 layer-to-layer steps rise" in depth.loc["VGG16bn", "details"]
+    assert "mean statistic" in depth.loc["VGG16bn", "criterion"]
+    median_slope = log_slope(np.arange(1.0, 5.0), np.array([0.1, 0.2, 0.5, 1.0]), log_x=False)
+    details = depth.loc["VGG16bn", "details"]
+    assert f"median statistic: {median_slope.value:+.3f} per layer" in details
+    # the median as the chosen statistic reverses both verdicts
+    median = depth_claims(log_average(table), None, Headline(), statistic="median")
+    assert [row["holds"] for row in median] == [YES, NO]  # AlexNet, VGG16bn
 
 
 def test_stripe_slope_over_the_paper_range(seeds) -> None:
@@ -388,6 +445,55 @@ def test_collapsed_runs_are_counted_as_excluded(seeds: pd.DataFrame) -> None:
     decided = claims.loc[claims["holds"].isin([YES, NO, UNDECIDED]), "arch"]
     assert "VGG16bn" not in set(decided)
     assert evaluate(seeds)["claim"].ne("runs excluded: R_f undefined").all()
+
+
+def test_a_training_that_never_learned_is_left_out_of_every_claim(seeds, training) -> None:
+    """LeNet seed 2 stayed at chance (final training loss ln 10), with R_f = 50: left out, the
+    two other seeds make the LeNet row, and a row names the run."""
+    runs = training.iloc[[0, 0, 0]].assign(
+        arch="LeNet",
+        seed=[0, 1, 2],
+        final_train_loss=[0.9, 1.1, math.log(10)],
+        test_error=[0.3, 0.3, 0.9],
+    )
+    table = pd.concat([training, runs], ignore_index=True)
+    stuck = seeds.copy()
+    stuck.loc[(stuck["arch"] == "LeNet") & (stuck["seed"] == 2), "R"] = 50.0
+
+    def lenet(claims: pd.DataFrame) -> pd.Series:
+        return claims[claims["claim"].str.startswith("trained LeNet")].iloc[0]
+
+    kept = lenet(evaluate(stuck, table))
+    assert kept["seeds"] == "2"
+    assert kept["reproduced_value"] == pytest.approx(0.6 * math.sqrt(0.9 * 1.0))
+    claims = evaluate(stuck, table)
+    excluded = claims[claims["claim"] == "runs excluded: training never learned"]
+    assert len(excluded) == 1 and excluded["holds"].iloc[0] == "not tested"
+    assert excluded["details"].iloc[0] == (
+        "1 run excluded, at chance: CIFAR10/LeNet/P=full/seed 2 (final training loss 2.303, "
+        "ln K = 2.303; test error 0.900)"
+    )
+    # without the training table the run counts
+    counted = lenet(evaluate(stuck))
+    assert counted["seeds"] == "3"
+    assert counted["reproduced_value"] == pytest.approx((0.54 * 0.6 * 50.0) ** (1 / 3))
+    assert evaluate(seeds, training)["claim"].ne("runs excluded: training never learned").all()
+
+
+def test_a_training_at_chance_neither_fits_nor_predicts() -> None:
+    """Chance: loss >= ln 10 - 0.05 = 2.253 and test error >= 0.95 x 0.9 = 0.855 (10 classes)."""
+    frame = pd.DataFrame(
+        {
+            "dataset": ["cifar10", "cifar10", "cifar10", "cifar10", "mnist", "unknown", "mnist"],
+            # at chance; loss just below; error just below; over-confident but learned (a
+            # smoke-run local net: loss 5.3, error 0.65); fitted a tiny set, tests at chance;
+            # a data set outside the registry; no loss
+            "final_train_loss": [2.30, 2.25, 2.30, 5.3, 1.28, 5.0, float("nan")],
+            "test_error": [0.90, 0.90, 0.85, 0.65, 0.90, 0.99, 0.9],
+        }
+    )
+    assert (CHANCE_LOSS_MARGIN, CHANCE_ERROR_SHARE) == (0.05, 0.95)
+    assert never_learned(frame).tolist() == [True, False, False, False, False, False, False]
 
 
 def test_synthetic_run_says_so_in_the_first_line(seeds: pd.DataFrame, tmp_path: Path) -> None:

@@ -4,12 +4,15 @@ the workflow on the real data in ../shared/data; skipped when that folder is abs
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import pandas as pd
 import pytest
 import yaml
 from workflow_helpers import CONFIGS, snakemake
+
+from diffeo_stability.tables.queries import CHANCE_ERROR_SHARE, CHANCE_LOSS_MARGIN
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
@@ -41,6 +44,16 @@ def test_a_slice_of_the_cpu_config_runs_on_real_mnist(tmp_path):
     metrics = json.loads((tmp_path / run / "metrics.json").read_text())
     assert metrics["dataset"] == "mnist" and metrics["epochs_run"] == 2
     assert metrics["n_train"] == 100 and 0 < metrics["test_error"] < 0.9
-    logavg = pd.read_csv(tmp_path / "results/slice/tables/logavg.csv")
-    headline = logavg[(logavg.point == "delta1") & (logavg.c == 3) & logavg.is_output]
+    tables = tmp_path / "results/slice/tables"
+    stability = pd.read_parquet(tables / "stability.parquet")
+    headline = stability[(stability.point == "delta1") & (stability.c == 3) & stability.is_output]
     assert set(headline.state) == {"init", "trained"} and (headline.R > 0).all()
+    assert (stability.P == 100).all()
+    # two SGD steps on 100 images may leave the net at chance: then training.csv names the
+    # run and the geometric means leave it out
+    training = pd.read_csv(tables / "training.csv")
+    loss, error = training.final_train_loss.iloc[0], training.test_error.iloc[0]
+    at_chance = loss >= math.log(10) - CHANCE_LOSS_MARGIN and error >= CHANCE_ERROR_SHARE * 0.9
+    assert training.never_learned.tolist() == [at_chance]
+    logavg = pd.read_csv(tables / "logavg.csv")
+    assert logavg.empty == at_chance

@@ -1,5 +1,5 @@
 """R_f at an identity layer (the input, layer 0 of the depth appendix) under both statistics,
-against known answers (figures/appendix_depth.py explains the published 0.27).
+against known answers (figures/appendix_depth.py explains the published 0.35).
 
 Pixel changes d_i (B images, K pixels) against noise eta_i of the same norm per image:
 - mean statistic: R = 1 exactly, whatever the changes;

@@ -82,7 +82,8 @@ def test_cli_writes_the_contract_schema(
     assert list(rows.columns) == list(PROBE_COLUMNS)
     assert {k: str(v) for k, v in rows.dtypes.items()} == PROBE_COLUMNS
     assert set(rows.state) == {"init", "trained"}
-    assert (rows.P == "full").all() and (rows.n_train == 20).all() and (rows.n_probe == 6).all()
+    # P is an integer: the run of the full set writes the set's size (20 images)
+    assert (rows.P == 20).all() and (rows.n_train == 20).all() and (rows.n_probe == 6).all()
     errors = rows.groupby("state").test_error.unique()
     assert errors["init"] == [0.9] and errors["trained"] == [0.25]
     delta1 = rows[rows.point == "delta1"]
@@ -108,6 +109,6 @@ def test_run_rows_take_n_train_from_p_and_differ_between_states(
     rows = probe_training_run(
         run_dir, data, settings, dataset="toy", arch="VGG11bn", P="16", seed=1
     )
-    assert (rows.n_train == 16).all() and (rows.P == "16").all() and len(rows) == 2 * 2
+    assert (rows.n_train == 16).all() and (rows.P == 16).all() and len(rows) == 2 * 2
     # init (batch statistics) and trained (other weights, running statistics) differ
     assert not np.allclose(rows[rows.state == "init"].R, rows[rows.state == "trained"].R)

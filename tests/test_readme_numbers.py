@@ -19,6 +19,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 import pytest
+import scipy.stats
 from workflow_helpers import ROOT
 
 from diffeo_stability.tables.claims.summary import current_block, read_claims, summary_block
@@ -432,6 +433,7 @@ CHECKS: list[tuple[str, str, Callable[[], list[float]]]] = [
         training_counts,
     ),
     ("Results", "Nets are 1/{n} (ResNet18, EfficientNetB0) or 1/{n} (AlexNet, VGGs)", widths),
+    ("Results", "with 2 seeds t = {n}, not 2", lambda: [scipy.stats.t.ppf(0.975, df=1)]),
     (
         "Results",
         words("""trained {n}, {n}, {n}, {n} and {n} epochs at P = {n}, {n}, {n}, {n} and {n} (at

@@ -8,6 +8,7 @@ import logging
 from diffeo_stability.io import write_csv, write_parquet
 
 HELP = "tidy stability table, geometric means over seeds and training table (accepts @argsfile)"
+# the geometric means leave out the runs whose training never learned (training.csv names them)
 log = logging.getLogger(__name__)
 
 
@@ -30,18 +31,21 @@ def run(args: argparse.Namespace) -> None:
         stability_table,
         training_table,
     )
+    from diffeo_stability.tables.queries import chance_runs
 
     stability = stability_table(args.probe)
     write_parquet(args.out_stability, stability)
-    logavg = log_average(stability)
-    write_csv(args.out_logavg, logavg)
-    write_csv(args.out_seeds, seed_table(stability))
     training = training_table(args.metrics)
     write_csv(args.out_training, training)
+    excluded = chance_runs(training)  # trainings that never learned: out of the means
+    logavg = log_average(stability, excluded)
+    write_csv(args.out_logavg, logavg)
+    write_csv(args.out_seeds, seed_table(stability))
     log.info(
-        "%d probe rows from %d files -> %d groups; %d training runs",
+        "%d probe rows from %d files -> %d groups; %d training runs (%d never learned)",
         len(stability),
         len(args.probe),
         len(logavg),
         len(training),
+        len(excluded),
     )

@@ -1,5 +1,14 @@
 """Appendix: R_f layer by layer (layer 0 = the input) at initialisation and after training,
-under both statistics over images: the headline's first row, the other one below it.
+under both statistics over images: first the authors' per-layer one (the mean; option
+`layer_statistic`), the other one below it.
+
+The authors' per-layer probing code (leonardopetrini/relativestability, `main.py --by_layer 1`:
+a torchvision feature extractor returning every node of the net's graph but the input) takes the
+mean over images of each unit's squared change, summed over units (`mean_stability` = 1), with
+noise of each image's diffeo norm: the first row by default, at the headline's noise norm, c,
+delta and interpolation. Their layers are every operation (each convolution, batch-norm, ReLU,
+pooling); ours are the outputs of the nets' blocks (`models.layer_modules`), a subset, fixed by
+the probe (docs/conventions.md).
 
 Why the statistics differ at the input. Layer 0 is the identity, so D_raw and G_raw compare the
 pixel changes d_i = tau x_i - x_i with noise eta_i of the same norm (per image, the headline
@@ -13,12 +22,8 @@ involves no weight), whatever the state. For changes Gaussian over images R_0 = 
 ones (ln 2)^2 / (2 x 0.455) = 0.53 (tests/test_input_layer_statistic.py); natural images give
 less. So a layer's median-statistic R_f is read against R_0, not against 1.
 
-The authors' published probing code (diffeo-sota, results/utils.py) measures with the median
-statistic and per-image noise norms, but only at the output; their per-layer code is not
-published, so which statistic their Fig. 14 used is not known (docs/conventions.md).
-
-Options: dataset (cifar10), archs (all with per-layer rows), c (3), statistic (the first row),
-noise_norm, interpolation, note.
+Options: dataset (cifar10), archs (all with per-layer rows), layer_statistic (mean: the first
+row), c (3), noise_norm, interpolation, note.
 """
 
 from __future__ import annotations
@@ -41,6 +46,7 @@ from diffeo_stability.figures.style import (
     panel_title,
 )
 from diffeo_stability.models.registry import ARCHITECTURES
+from diffeo_stability.tables.claims.depth import LAYER_STATISTIC
 from diffeo_stability.tables.headline import Headline
 from diffeo_stability.tables.queries import dataset_label, full_size, load_input, select, size_label
 
@@ -63,7 +69,7 @@ def layer_rows(logavg: pd.DataFrame | None, probe: Headline, dataset: str, stati
 
 
 def input_value(rows: pd.DataFrame) -> str:
-    """R_f at layer 0 (the input) of `rows`, '0.27' or '0.27-0.28' ('' without such rows)."""
+    """R_f at layer 0 (the input) of `rows`, '0.35' or '0.31-0.35' ('' without such rows)."""
     if rows.empty:
         return ""
     values = select(rows, layer=0.0)["R"].dropna()
@@ -110,15 +116,20 @@ def depth_panel(ax: Axes, rows: pd.DataFrame, archs: list[str], state: str) -> l
 
 
 def draw(inputs: list[Path], options: dict[str, str]) -> Figure:
-    """Rows = statistics (headline first), columns = init | trained: R_f vs layer index, one
-    line per arch. Reads logavg.csv (and training.csv for the epochs in the banner)."""
+    """Rows = statistics (the authors' per-layer one first), columns = init | trained: R_f vs
+    layer index, one line per arch. Reads logavg.csv (and training.csv for the epochs in the
+    banner)."""
     logavg = load_input(inputs, "logavg.csv")
     probe = Headline.from_options(options)
     dataset = options.get("dataset", "cifar10")
     measured = sorted(set(logavg["statistic"])) if logavg is not None and len(logavg) else []
-    statistics = [probe.statistic] + [s for s in measured if s != probe.statistic]
+    first = options.get("layer_statistic", LAYER_STATISTIC)
+    statistics = [first] + [s for s in measured if s != first]
     by_statistic = {s: layer_rows(logavg, probe, dataset, s) for s in statistics}
-    statistics = [s for s in statistics if s == probe.statistic or not by_statistic[s].empty]
+    drawn = [s for s in statistics if not by_statistic[s].empty]
+    # the authors' statistic unprobed: the other one alone, and the note says so
+    unprobed = [] if first in drawn or logavg is None else [f"{first}-statistic rows"]
+    statistics = drawn or [first]
     rows = pd.concat([by_statistic[s] for s in statistics])
     present = sorted(set(rows["arch"])) if not rows.empty else []
     archs = option_list(options, "archs", ["all"])
@@ -131,7 +142,7 @@ def draw(inputs: list[Path], options: dict[str, str]) -> Figure:
         squeeze=False,
         layout="constrained",
     )
-    missing = [] if logavg is not None else ["logavg.csv"]
+    missing = unprobed if logavg is not None else ["logavg.csv"]
     notes = []
     for row, statistic in zip(axes, statistics, strict=True):
         here = by_statistic[statistic]
@@ -140,7 +151,8 @@ def draw(inputs: list[Path], options: dict[str, str]) -> Figure:
             head = f"{state}, {statistic} over images"
             parts = [head, dataset_label(dataset), size_label(here), f"c = {probe.c:g}"]
             ax.set_title(panel_title(*parts, layer_seeds(here)))
-        row[0].set_ylabel(rf"$R_{{f_\ell}}$ ($\delta={probe.delta:g}$), {statistic}")
+        authors = "\n(the authors' per-layer code)" if statistic == LAYER_STATISTIC else ""
+        row[0].set_ylabel(rf"$R_{{f_\ell}}$ ($\delta={probe.delta:g}$), {statistic}{authors}")
         if value := input_value(here):
             notes.append(f"{statistic} statistic: R_f = {value} at the input (layer 0)")
     for ax in axes[-1]:

@@ -166,7 +166,7 @@ FIGURES: dict[str, FigureSpec] = {
             stem="appendix/depth",
             inputs=("logavg", "training"),
             category=APPENDIX,
-            options=(*HEADLINE, "dataset", "archs"),
+            options=(*HEADLINE, "dataset", "archs", "layer_statistic"),
         ),
         FigureSpec(
             name="appendix_df_gf_vs_error",

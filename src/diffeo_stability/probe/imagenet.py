@@ -4,7 +4,8 @@ The user supplies an image folder (e.g. a copy of ImageNet validation images, an
 sub-folders) and a weights file (a torchvision state dict, optionally under "state_dict").
 Images: sorted by path, the first `n_probe`, centre square crop, resized to n x n (bicubic),
 float32 RGB in [0, 1]; the ImageNet normalisation is applied inside the probed function.
-Rows carry dataset "imagenet", P "full", n_train 1281167 and test_error NaN (not measured).
+Rows carry dataset "imagenet", P = n_train = 1281167 (the full set) and test_error NaN (not
+measured).
 """
 
 from __future__ import annotations

@@ -30,7 +30,7 @@ from diffeo_stability.errors import DataError
 from diffeo_stability.io import read_checked
 from diffeo_stability.probe.measure import probe_function
 from diffeo_stability.probe.settings import ProbeSettings
-from diffeo_stability.tables.columns import PROBE_COLUMNS, SNAPSHOT_PROBE_COLUMNS
+from diffeo_stability.tables.columns import PROBE_COLUMNS, SNAPSHOT_PROBE_COLUMNS, table_size
 
 log = logging.getLogger(__name__)
 
@@ -57,12 +57,12 @@ def with_run_columns(
     test_error: float | None,
 ) -> pd.DataFrame:
     """Add the run's identity and test error to measurement rows; order and type by
-    `PROBE_COLUMNS`."""
+    `PROBE_COLUMNS` (P as the integer training-set size: "full" written as `n_train`)."""
     error = math.nan if test_error is None else float(test_error)
     run = {
         "dataset": dataset,
         "arch": arch,
-        "P": str(P),
+        "P": table_size(P, n_train),
         "n_train": int(n_train),
         "seed": int(seed),
         "test_error": error,

@@ -1,15 +1,18 @@
 """Tables over all runs: the tidy stability table, geometric means over seeds, training runs.
 
-- `stability_table`: the concatenation of the per-run probe files (`columns.PROBE_COLUMNS`).
+- `stability_table`: the concatenation of the per-run probe files (`columns.PROBE_COLUMNS`; P
+  an integer, a probe file of an older version with P "full" resolved to its n_train).
 - `log_average`: per group of `GROUP_KEYS`, X = exp(mean log x) over seeds and X_logstd = the
   standard deviation of log x (ddof = 1, 0 for a single seed), for X in R, D, G, test_error
   (and the adversarial values `ADVERSARIAL_VALUES` when some probe measured them);
   undefined (non-finite) values are left out and counted in n_undefined (runs whose R is NaN,
-  e.g. a collapsed network).
+  e.g. a collapsed network); runs whose training never learned (`queries.never_learned`) are
+  left out altogether (training.csv names them).
 - `seed_table`: the output-layer rows at the probed displacements (no delta sweep, no hidden
   layer), one per seed: small enough to publish, and what the claims' seed-level statistics
   (slopes over P, bootstrap intervals) are computed from (`SEED_COLUMNS`).
-- `training_table`: one row per `metrics.json` of a training run (`TRAINING_COLUMNS`).
+- `training_table`: one row per `metrics.json` of a training run (`TRAINING_COLUMNS`; P an
+  integer, NA for a run of the full set whose n_train is not recorded; `never_learned`).
 """
 
 from __future__ import annotations
@@ -26,7 +29,8 @@ import pandas as pd
 
 from diffeo_stability.errors import DataError
 from diffeo_stability.io import read_checked
-from diffeo_stability.tables.columns import ADVERSARIAL_COLUMNS, PROBE_COLUMNS
+from diffeo_stability.tables.columns import ADVERSARIAL_COLUMNS, PROBE_COLUMNS, table_size
+from diffeo_stability.tables.queries import never_learned, without_runs
 
 # the probe columns the geometric means are grouped by: everything but the seed and the values
 GROUP_KEYS = [
@@ -69,6 +73,7 @@ TRAINING_COLUMNS = [
     "images_per_s",
     "device",
     "precision",
+    "never_learned",
 ]
 # metrics.json keys copied as they are
 _COPIED = ("init_test_error", "wall_time_s", "images_per_s", "device", "precision")
@@ -91,6 +96,8 @@ def stability_table(paths: Sequence[str | os.PathLike[str]]) -> pd.DataFrame:
         if missing:
             raise DataError(f"{path}: missing probe columns {sorted(missing)}")
     table = pd.concat([frame[list(PROBE_COLUMNS)] for frame in frames], ignore_index=True)
+    full = table["P"].astype(str) == "full"  # probe files written before P was an integer
+    table["P"] = table["P"].where(~full, table["n_train"])
     return table.astype(PROBE_COLUMNS)
 
 
@@ -101,8 +108,11 @@ def averaged_values(stability: pd.DataFrame) -> tuple[str, ...]:
     return (*LOG_VALUES, *ADVERSARIAL_VALUES) if measured else LOG_VALUES
 
 
-def log_average(stability: pd.DataFrame) -> pd.DataFrame:
-    """Geometric means over seeds (one row per group of `GROUP_KEYS`) with log spreads."""
+def log_average(stability: pd.DataFrame, excluded: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Geometric means over seeds (one row per group of `GROUP_KEYS`) with log spreads, without
+    the runs of `excluded` (training.csv rows: `queries.chance_runs`)."""
+    if excluded is not None:
+        stability = without_runs(stability, excluded)
     undefined = ~np.isfinite(stability["R"].to_numpy(dtype=float))
     values = averaged_values(stability)
     with np.errstate(divide="ignore"):  # a zero gives log 0 = -inf, hence a geometric mean 0
@@ -140,20 +150,22 @@ def _run_identity(path: Path, metrics: dict[str, Any]) -> dict[str, Any]:
     unknown = [key for key, value in identity.items() if value is None]
     if unknown:
         raise DataError(f"{path}: cannot tell {unknown} (neither in the file nor in its path)")
-    return {**identity, "P": str(identity["P"]), "seed": int(identity["seed"])}
+    return {**identity, "seed": int(identity["seed"])}
 
 
 def training_row(path: str | os.PathLike[str]) -> dict[str, Any]:
-    """One row of `TRAINING_COLUMNS` from a run's metrics.json (keys used: dataset, arch, P,
-    seed, n_train, epochs_run, best_epoch, test_error, last_test_error, init_test_error,
-    wall_time_s, images_per_s, device, precision, history.test_error as fallback,
-    history.train_loss: the last epoch's mean training loss, hparams.width_factor)."""
+    """The `TRAINING_COLUMNS` of a run's metrics.json, never_learned aside (keys used: dataset,
+    arch, P, seed, n_train, epochs_run, best_epoch, test_error, last_test_error,
+    init_test_error, wall_time_s, images_per_s, device, precision, history.test_error as
+    fallback, history.train_loss: the last epoch's mean training loss, hparams.width_factor)."""
     path = Path(path)
     metrics = read_checked(path, lambda p: json.loads(p.read_text()), "training metrics file")
     history = metrics.get("history", {}).get("test_error") or []
     losses = metrics.get("history", {}).get("train_loss") or []
+    identity = _run_identity(path, metrics)
     row = {
-        **_run_identity(path, metrics),
+        **identity,
+        "P": table_size(identity["P"], metrics.get("n_train")),
         "n_train": metrics.get("n_train"),
         "epochs": metrics.get("epochs_run", len(history) or None),
         "width_factor": metrics.get("hparams", {}).get("width_factor"),
@@ -163,11 +175,14 @@ def training_row(path: str | os.PathLike[str]) -> dict[str, Any]:
         "final_train_loss": losses[-1] if losses else None,
         **{key: metrics.get(key) for key in _COPIED},
     }
-    return {key: row[key] for key in TRAINING_COLUMNS}
+    return {key: row[key] for key in TRAINING_COLUMNS if key in row}
 
 
 def training_table(paths: Sequence[str | os.PathLike[str]]) -> pd.DataFrame:
-    """One row per training run, sorted by dataset, arch, P, seed."""
+    """One row per training run, sorted by dataset, arch, P, seed; `never_learned` flags the
+    runs whose training stayed at chance (`queries.never_learned`)."""
     table = pd.DataFrame([training_row(path) for path in paths], columns=TRAINING_COLUMNS)
-    types = {"n_train": "Int64", "seed": "int64", "epochs": "Int64", "best_epoch": "Int64"}
-    return table.astype(types).sort_values(["dataset", "arch", "P", "seed"], ignore_index=True)
+    table["never_learned"] = never_learned(table) if len(table) else pd.Series(dtype=bool)
+    types = {"P": "Int64", "n_train": "Int64", "seed": "int64", "epochs": "Int64"}
+    table = table.astype({**types, "best_epoch": "Int64", "never_learned": bool})
+    return table.sort_values(["dataset", "arch", "P", "seed"], ignore_index=True)

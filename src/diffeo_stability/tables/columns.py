@@ -42,15 +42,27 @@ MEASUREMENT_COLUMNS: dict[str, str] = {
     "n_probe": "int64",
     **ADVERSARIAL_COLUMNS,
 }
-#: the columns of results/probe/... .parquet and results/tables/stability.parquet.
+#: the columns of results/probe/... .parquet and results/tables/stability.parquet. P is the
+#: training-set size in images, an integer (`table_size`): a run of the whole training set
+#: (P "full" in the config and its directory `Pfull`) has the full set's size, = n_train.
 RUN_COLUMNS: dict[str, str] = {
     "dataset": "object",
     "arch": "object",
-    "P": "object",
+    "P": "int64",
     "n_train": "int64",
     "seed": "int64",
 }
 PROBE_COLUMNS: dict[str, str] = {**RUN_COLUMNS, **MEASUREMENT_COLUMNS, "test_error": "float64"}
+
+
+def table_size(P: str | int, n_train: int | None) -> int | None:
+    """The P column of a table: the run's P as an integer, "full" resolved to `n_train` (the
+    full set's size; None when it is not known)."""
+    if str(P) == "full":
+        return None if n_train is None else int(n_train)
+    return int(P)
+
+
 #: the columns of a probe of one snapshot of a run: the epoch after which its weights were kept
 #: (0: the initial net)
 SNAPSHOT_PROBE_COLUMNS: dict[str, str] = {**PROBE_COLUMNS, "epoch": "int64"}

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from diffeo_stability.data.registry import DATASETS
 from diffeo_stability.io import read_checked
 
 #: readable names of the data sets; the JPEG re-encoding is never called plain CIFAR-10
@@ -23,6 +24,15 @@ DATASET_LABELS = {
 }
 #: the paper's default data sets for the per-data-set panels
 PAPER_DATASETS = ("mnist", "fashionmnist", "cifar10")
+
+
+#: a training that never learned (`never_learned`) ended with a training loss of at least
+#: ln(classes) minus this margin (nats): uniform outputs over K classes have the loss ln K
+CHANCE_LOSS_MARGIN = 0.05
+#: ... and its probed net's test error is at least this share of the chance error 1 - 1/K
+CHANCE_ERROR_SHARE = 0.95
+#: the columns naming one training run in a per-seed table (n_train: P whatever its type)
+RUN_KEYS = ["dataset", "arch", "n_train", "seed"]
 
 
 def dataset_label(name: str) -> str:
@@ -39,7 +49,9 @@ def find_input(inputs: Iterable[str | Path], filename: str) -> Path | None:
 
 
 def _normalise(frame: pd.DataFrame) -> pd.DataFrame:
-    """Fix the dtypes CSV round trips lose: P is a string ("512" | "full"), flags are bool.
+    """Fix the dtypes CSV round trips lose: P is read as text ("512"; "full" in tables written
+    before the tables stored P as an integer), compared so with figure options and labels;
+    flags are bool.
 
     Non-finite values (R = inf when a net's output ignores the noise, G = 0) become NaN: they
     cannot be drawn on log axes, and the figures report them as missing.
@@ -113,6 +125,54 @@ def size_label(frame: pd.DataFrame | None) -> str:
         return "largest P"
     values = sorted(set(frame["P"].astype(str)), key=lambda p: (p == "full", len(p), p))
     return "P = " + " / ".join(values)
+
+
+def never_learned(training: pd.DataFrame) -> pd.Series:
+    """Whether each run of `training` (training.csv rows) never learned: it neither fitted its
+    training set (final training loss >= ln K - CHANCE_LOSS_MARGIN, K the classes of its data
+    set) nor predicts better than chance (test error of the probed net >= CHANCE_ERROR_SHARE
+    (1 - 1/K)). Either alone misleads: an unstable, over-confident net can end with a loss
+    above ln K and classify well, and a net that fitted a small training set can test at
+    chance. False for a run without these values or of a data set outside the registry."""
+    classes = training["dataset"].map(
+        lambda d: DATASETS[d].num_classes if d in DATASETS else np.nan
+    )
+    k = classes.to_numpy(dtype=float)
+
+    def column(name: str) -> np.ndarray:
+        return pd.to_numeric(training[name], errors="coerce").to_numpy(dtype=float)
+
+    with np.errstate(invalid="ignore"):
+        at_chance = (column("final_train_loss") >= np.log(k) - CHANCE_LOSS_MARGIN) & (
+            column("test_error") >= CHANCE_ERROR_SHARE * (1 - 1 / k)
+        )
+    return pd.Series(at_chance, index=training.index)
+
+
+def chance_runs(training: pd.DataFrame | None) -> pd.DataFrame:
+    """The rows of training.csv whose training never learned (`never_learned`); none without
+    the table or its final-loss column."""
+    if (
+        training is None
+        or training.empty
+        or not {"final_train_loss", "test_error"} <= set(training)
+    ):
+        return pd.DataFrame(columns=[*RUN_KEYS, "P", "final_train_loss", "test_error"])
+    return training[never_learned(training)]
+
+
+def without_runs(frame: pd.DataFrame | None, runs: pd.DataFrame) -> pd.DataFrame | None:
+    """`frame` without the rows of `runs` (training.csv rows), matched on `RUN_KEYS`; a table of
+    means over seeds (no seed column) loses every row of a net and P that has such a run."""
+    if frame is None or frame.empty or runs.empty:
+        return frame
+    keys = [key for key in RUN_KEYS if key in frame]
+
+    def identity(table: pd.DataFrame) -> pd.MultiIndex:
+        ints = {key: "Int64" for key in ("n_train", "seed") if key in keys}
+        return pd.MultiIndex.from_frame(table[keys].astype(ints).astype(str))
+
+    return frame[~identity(frame).isin(identity(runs))]
 
 
 def log_band(frame: pd.DataFrame, value: str) -> tuple[np.ndarray, np.ndarray]:

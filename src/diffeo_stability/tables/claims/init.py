@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import numpy as np
 import pandas as pd
 
@@ -25,8 +27,8 @@ def init_claims(seeds: pd.DataFrame, training: pd.DataFrame | None) -> list[dict
     """R_f at initialisation within a factor INIT_FACTOR of 1 on every data set, one row per
     architecture that starts from random weights (transfer nets start from ImageNet weights).
 
-    seeds: headline rows per seed. Per data set the geometric mean over seeds +- 2 SE is
-    decided; the row holds when every data set does, fails when one fails."""
+    seeds: headline rows per seed. Per data set the geometric mean over seeds with its 95 % t
+    interval is decided; the row holds when every data set does, fails when one fails."""
     rows = full_size(select(seeds, state="init"))
     if not rows.empty:
         transfer = rows["arch"].map(lambda a: a in ARCHITECTURES and ARCHITECTURES[a].transfer)
@@ -48,7 +50,7 @@ def init_claims(seeds: pd.DataFrame, training: pd.DataFrame | None) -> list[dict
                 NAME,
                 "~1",
                 criterion,
-                Decision(verdict, "; ".join(reasons) if verdict == UNDECIDED else ""),
+                _combined(verdict, reasons, decisions.values()),
                 group,
                 training,
                 per_set[worst],
@@ -56,3 +58,15 @@ def init_claims(seeds: pd.DataFrame, training: pd.DataFrame | None) -> list[dict
             )
         )
     return out or [absent_row(NAME, "~1", criterion, "no init rows at the largest P")]
+
+
+def _combined(verdict: str, reasons: list[str], decisions: Iterable[Decision]) -> Decision:
+    """The row's decision from its data sets': an undecided row needs the seeds its most
+    demanding undecided data set needs ('' when one of them cannot be projected)."""
+    if verdict != UNDECIDED:
+        return Decision(verdict)
+    needs = [d.seeds_needed for d in decisions if d.verdict == UNDECIDED]
+    if not needs or "" in needs:
+        return Decision(verdict, "; ".join(reasons))
+    beyond = [n for n in needs if not n.isdigit()]  # "more than MAX_SEEDS"
+    return Decision(verdict, "; ".join(reasons), beyond[0] if beyond else max(needs, key=int))

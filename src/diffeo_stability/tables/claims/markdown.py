@@ -10,8 +10,11 @@ from diffeo_stability.tables.claims.decide import VERDICTS
 RULE = (
     "A claim holds (yes) when the interval of its estimate lies within the claimed range, fails "
     "(no) when it lies wholly outside, and is not testable at this scale when it overlaps a "
-    "bound or the data cannot decide it (the details say why). Intervals: +- 2 standard errors "
-    "(over seeds, or of a fitted slope), or the 95 % bootstrap interval over nets and seeds."
+    "bound or the data cannot decide it (the details say why). Intervals at 95 %: Student's t "
+    "interval of a mean over seeds (n - 1 degrees of freedom) or of a fitted slope (n - 2), or "
+    "the bootstrap interval over nets and seeds. seeds_needed: for an undecided t interval over "
+    "seeds, the fewest seeds whose interval would clear the bound if the mean and the seed "
+    "spread stayed as measured (a projection from few seeds, not a promise)."
 )
 
 

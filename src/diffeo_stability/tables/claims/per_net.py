@@ -103,7 +103,8 @@ def _per_net(
     paper: Callable[[str, str], str],
 ) -> list[dict[str, object]]:
     """One claim row per (data set, arch) of `rows` (per seed), the geometric mean of R_f over
-    seeds +- 2 SE decided against the claimed range; not testable below the paper's P."""
+    seeds with its 95 % t interval decided against the claimed range; not testable below the
+    paper's P."""
     out = []
     for group in groups(rows, ["dataset", "arch"]):
         dataset, arch = group["dataset"].iloc[0], group["arch"].iloc[0]

@@ -1,5 +1,5 @@
 """How a trained statistic scales with the training-set size P, per (data set, arch): the slope
-of its log against log P over the runs' seeds, decided at 2 standard errors from 0."""
+of its log against log P over the runs' seeds, decided by its 95 % t interval (n - 2 dof)."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ def size_claims(
         trained = trained[trained["n_train"] >= min_P]
     word, claimed = ("< 0", (-math.inf, 0.0)) if sign < 0 else ("> 0", (0.0, math.inf))
     over = f" over P >= {min_P}" if min_P else ""
-    criterion = f"slope of log {value} vs log P {word} by 2 SE{over}"
+    criterion = f"slope of log {value} vs log P {word} (95 % t interval){over}"
     paper = "falls" if sign < 0 else "rises"
     out = []
     for group in groups(trained, ["dataset", "arch"]):

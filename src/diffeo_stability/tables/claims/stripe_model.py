@@ -42,6 +42,7 @@ def stripe_claims(stripe: pd.DataFrame | None) -> list[dict]:
             "criterion": CRITERION,
             "holds": decision.verdict,
             "seeds": span(inside.groupby("P")["seed"].nunique()),
+            "seeds_needed": decision.seeds_needed,
             "P": join(sizes),
             "width": "",
             "epochs": "",

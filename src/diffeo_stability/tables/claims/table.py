@@ -8,14 +8,14 @@ from diffeo_stability.data.registry import DATASETS
 from diffeo_stability.tables.claims.augmentation import augmentation_claims
 from diffeo_stability.tables.claims.depth import depth_claims
 from diffeo_stability.tables.claims.error_fit import fit_claims
-from diffeo_stability.tables.claims.excluded import excluded_runs
+from diffeo_stability.tables.claims.excluded import excluded_runs, never_learned_runs
 from diffeo_stability.tables.claims.init import init_claims
 from diffeo_stability.tables.claims.per_net import fc_claims, lenet_claims, sota_claims
 from diffeo_stability.tables.claims.rows import COLUMNS
 from diffeo_stability.tables.claims.size import R_FALLS_FROM_P, size_claims
 from diffeo_stability.tables.claims.stripe_model import stripe_claims
 from diffeo_stability.tables.headline import Headline
-from diffeo_stability.tables.queries import full_size, select
+from diffeo_stability.tables.queries import chance_runs, full_size, select, without_runs
 
 #: the paper's SOTA nets of Figs. 3 (right) and 6
 SIZE_ARCHS = ["ResNet18", "EfficientNetB0"]
@@ -30,8 +30,12 @@ def evaluate_claims(
 ) -> pd.DataFrame:
     """The claims table (columns COLUMNS) from the logavg.csv, training.csv, stripe.csv and
     seeds.csv frames, on the rows of the headline convention `probe` (default: `Headline()`).
-    Claims that need per-seed values are 'not tested' without seeds.csv."""
+    Claims that need per-seed values are 'not tested' without seeds.csv. Runs whose training
+    never learned (training.csv) are left out of every claim, with a row naming them; from the
+    means over seeds (logavg.csv: the depth claim) every row of their net at their P."""
     probe = probe or Headline()
+    chance = chance_runs(training)
+    logavg, seeds = without_runs(logavg, chance), without_runs(seeds, chance)
     headline = probe.rows(logavg, c=probe.c)
     per_seed = probe.rows(seeds, c=probe.c)
     trained_full = full_size(select(per_seed, state="trained"))
@@ -48,6 +52,7 @@ def evaluate_claims(
     rows += stripe_claims(stripe)
     rows += augmentation_claims(per_seed, training)
     rows += excluded_runs(headline, training)
+    rows += never_learned_runs(chance, training)
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
