@@ -12,6 +12,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from diffeo_stability.tables.aggregate import log_average
+
 ARMS = ("none", "crop_flip", "diffeo", "crop_flip+diffeo")
 SIGN = {"none": 1, "crop_flip": -1, "diffeo": -1, "crop_flip+diffeo": 1}
 SIZES = (1600, 5000, 50000)
@@ -83,3 +85,12 @@ def augmentation_training_table() -> pd.DataFrame:
     epochs = runs["n_train"].map({1600: 50, 5000: 16, 50000: 4})
     widths = runs["arch"].map({"ResNet18": 0.125, "EfficientNetB0": 0.125}).fillna(1.0)
     return runs.assign(epochs=epochs, width_factor=widths, test_error=0.3, final_test_error=0.3)
+
+
+def augmentation_logavg() -> pd.DataFrame:
+    """The geometric means over seeds of `augmentation_seed_table`, per option (logavg.csv)."""
+    seeds = augmentation_seed_table()
+    return pd.concat(
+        [log_average(rows).assign(augmentation=arm) for arm, rows in seeds.groupby("augmentation")],
+        ignore_index=True,
+    )

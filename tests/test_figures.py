@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from matplotlib.figure import Figure
+from augmentation_tables import augmentation_logavg
 from test_diffeo_figures import TINY
 from workflow_helpers import ROOT
 
@@ -331,6 +332,8 @@ def figure_inputs(tables: Path, tmp_path_factory) -> dict[str, Path]:
     training.assign(seed=0, epochs=100).to_csv(folder / "training.csv", index=False)
     synthetic_training_time().to_csv(folder / "training_time.csv", index=False)
     synthetic_filter_spectrum().to_csv(folder / "filter_spectrum.csv", index=False)
+    (folder / "augmentation").mkdir()  # a logavg.csv with augmentation options
+    augmentation_logavg().to_csv(folder / "augmentation" / "logavg.csv", index=False)
     return {
         "logavg": tables / "logavg.csv",
         "training": folder / "training.csv",
@@ -340,6 +343,8 @@ def figure_inputs(tables: Path, tmp_path_factory) -> dict[str, Path]:
         "neuron_stability": folder / "neuron_stability.csv",  # absent: drawn as missing
         "training_time": folder / "training_time.csv",
         "filter_spectrum": folder / "filter_spectrum.csv",
+        "augmentations": folder / "augmentation" / "logavg.csv",
+        "adversarial": folder / "augmentation" / "logavg.csv",
         # drawn with data in test_mechanisms_figures.py; absent here (the same option reads)
         **{name: folder / "absent.csv" for name in INPUTS if name.startswith("mechanisms_")},
     }

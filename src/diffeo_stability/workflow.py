@@ -75,6 +75,7 @@ __all__ = [
     "mechanism_runs",
     "mechanisms_settings_option",
     "probe_settings_option",
+    "probes_adversarial",
     "retype_overrides",
     "run_constraints",
     "scale_caption",
@@ -195,6 +196,11 @@ def built_figures(inputs: Collection[str]) -> list[FigureSpec]:
 def trains_local_nets(runs: Iterable[Run]) -> bool:
     """Whether some run trains a simple local net (then the local-net figures are drawn)."""
     return any_local(run.arch for run in runs)
+
+
+def probes_adversarial(config: dict[str, Any], runs: Iterable[Run]) -> bool:
+    """Whether some run's probe measures adversarial diffeos (then their figure is drawn)."""
+    return any(run_probe_settings(config, run).adversarial for run in runs)
 
 
 def neuron_stability_option(config: dict[str, Any]) -> str:

@@ -29,8 +29,11 @@ FIGURE_INPUTS = {
     **MECHANISM_LOCAL_INPUTS,
     **MECHANISM_INPUTS,
 }
+# a config whose probes measure adversarial diffeos: the logavg table read by their figure
+if facade.probes_adversarial(config, RUNS):
+    FIGURE_INPUTS["adversarial"] = LOGAVG
 # inputs computed from the training runs: their figures state the config's scale
-RUN_INPUTS = {"logavg", "training_time", "filter_spectrum", "local_nets"}
+RUN_INPUTS = {"logavg", "training_time", "filter_spectrum", "local_nets", "adversarial"}
 
 
 for _figure in built_figures():

@@ -29,6 +29,8 @@ INPUTS = {
     "filter_spectrum": "tables/filter_spectrum.csv: 3x3 filter energy per Laplacian eigenvalue",
     "neuron_stability": "mechanisms/neuron_stability.csv: alpha per state, layer and kind",
     "local_nets": "tables/logavg.csv, when the experiments train simple local nets",
+    "augmentations": "tables/logavg.csv, when an experiment trains under augmentation options",
+    "adversarial": "tables/logavg.csv, when some probe measures adversarial diffeos",
     **{
         f"mechanisms_{name}": f"tables/mechanisms/{name}.csv: the mechanisms stage's {name} rows"
         for name in ("distance", "operations", "spectra", "shuffle", "filters", "diffeo_parts")
@@ -272,6 +274,27 @@ FIGURES: dict[str, FigureSpec] = {
             inputs=("mechanisms_filters",),
             category=MECHANISMS,
             options=("dataset", "archs"),
+        ),
+        FigureSpec(
+            name="augmentation_standard",
+            stem="augmentation/standard_vs_none",
+            inputs=("augmentations", "training"),
+            category=APPENDIX,
+            options=HEADLINE,
+        ),
+        FigureSpec(
+            name="augmentation_diffeo",
+            stem="augmentation/diffeo",
+            inputs=("augmentations", "training"),
+            category=MAIN,
+            options=HEADLINE,
+        ),
+        FigureSpec(
+            name="augmentation_adversarial",
+            stem="augmentation/adversarial",
+            inputs=("adversarial", "training"),
+            category=MAIN,
+            options=HEADLINE,
         ),
     )
 }

@@ -61,8 +61,20 @@ def augmentation_claims(seeds: pd.DataFrame, training: pd.DataFrame | None) -> l
         *mild_dependence(rows, training),
         *diffeo_lowers(rows, training, "R", LOWERS_R),
         *diffeo_lowers(rows, training, "test_error", LOWERS_ERROR),
-        *adversarial_correlation(rows, training),
+        *adversarial_correlation(standard_rows(seeds), training),
     ]
+
+
+def standard_rows(frame: pd.DataFrame | None) -> pd.DataFrame:
+    """Trained rows at the largest P of their data set trained with standard augmentation
+    (every row of a table without the `augmentation` column, e.g. config/cpu.yaml rerun with
+    the adversarial probe) that measured a finite R_adv > 0, with finite R_f, eps_t > 0."""
+    rows = full_size(select(frame, state="trained"))
+    if rows.empty or "R_adv" not in rows:
+        return pd.DataFrame()
+    if "augmentation" in rows:
+        rows = rows[rows["augmentation"].astype(str) == STANDARD]
+    return finite_positive(rows, "R", "R_adv", "test_error")
 
 
 def _trained(seeds: pd.DataFrame | None) -> pd.DataFrame:
@@ -147,20 +159,14 @@ def _gap(means: np.ndarray) -> float:
     return abs(_corr(LOG_ADV)(means)) - abs(_corr(LOG_R)(means))
 
 
-def adversarial_correlation(rows: pd.DataFrame, training: pd.DataFrame | None) -> list[dict]:
-    """Per data set, over the nets at its largest P trained with standard augmentation:
+def adversarial_correlation(usable: pd.DataFrame, training: pd.DataFrame | None) -> list[dict]:
+    """Per data set, over the nets of `usable` (`standard_rows`):
     corr(log eps_t, log R_f^adv), and its |r| minus that of typical R_f."""
     claims = [
         (ADV_CORR, f">= {CORRELATION_MIN:g}", _corr(LOG_ADV), (CORRELATION_MIN, 1.0)),
         (ADV_GAP, "|r_adv| - |r_typical| > 0", _gap, (0.0, math.inf)),
     ]
     paper = "not measured (paper's conclusion: adversarial attacks along smooth transformations)"
-    if rows.empty or "R_adv" not in rows:
-        usable = pd.DataFrame()
-    else:
-        usable = finite_positive(
-            full_size(select(rows, augmentation=STANDARD)), "R", "R_adv", "test_error"
-        )
     out = []
     for group in groups(usable, ["dataset"]):
         nets = [
