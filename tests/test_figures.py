@@ -18,8 +18,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
-from matplotlib.figure import Figure
 from augmentation_tables import augmentation_logavg
+from matplotlib.figure import Figure
 from test_diffeo_figures import TINY
 from workflow_helpers import ROOT
 
