@@ -20,6 +20,8 @@ import pytest
 import scipy.linalg
 import test_probe_run
 import torch
+import yaml
+from workflow_helpers import CONFIGS, snakemake
 
 from diffeo_stability.commands import probe as probe_command
 from diffeo_stability.config import Run, run_probe_settings, validate_config
@@ -30,6 +32,7 @@ from diffeo_stability.diffeo.fields import (
     temperature_from_delta,
 )
 from diffeo_stability.errors import SettingError
+from diffeo_stability.mechanisms.training_time_settings import TrainingTimeSettings
 from diffeo_stability.probe.adversarial import (
     Ascent,
     DiffeoSpace,
@@ -40,6 +43,7 @@ from diffeo_stability.probe.measure import probe_function
 from diffeo_stability.probe.settings import ImagenetSettings, ProbeSettings
 from diffeo_stability.tables.aggregate import log_average, seed_table, stability_table
 from diffeo_stability.tables.columns import ADVERSARIAL_COLUMNS, PROBE_COLUMNS
+from diffeo_stability.tables.headline import Headline
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 run = test_probe_run.run  # the fixture: a training run of a VGG11bn on a 28 px set
@@ -215,10 +219,13 @@ def test_bad_adversarial_settings_name_their_key(values: dict, key: str) -> None
         ProbeSettings.from_config(values)
 
 
-def test_the_option_is_off_by_default_and_for_the_imagenet_probe() -> None:
+def test_the_option_is_off_by_default_and_in_the_derived_probes() -> None:
+    """Off by default; the ImageNet and snapshot probes leave it out (at their own cut-offs)."""
     assert not ProbeSettings().adversarial
     on = ProbeSettings(adversarial=True)
     assert not ImagenetSettings().probe_settings(on).adversarial
+    snapshots = TrainingTimeSettings().probe_settings(on, Headline(c=5.0))
+    assert not snapshots.adversarial and snapshots.cutoffs == (5.0,)
     ProbeSettings(cutoffs=(5.0,))  # the adversarial cut-offs matter only when it is on
 
 
@@ -273,3 +280,18 @@ def test_a_config_with_the_option_on_probes_and_aggregates_the_adversarial_colum
     # without the option the tables keep their columns
     plain = stability_table([old])
     assert "R_adv" not in log_average(plain) and "R_adv" not in seed_table(plain)
+
+
+def test_the_config_key_reaches_every_probe_job_of_the_workflow(tmp_path: Path) -> None:
+    """A dry run of the smoke config with `probe.adversarial: true`: each run's probe job
+    gets it, the snapshot probes do not."""
+    config = yaml.safe_load((CONFIGS / "smoke.yaml").read_text())
+    config["probe"]["adversarial"] = True
+    path = tmp_path / "adversarial.yaml"
+    path.write_text(yaml.safe_dump(config))
+    result = snakemake("-n", "-p", "--configfile", str(path), workdir=tmp_path)
+    lines = [line for line in result.stdout.splitlines() if " probe --run-dir" in line]
+    probes = [line for line in lines if "--snapshots" not in line]
+    assert probes and all('"adversarial": true' in line for line in probes)
+    snapshots = [line for line in lines if "--snapshots" in line]  # left out (their own c)
+    assert snapshots and all('"adversarial": false' in line for line in snapshots)
