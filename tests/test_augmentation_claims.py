@@ -16,6 +16,7 @@ from diffeo_stability.tables.claims.augmentation import (
     MILD,
     augmentation_claims,
     paired_ratios,
+    standard_augmentation,
 )
 from diffeo_stability.tables.claims.decide import ABSENT, NO, UNDECIDED, YES
 
@@ -97,3 +98,15 @@ def test_the_claims_table_lists_them() -> None:
     seeds = augmentation_seed_table()
     table = evaluate_claims(None, augmentation_training_table(), None, seeds=seeds)
     assert {MILD, LOWERS_R, LOWERS_ERROR, ADV_CORR, ADV_GAP} <= set(table["claim"])
+
+
+def test_the_other_claims_see_each_runs_own_augmentation() -> None:
+    seeds = augmentation_seed_table()
+    own = standard_augmentation(seeds)
+    assert set(own["augmentation"]) == {"crop_flip"}  # CIFAR-10's own
+    assert len(own) == len(seeds[seeds["augmentation"] == "crop_flip"])
+    # a run trained under other options only keeps them; a table without the column is kept
+    lenet_none = seeds[(seeds["arch"] == "LeNet") & (seeds["augmentation"] == "none")]
+    assert len(standard_augmentation(lenet_none)) == len(lenet_none)
+    bare = seeds.drop(columns="augmentation")
+    assert standard_augmentation(bare) is bare

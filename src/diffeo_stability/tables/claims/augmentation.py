@@ -11,7 +11,8 @@ the interval of `decide.geometric_mean`. Criteria fixed before the run (docs/con
 - "diffeo augmentation lowers R_f" and "... lowers the test error": per net and base option
   (none -> diffeo, crop_flip -> crop_flip+diffeo), the ratio with diffeos to without, pooled
   over P and seeds, below 1; no only when its interval lies wholly above 1;
-- over the nets at the largest P trained with standard augmentation (at least `MIN_NETS`):
+- over the nets at the largest P trained with their data set's own augmentation (crop_flip on
+  CIFAR-10; at least `MIN_NETS`):
   corr(log eps_t, log R_f^adv) >= the typical claim's `CORRELATION_MIN`, and the difference
   |corr(log eps_t, log R_f^adv)| - |corr(log eps_t, log R_f)| > 0, each with the 95 % interval
   of a bootstrap over nets and their seeds.
@@ -24,6 +25,7 @@ import math
 import numpy as np
 import pandas as pd
 
+from diffeo_stability.data.registry import DATASETS
 from diffeo_stability.tables.claims.decide import (
     ABSENT,
     NO,
@@ -65,15 +67,33 @@ def augmentation_claims(seeds: pd.DataFrame, training: pd.DataFrame | None) -> l
     ]
 
 
+def standard_augmentation(frame: pd.DataFrame | None) -> pd.DataFrame | None:
+    """The rows of each run trained with its data set's own augmentation (the registry's:
+    crop_flip for the CIFAR-10 sets, none for the others), so that the claims and figures
+    that take one run per (dataset, arch, P, seed) see one; a run trained under other
+    options only keeps them all, and a table without the `augmentation` column is returned
+    unchanged."""
+    if frame is None or frame.empty or "augmentation" not in frame:
+        return frame
+    own = (
+        frame["dataset"]
+        .astype(str)
+        .map(lambda name: DATASETS[name].augmentation if name in DATASETS else "")
+    )
+    is_own = frame["augmentation"].astype(str) == own
+    keys = [frame[k].astype(str) for k in ("dataset", "arch", "P", "seed", "epochs") if k in frame]
+    has_own = is_own.groupby(keys).transform("any")
+    return frame[is_own | ~has_own]
+
+
 def standard_rows(frame: pd.DataFrame | None) -> pd.DataFrame:
-    """Trained rows at the largest P of their data set trained with standard augmentation
-    (every row of a table without the `augmentation` column, e.g. config/cpu.yaml rerun with
-    the adversarial probe) that measured a finite R_adv > 0, with finite R_f, eps_t > 0."""
-    rows = full_size(select(frame, state="trained"))
+    """Trained rows at the largest P of their data set under its own augmentation
+    (`standard_augmentation`; every row of a table without the `augmentation` column, e.g.
+    config/cpu.yaml rerun with the adversarial probe) that measured a finite R_adv > 0, with
+    finite R_f, eps_t > 0."""
+    rows = full_size(select(standard_augmentation(frame), state="trained"))
     if rows.empty or "R_adv" not in rows:
         return pd.DataFrame()
-    if "augmentation" in rows:
-        rows = rows[rows["augmentation"].astype(str) == STANDARD]
     return finite_positive(rows, "R", "R_adv", "test_error")
 
 
