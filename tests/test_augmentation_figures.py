@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 from augmentation_tables import augmentation_logavg, augmentation_training_table
 
+from diffeo_stability.figures.arm_panels import arm_rows
 from diffeo_stability.figures.augmentation_adversarial import adversarial_rows
-from diffeo_stability.figures.augmentation_panels import arm_rows
 from diffeo_stability.figures.registry import FIGURES
 from diffeo_stability.tables.fits import log_correlation
 

@@ -19,7 +19,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from diffeo_stability.figures.augmentation_panels import VALUE_LABELS
+from diffeo_stability.figures.arm_panels import VALUE_LABELS
 from diffeo_stability.figures.panels import LOG_BARS, clean_log_axes, finish, mark_absent
 from diffeo_stability.figures.style import TEXT_WIDTH, new_figure, panel_title, point_label
 from diffeo_stability.tables.claims.augmentation import standard_rows

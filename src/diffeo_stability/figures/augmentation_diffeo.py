@@ -16,7 +16,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from diffeo_stability.figures.augmentation_panels import (
+from diffeo_stability.figures.arm_panels import (
     ARM_STYLES,
     VALUE_LABELS,
     arm_handles,

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from matplotlib.figure import Figure
 
-from diffeo_stability.figures.augmentation_panels import (
+from diffeo_stability.figures.arm_panels import (
     VALUE_LABELS,
     arm_handles,
     arm_rows,
