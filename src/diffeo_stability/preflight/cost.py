@@ -188,7 +188,7 @@ def job_count(config: dict[str, Any]) -> int:
     and net analysis, one table per analysis, the diffeo parts, the summary), and one job per
     figure whose inputs the config produces (those over training time only with snapshots,
     the local-net figures only with a local net, that of neuron stability only with its
-    measure)."""
+    measure, that of adversarial diffeos only when a probe measures them)."""
     from diffeo_stability.figures.registry import FIGURES  # metadata only, as config reads it
 
     runs = training_runs(config)
@@ -196,6 +196,8 @@ def job_count(config: dict[str, Any]) -> int:
     produced = {"logavg", "training", "stripe", "illustration"}
     produced |= {f"mechanisms_{name}" for name in (*NET_ANALYSES, *FIELD_ANALYSES)}
     produced |= {"local_nets"} if any_local(run.arch for run in runs) else set()
+    adversarial = any(run_probe_settings(config, run).adversarial for run in runs)
+    produced |= {"adversarial"} if adversarial else set()
     produced |= {"neuron_stability"} if neuron else set()
     snapshot_runs = len(training_time_runs(config))
     produced |= {"training_time", "filter_spectrum"} if snapshot_runs else set()
