@@ -29,7 +29,12 @@ from diffeo_stability.tables.queries import load_input, select
 GRADIENT_PARTS = {
     "compression": ("tab:blue", True, 1.0, "compression"),
     "shear": ("tab:orange", True, 1.0, "pure shear"),
-    "rotation": ("tab:green", False, 1.06, "rotation (open, shifted right: equals\ncompression by symmetry, lines coincide)"),
+    "rotation": (
+        "tab:green",
+        False,
+        1.06,
+        "rotation (open, shifted right: equals\ncompression by symmetry, lines coincide)",
+    ),
 }
 PATCH_COLORS = ("tab:purple", "tab:brown", "tab:pink", "tab:olive", "tab:cyan", "tab:gray")
 

@@ -124,8 +124,7 @@ def run_banner(runs: pd.DataFrame | None, training: pd.DataFrame | None) -> str:
             parts.append(f"width factor {_width(widths.index[0])}")
         else:
             parts.append(
-                "width factor "
-                + ", ".join(f"{_width(w)} ({archs})" for w, archs in widths.items())
+                "width factor " + ", ".join(f"{_width(w)} ({archs})" for w, archs in widths.items())
             )
     seeds = drawn["seed"] if "seed" in drawn else trained.get("seed", pd.Series(dtype=str))
     if len(seeds):
