@@ -86,8 +86,7 @@ def _share_panel(ax: Axes, shares: pd.DataFrame, blocks: pd.DataFrame) -> None:
 def draw(inputs: list[Path], options: dict[str, str]) -> Figure:
     """Panels (nets x {two orders, low-frequency share}): spectra per block and state."""
     grid = net_rows(inputs, options, "spectra.csv", ncols=3, row_height=2.1, extra_height=0.9)
-    dataset, archs, fig, axes, missing = grid.dataset, grid.archs, grid.fig, grid.axes, grid.missing
-    rows = grid.rows
+    archs, fig, axes, missing, rows = grid.archs, grid.fig, grid.axes, grid.missing, grid.rows
     for ax_row, arch in zip(axes, archs or [""], strict=True):
         net = select(rows, arch=arch)
         if net.empty:
