@@ -44,7 +44,6 @@ STYLE_LABELS = {"-": "whole net trained", "--": "read-out only"}
 INIT_STYLE = {"ls": ":", "marker": "o", "mfc": "none", "lw": 1.0}
 
 
-
 def legend_handles(drawn: set[tuple[str, str]], init: bool) -> list[Line2D]:
     """Colour = hidden layer, line style = what is trained, of the (colour, style) pairs
     drawn; the initial nets' line when `init` is drawn."""
@@ -53,7 +52,8 @@ def legend_handles(drawn: set[tuple[str, str]], init: bool) -> list[Line2D]:
     handles = [Line2D([], [], color=c, label=COLOR_LABELS[c]) for c in colors]
     handles += [Line2D([], [], color="0.3", ls=s, label=STYLE_LABELS[s]) for s in styles]
     if init:
-        handles.append(Line2D([], [], color="0.3", **INIT_STYLE, label="initial net (both trainings)"))
+        label = "initial net (both trainings)"
+        handles.append(Line2D([], [], color="0.3", **INIT_STYLE, label=label))
     return handles
 
 

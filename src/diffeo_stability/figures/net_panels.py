@@ -11,10 +11,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.axis import Axis
 from matplotlib.figure import Figure
 
 from diffeo_stability.figures.options import option_list
-from diffeo_stability.figures.panels import finish
+from diffeo_stability.figures.panels import finish, readable_log_ticks
 from diffeo_stability.figures.style import new_figure
 from diffeo_stability.models.registry import ARCHITECTURES
 from diffeo_stability.tables.queries import load_input, select
@@ -149,3 +150,12 @@ def finish_runs(
     if title:
         fig.suptitle("\n".join(title), fontsize=7)
     return finish(fig, {}, list(missing), notes=list(notes))
+
+
+def readable_log_axis(axis: Axis, decades: float = 2.0) -> None:
+    """Labels at 1, 2 and 5 times the powers of ten (`panels.readable_log_ticks`) on a log
+    axis spanning less than `decades` decades, where the default labels only the powers of
+    ten and may show one; wider axes keep their decade labels. Call after plotting."""
+    low, high = axis.get_view_interval()
+    if axis.get_scale() == "log" and 0 < low < high < low * 10**decades:
+        readable_log_ticks(axis)
