@@ -74,7 +74,6 @@ def draw(inputs: list[Path], options: dict[str, str]) -> Figure:
     for part, (color, filled, shift, _) in GRADIENT_PARTS.items():
         _part(parts, rows, part, color, filled, shift)
     parts.set_title(r"parts of $\nabla\tau$ (dimensionless)")
-    parts.set_ylim(top=0.8)
     parts.set_ylabel(r"$\langle\|\cdot\|^2\rangle$ (pixels/pixel)$^2$")
     translation = select(rows, part="translation").sort_values("c")
     patches.plot(translation["c"], translation["measured"], color="black", marker="o", ms=3)
@@ -100,6 +99,7 @@ def draw(inputs: list[Path], options: dict[str, str]) -> Figure:
         readable_log_ticks(ax.xaxis)
     readable_log_ticks(moves.yaxis)
     moves.set_ylim(0.4, 1.5)
+    parts.set_ylim(top=2.0)  # room for the legend above the data
     handles = [
         Line2D([], [], color=color, mfc=color if filled else "none", ls="none",
                marker="o" if filled else "s", ms=3.5, label=label)

@@ -83,6 +83,8 @@ def _change_panel(ax: Axes, points: pd.DataFrame, state: str) -> None:
 def input_note(rows: pd.DataFrame) -> list[str]:
     """Why operation 0 differs between the states, with its R_f per state (the same input and
     draws for every net of a state)."""
+    if rows.empty:
+        return []
     inputs = rows[rows["layer"] == 0].drop_duplicates("state").set_index("state")["R"]
     if not {"init", "trained"} <= set(inputs.index):
         return []
@@ -115,10 +117,11 @@ def draw(inputs: list[Path], options: dict[str, str]) -> Figure:
         top.sharex(bottom)
         drawn = pd.DataFrame()
         for state in ("init", "trained"):
-            points = select(rows, arch=arch, state=state).sort_values("layer")
+            points = select(rows, arch=arch, state=state)
             if points.empty:
                 missing.append(f"{arch or 'nets'} {state}")
                 continue
+            points = points.sort_values("layer")
             _r_panel(top, points, state)
             _change_panel(bottom, points, state)
             drawn = points

@@ -152,7 +152,7 @@ def finish_runs(
     return finish(fig, {}, list(missing), notes=list(notes))
 
 
-def readable_log_axis(axis: Axis, decades: float = 2.0) -> None:
+def readable_log_axis(axis: Axis, decades: float = 2.5) -> None:
     """Labels at 1, 2 and 5 times the powers of ten (`panels.readable_log_ticks`) on a log
     axis spanning less than `decades` decades, where the default labels only the powers of
     ten and may show one; wider axes keep their decade labels. Call after plotting."""
