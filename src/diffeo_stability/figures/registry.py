@@ -34,6 +34,9 @@ INPUTS = {
         for name in ("distance", "operations", "spectra", "shuffle", "filters", "diffeo_parts")
     },
 }
+#: inputs that no training run and no data set enter (the diffeo ensemble alone): a figure
+#: that reads only these shows no data of the config, so it gets no note (`FigureSpec.keys`)
+NO_RUN_INPUTS = frozenset({"mechanisms_diffeo_parts"})
 #: report categories
 DIFFEOS, MAIN, APPENDIX = "1 diffeomorphisms", "2 main figures", "3 appendix"
 MECHANISMS = "4 mechanisms (group-meeting slides)"
@@ -46,9 +49,9 @@ class FigureSpec:
     """One figure: drawn by figures/<module>.py from `inputs` (keys of INPUTS) into
     <results>/figures/<stem>.pdf and .png, shown in the report under `category`; `options`
     are the `--set` keys its draw() reads besides `note`, which every figure of run outputs
-    (any `inputs`) reads: a figure computed from no run output (Fig. 1, the diffeomorphism
-    appendices) shows no data of the config, so no note about them. `module` and `stem`
-    default to `name`."""
+    (an input outside `NO_RUN_INPUTS`) reads: a figure computed from no run output (Fig. 1, the
+    diffeomorphism appendices, the parts of a diffeo) shows no data of the config, so no note
+    about them. `module` and `stem` default to `name`."""
 
     name: str
     inputs: tuple[str, ...]
@@ -63,8 +66,10 @@ class FigureSpec:
 
     @property
     def keys(self) -> frozenset[str]:
-        """Every option key the figure reads: `options`, and `note` when it has inputs."""
-        return frozenset({*self.options, "note"} if self.inputs else self.options)
+        """Every option key the figure reads: `options`, and `note` when an input comes from
+        the runs."""
+        of_runs = set(self.inputs) - NO_RUN_INPUTS
+        return frozenset({*self.options, "note"} if of_runs else self.options)
 
     @property
     def caption(self) -> str:
@@ -199,42 +204,42 @@ FIGURES: dict[str, FigureSpec] = {
         FigureSpec(
             name="mechanisms_training_time",
             stem="mechanisms/training_time",
-            inputs=("training_time",),
+            inputs=("training_time", "training"),
             category=MECHANISMS,
             options=HEADLINE,
         ),
         FigureSpec(
             name="mechanisms_lowpass_filters",
             stem="mechanisms/lowpass_filters",
-            inputs=("filter_spectrum",),
+            inputs=("filter_spectrum", "training"),
             category=MECHANISMS,
             options=(),
         ),
         FigureSpec(
             name="mechanisms_distance",
             stem="mechanisms/distance",
-            inputs=("mechanisms_distance",),
+            inputs=("mechanisms_distance", "training"),
             category=MECHANISMS,
             options=(*HEADLINE, "dataset", "archs"),
         ),
         FigureSpec(
             name="mechanisms_operations",
             stem="mechanisms/operations",
-            inputs=("mechanisms_operations",),
+            inputs=("mechanisms_operations", "training"),
             category=MECHANISMS,
             options=(*HEADLINE, "dataset", "archs"),
         ),
         FigureSpec(
             name="mechanisms_spectra",
             stem="mechanisms/spectra",
-            inputs=("mechanisms_spectra",),
+            inputs=("mechanisms_spectra", "training"),
             category=MECHANISMS,
             options=("dataset", "archs"),
         ),
         FigureSpec(
             name="mechanisms_shuffle",
             stem="mechanisms/shuffle",
-            inputs=("mechanisms_shuffle",),
+            inputs=("mechanisms_shuffle", "training"),
             category=MECHANISMS,
             options=(*HEADLINE, "dataset", "archs"),
         ),
@@ -248,28 +253,28 @@ FIGURES: dict[str, FigureSpec] = {
         FigureSpec(
             name="mechanisms_local_P",
             stem="mechanisms/local_nets_vs_P",
-            inputs=("local_nets",),
+            inputs=("local_nets", "training"),
             category=MECHANISMS,
             options=(*HEADLINE, "datasets"),
         ),
         FigureSpec(
             name="mechanisms_local_sizes",
             stem="mechanisms/local_nets_sizes",
-            inputs=("local_nets",),
+            inputs=("local_nets", "training"),
             category=MECHANISMS,
             options=(*HEADLINE, "dataset", "P"),
         ),
         FigureSpec(
             name="mechanisms_neuron_stability",
             stem="mechanisms/neuron_stability",
-            inputs=("neuron_stability",),
+            inputs=("neuron_stability", "training"),
             category=MECHANISMS,
             options=(),
         ),
         FigureSpec(
             name="mechanisms_filters",
             stem="mechanisms/filters",
-            inputs=("mechanisms_filters",),
+            inputs=("mechanisms_filters", "training"),
             category=MECHANISMS,
             options=("dataset", "archs"),
         ),
