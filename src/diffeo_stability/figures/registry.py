@@ -80,9 +80,11 @@ class FigureSpec:
         ]
 
     def draw(self, inputs: Sequence[str | Path], options: Mapping[str, str]) -> Figure:
-        """Import the figure's module and draw it."""
+        """Import the figure's module and draw it; then give every log axis two labelled
+        ticks at least (`log_ticks`, imported here: the registry is matplotlib-free)."""
         module = importlib.import_module(f"diffeo_stability.figures.{self.module}")
-        return module.draw(list(inputs), options)
+        log_ticks = importlib.import_module("diffeo_stability.figures.log_ticks")
+        return log_ticks.label_log_axes(module.draw(list(inputs), options))
 
 
 FIGURES: dict[str, FigureSpec] = {
