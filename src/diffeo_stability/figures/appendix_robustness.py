@@ -95,7 +95,7 @@ def draw(inputs: list[Path], options: dict[str, str]) -> Figure:
     for ax in axes.flat[len(panels) :]:
         ax.set_axis_off()
     drawn = pd.concat([rows for rows, _ in panels])
-    scatter_legend(axes.flat[len(panels)], list(axes.flat[: len(panels)]), drawn, [])
+    scatter_legend(axes.flat[len(panels)], list(axes.flat[: len(panels)]), drawn)
     add_depth_colorbar(fig, list(axes.flat))
     training = load_input(inputs, "training.csv")
     return finish(fig, options, missing, drawn, training, list(dict.fromkeys(notes)))

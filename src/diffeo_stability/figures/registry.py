@@ -45,9 +45,11 @@ HEADLINE = tuple(field.name for field in fields(Headline))
 class FigureSpec:
     """One figure: drawn by figures/<module>.py from `inputs` (keys of INPUTS) into
     <results>/figures/<stem>.pdf and .png, shown in the report under `category`; `options`
-    are the `--set` keys its draw() reads besides `note`, which every figure of run outputs
-    (any `inputs`) reads: a figure computed from no run output (Fig. 1, the diffeomorphism
-    appendices) shows no data of the config, so no note about them. `module` and `stem`
+    are the `--set` keys its draw() reads besides `note`, which every figure of the runs'
+    data sets (any `inputs`, `note` not False) reads: a figure computed from no run output
+    (Fig. 1, the diffeomorphism appendices) shows no data of the config, so no note about
+    them, and one that shows no trained net (Fig. 2's data image, Fig. 7's stripe model)
+    states what it shows instead of the config's note about the runs. `module` and `stem`
     default to `name`."""
 
     name: str
@@ -56,6 +58,7 @@ class FigureSpec:
     options: tuple[str, ...]
     module: str = ""  # "" = `name`
     stem: str = ""  # "" = `name`
+    note: bool = True  # reads the config's note (when it has inputs)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "module", self.module or self.name)
@@ -63,8 +66,9 @@ class FigureSpec:
 
     @property
     def keys(self) -> frozenset[str]:
-        """Every option key the figure reads: `options`, and `note` when it has inputs."""
-        return frozenset({*self.options, "note"} if self.inputs else self.options)
+        """Every option key the figure reads: `options`, and `note` when it has inputs and
+        reads the note."""
+        return frozenset({*self.options, "note"} if self.inputs and self.note else self.options)
 
     @property
     def caption(self) -> str:
@@ -110,6 +114,7 @@ FIGURES: dict[str, FigureSpec] = {
             inputs=("illustration",),
             category=MAIN,
             options=("index", "c", "delta", "interpolation", "seed"),
+            note=False,
         ),
         FigureSpec(
             name="fig3_sota_stability",
@@ -140,6 +145,7 @@ FIGURES: dict[str, FigureSpec] = {
             inputs=("stripe",),
             category=MAIN,
             options=("d", "fit_p_min"),
+            note=False,
         ),
         FigureSpec(
             name="appendix_bijectivity_probability",
@@ -190,6 +196,20 @@ FIGURES: dict[str, FigureSpec] = {
             inputs=("logavg", "training"),
             category=APPENDIX,
             options=(*HEADLINE, "archs", "datasets"),
+        ),
+        FigureSpec(
+            name="appendix_fig5_vs_P",
+            stem="appendix/fig5_vs_P",
+            inputs=("logavg", "training"),
+            category=APPENDIX,
+            options=(*HEADLINE, "datasets", "archs"),
+        ),
+        FigureSpec(
+            name="appendix_fig5_datasets",
+            stem="appendix/fig5_datasets",
+            inputs=("logavg", "training"),
+            category=APPENDIX,
+            options=(*HEADLINE, "datasets", "archs"),
         ),
         FigureSpec(
             name="appendix_robustness",
