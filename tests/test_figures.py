@@ -41,6 +41,8 @@ EXPECTED_AXES = {
     "appendix_depth": 2,
     "appendix_df_gf_vs_error": 2,
     "appendix_fig5_errorbars": 1,
+    "appendix_fig5_datasets": 2,
+    "appendix_fig5_vs_P": 3,
     "appendix_fig6_errorbars": 6,
     "appendix_robustness": 5,
 }
@@ -189,6 +191,8 @@ def test_partial_grid_states_what_is_missing(name: str, partial_tables: Path) ->
         options["deltas"] = "0.5,50"  # no sweep row anywhere near delta = 50
     if name == "appendix_depth":
         options["archs"] = "ResNet18,EfficientNetB0"
+    if name in ("appendix_fig5_datasets", "appendix_fig5_vs_P"):  # a net never trained on mnist
+        options = {"datasets": "mnist", "archs": "ResNet18,EfficientNetB0,LeNet,VGG16bn"}
     fig = _draw(name, [partial_tables / "logavg.csv"], options)
     assert isinstance(fig, Figure)
     assert "Missing (not drawn)" in _texts(fig)

@@ -58,8 +58,8 @@ def sweep_line(ax: Axes, rows: pd.DataFrame, color, low: float, high: float) -> 
     come from the same runs). False when nothing is drawn."""
     if rows.empty:
         return False
-    undefined = pd.to_numeric(rows.get("n_undefined", 0), errors="coerce")
-    rows = by_size(rows[(undefined.fillna(0) == 0).to_numpy()])
+    undefined = rows.get("n_undefined", pd.Series(0, index=rows.index))
+    rows = by_size(rows[~(pd.to_numeric(undefined, errors="coerce") > 0)])
     x, y = rows["R"].to_numpy(dtype=float), rows["test_error"].to_numpy(dtype=float)
     keep = np.isfinite(x) & np.isfinite(y) & (x > 0) & (y > 0)
     if not keep.any():
