@@ -24,7 +24,7 @@ from matplotlib.ticker import (
 SUBS: tuple[tuple[float, ...], ...] = ((1.0, 3.0), (1.0, 2.0, 5.0), tuple(range(1, 10)))
 #: fewest labelled ticks on a log axis
 MIN_LABELS = 2
-PLAIN = FuncFormatter(lambda value, _: f"{value:.3g}")
+PLAIN = FuncFormatter(lambda value, _: f"{value:.6g}")
 
 
 def _inside(locs: Sequence[float], low: float, high: float) -> np.ndarray:
