@@ -34,9 +34,6 @@ INPUTS = {
         for name in ("distance", "operations", "spectra", "shuffle", "filters", "diffeo_parts")
     },
 }
-#: inputs that no training run and no data set enter (the diffeo ensemble alone): a figure
-#: that reads only these shows no data of the config, so it gets no note (`FigureSpec.keys`)
-NO_RUN_INPUTS = frozenset({"mechanisms_diffeo_parts"})
 #: report categories
 DIFFEOS, MAIN, APPENDIX = "1 diffeomorphisms", "2 main figures", "3 appendix"
 MECHANISMS = "4 mechanisms (group-meeting slides)"
@@ -48,10 +45,12 @@ HEADLINE = tuple(field.name for field in fields(Headline))
 class FigureSpec:
     """One figure: drawn by figures/<module>.py from `inputs` (keys of INPUTS) into
     <results>/figures/<stem>.pdf and .png, shown in the report under `category`; `options`
-    are the `--set` keys its draw() reads besides `note`, which every figure of run outputs
-    (an input outside `NO_RUN_INPUTS`) reads: a figure computed from no run output (Fig. 1, the
-    diffeomorphism appendices, the parts of a diffeo) shows no data of the config, so no note
-    about them. `module` and `stem` default to `name`."""
+    are the `--set` keys its draw() reads besides `note`, which every figure of the runs'
+    data sets (any `inputs`, `note` not False) reads: a figure computed from no run output
+    (Fig. 1, the diffeomorphism appendices) shows no data of the config, so no note about
+    them, and one that shows no trained net (Fig. 2's data image, Fig. 7's stripe model)
+    states what it shows instead of the config's note about the runs. `module` and `stem`
+    default to `name`."""
 
     name: str
     inputs: tuple[str, ...]
@@ -59,6 +58,7 @@ class FigureSpec:
     options: tuple[str, ...]
     module: str = ""  # "" = `name`
     stem: str = ""  # "" = `name`
+    note: bool = True  # reads the config's note (when it has inputs)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "module", self.module or self.name)
@@ -66,10 +66,9 @@ class FigureSpec:
 
     @property
     def keys(self) -> frozenset[str]:
-        """Every option key the figure reads: `options`, and `note` when an input comes from
-        the runs."""
-        of_runs = set(self.inputs) - NO_RUN_INPUTS
-        return frozenset({*self.options, "note"} if of_runs else self.options)
+        """Every option key the figure reads: `options`, and `note` when it has inputs and
+        reads the note."""
+        return frozenset({*self.options, "note"} if self.inputs and self.note else self.options)
 
     @property
     def caption(self) -> str:
@@ -85,9 +84,11 @@ class FigureSpec:
         ]
 
     def draw(self, inputs: Sequence[str | Path], options: Mapping[str, str]) -> Figure:
-        """Import the figure's module and draw it."""
+        """Import the figure's module and draw it; then give every log axis two labelled
+        ticks at least (`log_ticks`, imported here: the registry is matplotlib-free)."""
         module = importlib.import_module(f"diffeo_stability.figures.{self.module}")
-        return module.draw(list(inputs), options)
+        log_ticks = importlib.import_module("diffeo_stability.figures.log_ticks")
+        return log_ticks.label_log_axes(module.draw(list(inputs), options))
 
 
 FIGURES: dict[str, FigureSpec] = {
@@ -113,6 +114,7 @@ FIGURES: dict[str, FigureSpec] = {
             inputs=("illustration",),
             category=MAIN,
             options=("index", "c", "delta", "interpolation", "seed"),
+            note=False,
         ),
         FigureSpec(
             name="fig3_sota_stability",
@@ -143,6 +145,7 @@ FIGURES: dict[str, FigureSpec] = {
             inputs=("stripe",),
             category=MAIN,
             options=("d", "fit_p_min"),
+            note=False,
         ),
         FigureSpec(
             name="appendix_bijectivity_probability",
@@ -193,6 +196,20 @@ FIGURES: dict[str, FigureSpec] = {
             inputs=("logavg", "training"),
             category=APPENDIX,
             options=(*HEADLINE, "archs", "datasets"),
+        ),
+        FigureSpec(
+            name="appendix_fig5_vs_P",
+            stem="appendix/fig5_vs_P",
+            inputs=("logavg", "training"),
+            category=APPENDIX,
+            options=(*HEADLINE, "datasets", "archs"),
+        ),
+        FigureSpec(
+            name="appendix_fig5_datasets",
+            stem="appendix/fig5_datasets",
+            inputs=("logavg", "training"),
+            category=APPENDIX,
+            options=(*HEADLINE, "datasets", "archs"),
         ),
         FigureSpec(
             name="appendix_robustness",
@@ -249,6 +266,7 @@ FIGURES: dict[str, FigureSpec] = {
             inputs=("mechanisms_diffeo_parts",),
             category=MECHANISMS,
             options=(),
+            note=False,  # the ensemble's parts: no trained net, no data set of the runs
         ),
         FigureSpec(
             name="mechanisms_local_P",
