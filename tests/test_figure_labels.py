@@ -37,6 +37,7 @@ LABELLED = [
     "appendix_fig5_errorbars",
     "appendix_df_gf_vs_error",
     "appendix_robustness",
+    "appendix_fig5_datasets",
 ]
 #: panels whose points are (quantity, test error) at the headline c and delta, per axis index
 TABLE_CHECKED = {
@@ -153,7 +154,10 @@ def label_problems(fig: Figure, own_points: dict[int, dict[str, tuple[float, flo
 
 def table_points(name: str) -> dict[int, dict[str, tuple[float, float]]]:
     """Per axis of figure `name`, each architecture's (value, test error) in the published
-    table, at the headline c and delta on the comparison data set's largest P."""
+    table, at the headline c and delta on the comparison data set's largest P (none for a
+    figure of several data sets)."""
+    if name not in TABLE_CHECKED:
+        return {}
     options = published_options(name)
     headline = Headline.from_options(options)
     table = read_table(PUBLISHED / "logavg.csv")

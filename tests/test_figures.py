@@ -42,6 +42,8 @@ EXPECTED_AXES = {
     "appendix_depth": 2,
     "appendix_df_gf_vs_error": 2,
     "appendix_fig5_errorbars": 1,
+    "appendix_fig5_datasets": 2,
+    "appendix_fig5_vs_P": 3,
     "appendix_fig6_errorbars": 6,
     "appendix_robustness": 5,
 }
@@ -193,6 +195,8 @@ def test_partial_grid_states_what_is_missing(name: str, partial_tables: Path) ->
         options["deltas"] = "0.5,50"  # no sweep row anywhere near delta = 50
     if name == "appendix_depth":
         options["archs"] = "ResNet18,EfficientNetB0"
+    if name in ("appendix_fig5_datasets", "appendix_fig5_vs_P"):  # a net never trained on mnist
+        options = {"datasets": "mnist", "archs": "ResNet18,EfficientNetB0,LeNet,VGG16bn"}
     fig = _draw(name, [partial_tables / "logavg.csv"], options)
     assert isinstance(fig, Figure)
     assert "Missing (not drawn)" in _texts(fig)
@@ -255,8 +259,37 @@ def test_fig2_shows_real_image_and_matched_noise_norm(tmp_path: Path) -> None:
     fig = _draw("fig2_illustration", [tmp_path / "synth-test.npz"], {"index": "1"})
     assert len(fig.axes) == 4 and len(fig.axes[1].images) == 1
     assert "Missing" not in _texts(fig)
+    assert "Test image 1 of synth-test (synth-test.npz)" in _texts(fig)
     fig = _draw("fig2_illustration", [])
     assert "Missing (not drawn): dataset .npz" in _texts(fig)
+
+
+def test_figures_of_no_trained_net_state_what_they_show_not_the_runs_note(figure_inputs):
+    """Figs. 2 and 7 read no note (the config's note speaks of the runs' data sets): the
+    workflow gives them none and their banner says what they show."""
+    from diffeo_stability.workflow import figure_option_values
+
+    figures = {"note": "cifar10-jpeg used in place of cifar10", "options": {}}
+    for name in ("fig2_illustration", "fig7_stripe_model"):
+        assert "note" not in FIGURES[name].keys
+        assert "note" not in figure_option_values(name, Headline(), figures)
+    assert "note" in figure_option_values("fig5_error_vs_rf", Headline(), figures)
+    fig = _draw("fig7_stripe_model", [figure_inputs["stripe"]], {})
+    assert "Stripe model (synthetic Gaussian data, no image set): d = 5, P = 32-128, 2 seeds" in (
+        _texts(fig)
+    )
+
+
+def test_the_scale_banner_states_the_width_of_the_runs_drawn() -> None:
+    from diffeo_stability.figures.panels import scale_banner
+
+    drawn = pd.DataFrame(
+        {"dataset": "cifar10", "arch": ["ResNet18", "VGG11", "LeNet"], "P": 500, "n_train": 500}
+    )
+    training = drawn.assign(epochs=80, width_factor=[0.125, 0.25, 1.0])
+    banner = scale_banner(drawn, training)
+    assert "80 epochs, width 1/8, 1/4, 1 of the published nets" in banner
+    assert "width" not in scale_banner(drawn.iloc[2:], training)  # published width only
 
 
 def test_every_figure_module_is_registered_with_its_caption() -> None:

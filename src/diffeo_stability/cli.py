@@ -35,6 +35,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "training-time": ("training_time", "collect the probes of snapshots into one table"),
     "filter-spectrum": ("filter_spectrum", "3x3 filter energy per Laplacian eigenvalue, per epoch"),
     "figure": ("figure", "draw one figure (PDF + PNG) from its inputs"),
+    "redraw": ("redraw", "redraw every figure of a directory of tables (PNG)"),
     "claims": ("claims", "check the paper's quantitative claims against the tables"),
     "claims-summary": ("claims_summary", "the README's one-row-per-claim summary of claims.csv"),
     "preflight": ("preflight", "check a config on this machine and estimate its compute"),

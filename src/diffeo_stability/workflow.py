@@ -63,11 +63,13 @@ __all__ = [
     "default_experiment",
     "default_results_root",
     "export_cli_environment",
+    "figure_option_values",
     "figure_options",
     "forward_sigterm",
     "gpus_per_job",
     "headline_option",
     "hparams_option",
+    "illustration_dataset",
     "imagenet_settings_option",
     "long_run_warning",
     "neuron_stability_option",
@@ -175,16 +177,31 @@ def headline_option(headline: Headline) -> str:
     return f"--headline {shlex.quote(headline.to_json())}"
 
 
-def figure_options(name: str, headline: Headline, figures: Mapping[str, Any]) -> str:
-    """--set arguments of one figure: the headline convention (the keys the figure reads), its
+def figure_option_values(
+    name: str, headline: Headline, figures: Mapping[str, Any]
+) -> dict[str, str]:
+    """The options of one figure: the headline convention (the keys the figure reads), its
     configured options (`figures` is the config's `figures` section; they win) and the note
-    (only to the figures that read one)."""
+    (only to the figures that read one). Used by the figure rules and `diffeo-stability
+    redraw`."""
     options = {k: v for k, v in headline.options().items() if k in FIGURES[name].keys}
-    options |= figures["options"].get(name, {})
+    options |= {k: str(v) for k, v in figures["options"].get(name, {}).items()}
     if figures["note"] and "note" in FIGURES[name].keys:
         options.setdefault("note", figures["note"])
+    return options
+
+
+def figure_options(name: str, headline: Headline, figures: Mapping[str, Any]) -> str:
+    """--set arguments of one figure (`figure_option_values`, shell-quoted)."""
+    options = figure_option_values(name, headline, figures)
     pairs = [shlex.quote(f"{key}={value}") for key, value in sorted(options.items())]
     return f"--set {' '.join(pairs)}" if pairs else ""
+
+
+def illustration_dataset(runs: Iterable[Run]) -> str:
+    """The data set of Fig. 2's test image: the first of the registry that `runs` train on."""
+    used = {run.dataset for run in runs}
+    return next(name for name in DATASETS if name in used)
 
 
 def built_figures(inputs: Collection[str]) -> list[FigureSpec]:

@@ -8,7 +8,7 @@ LOGAVG = f"{TABLES}/logavg.csv"
 TRAINING = f"{TABLES}/training.csv"
 STRIPE_TABLE = f"{TABLES}/stripe.csv"
 # the test image of Fig. 2: the first data set of the registry that the experiments use
-ILLUSTRATION_DATASET = next(d for d in facade.DATASETS if d in {r.dataset for r in RUNS})
+ILLUSTRATION_DATASET = facade.illustration_dataset(RUNS)
 
 # the config's scale, stated in every report caption when it differs from config/paper.yaml
 SCALE = facade.scale_caption(

@@ -23,7 +23,7 @@ from diffeo_stability.figures.fig5_error_vs_rf import (
 )
 from diffeo_stability.figures.options import option_list
 from diffeo_stability.figures.panels import finish, seeds_label
-from diffeo_stability.figures.style import new_figure
+from diffeo_stability.figures.style import new_figure, panel_title
 from diffeo_stability.tables.headline import Headline
 from diffeo_stability.tables.queries import cutoffs, full_size, load_input, select
 
@@ -57,11 +57,32 @@ def nearest_delta_rows(
 
 
 def delta_title(rows: pd.DataFrame, c: float, wanted: float) -> str:
-    """'c = 3, δ = 1.71 (1 seed)': the real delta(s) of the rows nearest `wanted`."""
+    """'c = 3, δ = 1.71 (sweep point nearest 2), 1 seed': the real delta(s) of the rows
+    nearest `wanted`."""
     if rows.empty:
         return f"c = {c:g}, δ ≈ {wanted:g}: no rows"
-    deltas = sorted({round(float(d), 2) for d in rows["delta"]})
-    return f"c = {c:g}, δ = {' / '.join(f'{d:g}' for d in deltas)}, {seeds_label(rows)}"
+    deltas = " / ".join(f"{d:g}" for d in sorted({round(float(d), 2) for d in rows["delta"]}))
+    return panel_title(
+        f"c = {c:g}", f"δ = {deltas} (sweep point nearest {wanted:g})", seeds_label(rows)
+    )
+
+
+def sweep_note(logavg: pd.DataFrame | None, options: Mapping[str, str], wanted: list[float]):
+    """Where the δ of the lower panels come from: the sweep's δ grid at the headline c (the
+    probe's geometric T grid, `probe.sweep_points` over `probe.sweep_range`), of which each
+    panel takes the point nearest a value of option `deltas`."""
+    probe = Headline.from_options(options)
+    dataset = options.get("dataset", "cifar10")
+    rows = full_size(probe.rows(logavg, point="sweep", dataset=dataset, c=probe.c))
+    if rows.empty:
+        return []
+    grid = ", ".join(f"{d:.2g}" for d in sorted(set(rows["delta"].round(4))))
+    return [
+        f"δ panels: the probes' δ sweep at c = {probe.c:g} is a geometric grid of T "
+        f"(probe.sweep_points over probe.sweep_range), δ = {grid} px; each panel shows the "
+        f"grid point nearest a value of option deltas ({', '.join(f'{d:g}' for d in wanted)}), "
+        f"within a factor {DELTA_TOLERANCE:g}"
+    ]
 
 
 def draw(inputs: list[Path], options: dict[str, str]) -> Figure:
@@ -94,8 +115,9 @@ def draw(inputs: list[Path], options: dict[str, str]) -> Figure:
         ax.set_title(title + "\n" + summary)
     for ax in axes.flat[len(panels) :]:
         ax.set_axis_off()
+    notes += sweep_note(logavg, options, deltas)
     drawn = pd.concat([rows for rows, _ in panels])
-    scatter_legend(axes.flat[len(panels)], list(axes.flat[: len(panels)]), drawn, [])
+    scatter_legend(axes.flat[len(panels)], list(axes.flat[: len(panels)]), drawn)
     add_depth_colorbar(fig, list(axes.flat))
     training = load_input(inputs, "training.csv")
     return finish(fig, options, missing, drawn, training, list(dict.fromkeys(notes)))

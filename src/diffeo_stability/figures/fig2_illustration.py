@@ -3,7 +3,8 @@ real test image, x, x + eta and tau x with ||eta|| = ||tau x - x||.
 
 Inputs: a dataset `.npz` (resources/data/{dataset}.npz). Options: index (0, the test image),
 c, delta (pixels), interpolation (the headline's: the workflow passes them; absent, `Headline`'s
-defaults), seed (0), note.
+defaults), seed (0). No `note`: the config's note speaks of the runs' data sets, and this
+figure shows no trained net; its banner names the data image it shows.
 
 The one figure that reads a data set: it shows one test image, deformed by one field drawn
 here and perturbed by noise of the same norm. An illustration, not a measurement: nothing of
@@ -25,6 +26,7 @@ from diffeo_stability.figures.options import option_float
 from diffeo_stability.figures.panels import finish
 from diffeo_stability.figures.style import new_figure
 from diffeo_stability.tables.headline import Headline
+from diffeo_stability.tables.queries import dataset_label
 
 DOT_COLORS = {"x": "black", "tau": "tab:green", "eta": "tab:red"}
 
@@ -87,13 +89,19 @@ def draw(inputs: list[Path], options: dict[str, str]) -> Figure:
     sphere_sketch(axes[0])
     npz = next((Path(p) for p in inputs if Path(p).suffix == ".npz" and Path(p).is_file()), None)
     missing = []
+    index = int(options.get("index", "0"))
     if npz is None:
         missing.append("dataset .npz (no test image shown)")
         for ax in axes[1:]:
             ax.set_axis_off()
     else:
-        x_test = load_dataset(npz).x_test
-        index = int(options.get("index", "0"))
+        data = load_dataset(npz)
+        x_test = data.x_test
+        fig.suptitle(
+            f"Test image {index} of {dataset_label(data.name)} ({npz.name}): an illustration "
+            "of one field and one noise draw, no trained net",
+            fontsize=7,
+        )
         c, delta = (
             option_float(options, "c", Headline.c),
             option_float(options, "delta", Headline.delta),
@@ -109,4 +117,4 @@ def draw(inputs: list[Path], options: dict[str, str]) -> Figure:
         titles = {"x": "$x$", "eta": r"$x+\eta$", "tau": tau_title}
         for ax, key in zip(axes[1:], ("x", "eta", "tau"), strict=True):
             show_image(ax, images[key], titles[key], DOT_COLORS[key])
-    return finish(fig, options, missing)
+    return finish(fig, {}, missing)

@@ -59,9 +59,9 @@ def imagenet_note(logavg: pd.DataFrame | None, shown: set[str]) -> list[str]:
     return [f"The paper's ImageNet bars (pretrained ResNet101, EfficientNetB2) are absent: {why}"]
 
 
-def delta_panel(ax: Axes, logavg, arch: str, dataset: str, probe: Headline) -> list[str]:
-    """R_f vs delta at the largest P: colour = c, marker = interpolation, init dashed."""
-    rows = full_size(
+def sweep_rows(logavg, arch: str, dataset: str, probe: Headline) -> pd.DataFrame:
+    """The delta-sweep rows of `arch` on `dataset` at its largest P (every c, interpolation)."""
+    return full_size(
         select(
             logavg,
             point="sweep",
@@ -72,6 +72,44 @@ def delta_panel(ax: Axes, logavg, arch: str, dataset: str, probe: Headline) -> l
             noise_norm=probe.noise_norm,
         )
     )
+
+
+#: a ratio of R_f between interpolations that counts as mattering (the paper: they agree)
+INTERPOLATION_MATTERS = 1.5
+
+
+def interpolation_gap(rows: pd.DataFrame, arch: str, probe: Headline) -> list[tuple[str, float]]:
+    """('ResNet18 at δ = 1.02: bilinear 0.73, gaussian 0.33 (x2.2)', 2.2): the trained net's
+    R_f under each interpolation at the sweep point nearest the headline delta, at the
+    headline c, and their ratio ([] with fewer than two interpolations)."""
+    trained = select(rows, state="trained", c=probe.c)
+    if trained.empty or trained["interpolation"].nunique() < 2:
+        return []
+    delta = min(set(trained["delta"]), key=lambda d: abs(d - probe.delta))
+    values = select(trained, delta=delta).groupby("interpolation")["R"].mean()
+    if len(values) < 2 or not (values > 0).all():
+        return []
+    each = ", ".join(f"{interp} {value:.2f}" for interp, value in values.items())
+    ratio = float(values.max() / values.min())
+    return [(f"{arch} at δ = {delta:.2f}: {each} (x{ratio:.1f})", ratio)]
+
+
+def interpolation_note(gaps: list[tuple[str, float]], probe: Headline) -> list[str]:
+    """The interpolation gaps of the left panels against the paper's statement; 'here it
+    still does' when a ratio reaches `INTERPOLATION_MATTERS`."""
+    if not gaps:
+        return []
+    here = "it still does" if max(r for _, r in gaps) >= INTERPOLATION_MATTERS else "too"
+    return [
+        f"Left, trained R_f by interpolation at the sweep point nearest δ = {probe.delta:g} "
+        f"(c = {probe.c:g}): {'; '.join(text for text, _ in gaps)}. The paper finds the "
+        f"interpolation no longer matters once δ is about a pixel; here {here}"
+    ]
+
+
+def delta_panel(ax: Axes, logavg, arch: str, dataset: str, probe: Headline) -> list[str]:
+    """R_f vs delta at the largest P: colour = c, marker = interpolation, init dashed."""
+    rows = sweep_rows(logavg, arch, dataset, probe)
     if rows.empty:
         missing = f"delta sweep of {arch} on {dataset_label(dataset)}"
         mark_absent(ax, missing)
@@ -116,8 +154,10 @@ def draw(inputs: list[Path], options: dict[str, str]) -> Figure:
         height=2.4 * len(archs), nrows=len(archs), ncols=3, squeeze=False, layout="constrained"
     )
     missing = [] if logavg is not None else ["logavg.csv"]
+    gaps = []
     for row, arch in zip(axes, archs, strict=True):
         missing += delta_panel(row[0], logavg, arch, sweep_dataset, probe)
+        gaps += interpolation_gap(sweep_rows(logavg, arch, sweep_dataset, probe), arch, probe)
         stand_in = {"imagenet": IMAGENET_STAND_INS.get(arch, arch)}
         missing += stability_bars(row[1], logavg, arch, datasets, probe, stand_in)
         missing += size_panel(row[2], logavg, arch, size_datasets, probe, c)
@@ -130,6 +170,6 @@ def draw(inputs: list[Path], options: dict[str, str]) -> Figure:
         statistic=probe.statistic,
         noise_norm=probe.noise_norm,
     )
-    notes = imagenet_note(logavg, shown)
+    notes = interpolation_note(gaps, probe) + imagenet_note(logavg, shown)
     training = load_input(inputs, "training.csv")
     return finish(fig, options, missing, drawn, training, notes)

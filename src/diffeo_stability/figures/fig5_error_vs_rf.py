@@ -8,7 +8,8 @@ errorbars (no), note.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections import ChainMap
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import matplotlib as mpl
@@ -20,11 +21,12 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from diffeo_stability.figures.options import option_bool, option_list
-from diffeo_stability.figures.panels import LOG_BARS, clean_log_axes, finish, seeds_label
+from diffeo_stability.figures.panels import clean_log_axes, finish, readable_log_ticks, seeds_label
 from diffeo_stability.figures.style import (
     BATCHNORM_MARKERS,
     COLUMN_WIDTH,
     SKIP_TAG,
+    TEXT_WIDTH,
     TRANSFER_TAG,
     apply_style,
     arch_tag,
@@ -32,6 +34,7 @@ from diffeo_stability.figures.style import (
     point_label,
 )
 from diffeo_stability.models.registry import ARCHITECTURES
+from diffeo_stability.tables.claims.per_net import PAPER_CIFAR_R
 from diffeo_stability.tables.fits import fit_power_law, log_correlation
 from diffeo_stability.tables.headline import Headline
 from diffeo_stability.tables.queries import (
@@ -44,10 +47,15 @@ from diffeo_stability.tables.queries import (
 )
 
 DEPTH_CMAP = "viridis"
-#: what the bars of the error-bar variant are
-ERRORBARS_NOTE = (
-    f"{LOG_BARS}, for R_f (horizontal) and the test error (vertical); none for a single seed"
-)
+#: what the bars of the error-bar variant are (a legend entry: the panel keeps Fig. 5's size,
+#: so its labels are placed as in Fig. 5)
+ERRORBARS_LABEL = "bars: x exp(±1 SD over seeds\nof the log); none for 1 seed"
+#: the paper's law eps_t = a R_f^b over its 15 CIFAR-10 nets (Fig. 5 caption: 0.2 sqrt(R_f))
+PAPER_LAW = (0.2, 0.5)
+#: the paper's fit line: dotted, black (the fits here are grey)
+PAPER_STYLE = {"color": "k", "lw": 0.9, "ls": ":"}
+#: the paper's 15 architectures of Fig. 5 (CIFAR-10, P = 50k)
+PAPER_NETS = tuple(PAPER_CIFAR_R)
 QUANTITY_LABELS = {"R": r"$R_f$", "D": r"$D_f$", "G": r"$G_f$"}
 
 
@@ -95,8 +103,9 @@ def error_scatter(
     """Test error vs `value` (R, D or G), one point per architecture, each labelled at its
     point or by a leader line (`style.point_label`); returns the correlation summary.
 
-    Fits eps = a value^b (grey full) and eps = a value^(1/2) (grey dashed, only for R), each a
-    line labelled with its equation for a legend.
+    Fits eps = a value^b (grey full) and, only for R, eps = a value^(1/2) (grey dashed) and
+    the paper's law 0.2 sqrt(R_f) (black dotted, `PAPER_LAW`), each a line labelled with its
+    equation for a legend.
     """
     cmap, norm = mpl.colormaps[DEPTH_CMAP], depth_norm()
     if not rows.empty:  # an undefined value (collapsed network) is not a point
@@ -130,6 +139,7 @@ def error_scatter(
         tag = arch_tag(bool(spec and spec.skip), bool(spec and spec.transfer))
         point_label(ax, row["arch"].replace("-transfer", "") + tag, row[value], row["test_error"])
     clean_log_axes(ax)
+    readable_log_ticks(ax.yaxis)  # test errors span about a decade: 1, 2, 5 x 10^k labelled
     ax.margins(x=0.3, y=0.25)  # room inside the axes for the labels
     ax.set_xlabel(QUANTITY_LABELS[value])
     ax.set_ylabel(r"test error $\epsilon_t$")
@@ -148,7 +158,7 @@ def error_scatter(
         free(grid),
         color="0.4",
         lw=0.8,
-        label=rf"fit $\epsilon_t={free.prefactor:.2g}\,{q}^{{{free.exponent:.2f}}}$",
+        label=rf"fit, free $b$: $\epsilon_t={free.prefactor:.2g}\,{q}^{{{free.exponent:.2f}}}$",
     )
     if value == "R":
         half = fit_power_law(x, y, exponent=0.5)
@@ -158,7 +168,14 @@ def error_scatter(
             color="0.4",
             lw=0.8,
             ls="--",
-            label=rf"$\epsilon_t={half.prefactor:.2g}\sqrt{{{q}}}$",
+            label=rf"fit, $b = 1/2$: $\epsilon_t={half.prefactor:.2g}\sqrt{{{q}}}$",
+        )
+        a, b = PAPER_LAW
+        ax.plot(
+            grid,
+            a * grid**b,
+            **PAPER_STYLE,
+            label=rf"paper (15 nets): $\epsilon_t={a:g}\sqrt{{{q}}}$",
         )
     return rf"corr(log $\epsilon_t$, log ${q}$) $= {log_correlation(x, y):.2f}$"
 
@@ -197,19 +214,24 @@ def scatter_figure(
     return fig, [axes[name] for name in panels], axes["legend"]
 
 
-def scatter_legend(slot: Axes, axes, rows: pd.DataFrame, summaries: list[str]) -> None:
+def scatter_legend(slot: Axes, axes, rows: pd.DataFrame, errorbars: bool = False) -> None:
     """The legend of the markers and the fit lines in `slot` (an axis-off panel): with one
-    panel its fits' equations and the correlation; with several (their correlations in their
-    titles) the fits' line styles."""
+    panel its fits' equations, with several the fits' line styles (the correlations are in
+    the panels' titles); what the error bars are, when drawn."""
     handles = marker_handles(rows)
-    if len(summaries) == 1:
+    if len(axes) == 1:
         handles += axes[0].get_legend_handles_labels()[0]
-        handles.append(Line2D([], [], ls="", label=summaries[0]))
     else:
         styles = {line.get_linestyle() for ax in axes for line in ax.get_lines()}
         handles.append(Line2D([], [], color="0.4", lw=0.8, label="fit: free power law"))
         if "--" in styles:
             handles.append(Line2D([], [], color="0.4", lw=0.8, ls="--", label="fit: exponent 1/2"))
+        if ":" in styles:
+            a, b = PAPER_LAW
+            label = rf"paper (15 nets, CIFAR-10): $\epsilon_t={a:g}\,R_f^{{{b:g}}}$"
+            handles.append(Line2D([], [], **PAPER_STYLE, label=label))
+    if errorbars:
+        handles.append(Line2D([], [], color="0.4", lw=0.7, marker="|", label=ERRORBARS_LABEL))
     wide = slot.get_position().width > 2 * slot.get_position().height
     ncols = (2 if len(axes) == 1 else 3) if wide else 1  # within the panels' width
     slot.legend(handles=handles, loc="center", ncols=ncols, frameon=False, fontsize=6)
@@ -221,6 +243,15 @@ def add_depth_colorbar(fig: Figure, axes) -> None:
     bar = fig.colorbar(mappable, ax=axes, label="depth (weight layers)", fraction=0.05, pad=0.02)
     bar.set_ticks([2, 5, 10, 20, 50], labels=["2", "5", "10", "20", "50"])
     bar.minorticks_off()
+
+
+def absent_paper_nets(rows: pd.DataFrame) -> list[str]:
+    """'Of the paper's 15 nets, not trained here: ...' when some of `PAPER_NETS` are not
+    among the drawn rows' architectures."""
+    absent = [net for net in PAPER_NETS if net not in set(rows.get("arch", []))]
+    if not absent:
+        return []
+    return [f"Of the paper's {len(PAPER_NETS)} nets (its Fig. 5), not here: {', '.join(absent)}"]
 
 
 def missing_archs(rows: pd.DataFrame, options: Mapping[str, str]) -> list[str]:
@@ -237,8 +268,7 @@ def draw(inputs: list[Path], options: Mapping[str, str]) -> Figure:
     fig, (ax,), slot = scatter_figure(["R"], COLUMN_WIDTH + 0.9, 3.6)
     errorbars = option_bool(options, "errorbars", False)
     summary = error_scatter(ax, rows, "R", errorbars=errorbars)
-    if errorbars:
-        notes.append(ERRORBARS_NOTE)
+    notes += absent_paper_nets(rows)
     headline = Headline.from_options(options)
     ax.set_title(
         panel_title(
@@ -248,11 +278,41 @@ def draw(inputs: list[Path], options: Mapping[str, str]) -> Figure:
             f"δ = {headline.delta:g}",
             seeds_label(rows) + " per point",
         )
+        + f"\n{summary}"
     )
-    scatter_legend(slot, [ax], rows, [summary])
+    scatter_legend(slot, [ax], rows, errorbars)
     add_depth_colorbar(fig, [ax, slot])
     missing = [] if logavg is not None else ["logavg.csv"]
     if rows.empty:
         missing.append("trained largest-P rows of the comparison data set")
     training = load_input(inputs, "training.csv")
     return finish(fig, options, missing + missing_archs(rows, options), rows, training, notes)
+
+
+def error_panels(
+    inputs: list[Path], options: Mapping[str, str], panels: Sequence[tuple[str, str]]
+) -> Figure:
+    """Test error vs a quantity, one panel per (data set, quantity: R, D or G) of `panels`, side
+    by side, each with Fig. 5's points, fits and the correlation in its title; options as
+    Fig. 5's but the data set of each panel. Reads logavg.csv (and training.csv)."""
+    logavg = load_input(inputs, "logavg.csv")
+    fig, axes, slot = scatter_figure([str(k) for k in range(len(panels))], TEXT_WIDTH, 3.6)
+    drawn, notes, missing = [], [], [] if logavg is not None else ["logavg.csv"]
+    for ax, (dataset, value) in zip(axes, panels, strict=True):
+        rows, unpaired = paired_rows(
+            comparison_rows(logavg, ChainMap({"dataset": dataset}, options))
+        )
+        summary = error_scatter(ax, rows, value)
+        seeds = seeds_label(rows) + " per point"
+        title = panel_title(dataset_label(dataset), size_label(rows), seeds)
+        ax.set_title(f"{title}\n{summary}")
+        if rows.empty:
+            missing.append(f"trained largest-P rows of {dataset_label(dataset)}")
+        drawn.append(rows)
+        notes += unpaired
+    rows = pd.concat(drawn)
+    scatter_legend(slot, axes, rows)
+    add_depth_colorbar(fig, [*axes, slot])
+    missing += missing_archs(rows, options)
+    training = load_input(inputs, "training.csv")
+    return finish(fig, options, missing, rows, training, list(dict.fromkeys(notes)))

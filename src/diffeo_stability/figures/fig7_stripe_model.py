@@ -4,8 +4,10 @@ slope -1 triangle.
 
 Inputs: results/tables/stripe.csv (columns d, P, seed, R, ...). Options: `d` (which d to plot;
 default the largest in the table), `fit_p_min` (fit the slope on P >= this;
-default all P), `note` (added to the title). The left panel is a sketch: 600 points drawn
-here from the data distribution (seed 0), not the runs' data.
+default all P). No `note`: the config's note speaks of the runs' image data sets; the banner
+states the stripe model's own scale (d, P, seeds, hidden width, test points, loss). The left
+panel is a sketch: 600 points drawn here from the data distribution (seed 0), not the runs'
+data.
 """
 
 from __future__ import annotations
@@ -72,6 +74,21 @@ def draw_rf(ax: Axes, runs: pd.DataFrame, fit_p_min: float = 0.0) -> float:
     return fit.exponent
 
 
+def stripe_banner(runs: pd.DataFrame) -> str:
+    """The scale of the stripe-model runs drawn: d, P, seeds, and the columns of the table
+    that say how each net was trained (hidden width h, test points, loss), where present."""
+    p = runs["P"]
+    parts = [
+        f"Stripe model (synthetic Gaussian data, no image set): d = {int(runs['d'].iloc[0])}",
+        f"P = {p.min():g}-{p.max():g}",
+        f"{runs['seed'].nunique()} seeds",
+    ]
+    for column, name in (("h", "h"), ("n_test", "test points"), ("loss", "loss")):
+        if column in runs and runs[column].nunique() == 1:
+            parts.append(f"{name} = {runs[column].iloc[0]}")
+    return ", ".join(parts)
+
+
 def draw(inputs: list[Path], options: dict[str, str]) -> Figure:
     """Two panels from the stripe table `inputs[0]` (see module docstring)."""
     if not inputs:
@@ -87,7 +104,6 @@ def draw(inputs: list[Path], options: dict[str, str]) -> Figure:
     slope = draw_rf(right, runs, float(options.get("fit_p_min", 0)))
     n_seeds = runs.groupby("P")["seed"].nunique().min()
     right.set_title(f"$d = {d}$, {n_seeds} seeds per $P$, slope {slope:.2f}")
-    if options.get("note"):
-        fig.suptitle(options["note"], fontsize=7, color="0.3")
+    fig.suptitle(stripe_banner(runs), fontsize=7)
     fig.tight_layout()
     return fig

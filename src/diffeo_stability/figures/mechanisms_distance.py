@@ -13,8 +13,13 @@ from pathlib import Path
 
 from matplotlib.figure import Figure
 
-from diffeo_stability.figures.net_panels import net_rows, shared_legend
-from diffeo_stability.figures.panels import finish, mark_absent
+from diffeo_stability.figures.net_panels import (
+    finish_runs,
+    net_rows,
+    readable_log_axis,
+    shared_legend,
+)
+from diffeo_stability.figures.panels import mark_absent
 from diffeo_stability.figures.style import STATE_LINESTYLES, panel_title
 from diffeo_stability.tables.headline import Headline
 from diffeo_stability.tables.queries import dataset_label, select
@@ -63,6 +68,7 @@ def draw(inputs: list[Path], options: dict[str, str]) -> Figure:
             twin.tick_params(labelsize=6, colors="tab:red")
             panel.set_xscale("log")
             panel.set_yscale("log")
+            readable_log_axis(panel.yaxis)
             panel.set_xlabel(r"$r = \langle\|x' - x\|\rangle$ (pixels in [0, 1])")
             panel.set_title(panel_title(arch, state, dataset_label(dataset)))
         ax[0].set_ylabel(f"change / $r^2$ ({headline.statistic})")
@@ -78,4 +84,4 @@ def draw(inputs: list[Path], options: dict[str, str]) -> Figure:
             ax.plot([], [], color="tab:red", ls="-.", label="fraction whose class changed (noise)")
             break
     shared_legend(fig, axes.flat)
-    return finish(fig, options, missing)
+    return finish_runs(fig, options, missing, rows, inputs)

@@ -14,8 +14,8 @@ from pathlib import Path
 import matplotlib as mpl
 from matplotlib.figure import Figure
 
-from diffeo_stability.figures.net_panels import nets_shown
-from diffeo_stability.figures.panels import finish, mark_absent
+from diffeo_stability.figures.net_panels import finish_runs, nets_shown, readable_log_axis
+from diffeo_stability.figures.panels import mark_absent
 from diffeo_stability.figures.style import new_figure, panel_title
 from diffeo_stability.tables.queries import dataset_label, load_input, select
 
@@ -58,7 +58,8 @@ def draw(inputs: list[Path], options: dict[str, str]) -> Figure:
         panel.axhline(1.0, color="0.5", lw=0.6, ls=":")
         panel.legend(fontsize=6, frameon=False)
         panel.set_yscale("log")
+        readable_log_axis(panel.yaxis)
         panel.set_xlabel(r"Laplacian eigenvalue $\lambda$ (3x3 grid)")
         panel.set_ylabel(r"$c_\lambda$ trained / initial")
         panel.set_title(panel_title(arch, dataset_label(dataset), f"{len(layers)} 3x3 convs"))
-    return finish(fig, options, missing)
+    return finish_runs(fig, options, missing, rows, inputs)

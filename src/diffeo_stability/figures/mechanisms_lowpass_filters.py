@@ -1,7 +1,8 @@
 """Mechanisms: do 3x3 filters become low-pass over training? For every 3x3 convolution layer,
 c_{t,lambda} / c_{0,lambda} (energy of the filters on the Laplacian eigenvalue lambda after
 epoch t, over that at initialisation; linear scale) against t, one line per lambda:
-geometric mean over seeds, the band their range.
+geometric mean over seeds, the band their range (lowest to highest seed), both named in the
+legend; the banner names the runs (P, epochs, width, seeds) from training.csv.
 
 Reads tables/filter_spectrum.csv. Options: note.
 """
@@ -16,9 +17,11 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
-from diffeo_stability.figures.panels import finish, mark_absent
+from diffeo_stability.figures.net_panels import finish_runs
+from diffeo_stability.figures.panels import mark_absent
 from diffeo_stability.figures.style import TEXT_WIDTH, new_figure, outside_legend
 from diffeo_stability.tables.queries import dataset_label, load_input
 
@@ -82,5 +85,9 @@ def draw(inputs: list[Path], options: dict[str, str]) -> Figure:
             Line2D([], [], color=c, label=rf"$\lambda={v:g}$")
             for c, v in zip(colors, eigenvalues, strict=False)
         ]
+        handles += [
+            Line2D([], [], color="0.3", lw=1.0, label="geometric mean\nover seeds"),
+            Patch(color="0.3", alpha=0.2, label="range over seeds\n(lowest to highest)"),
+        ]
         outside_legend(flat[min(len(panels), COLUMNS) - 1], handles=handles)
-    return finish(fig, options, missing)
+    return finish_runs(fig, options, missing, table, inputs)

@@ -12,8 +12,13 @@ from pathlib import Path
 import numpy as np
 from matplotlib.figure import Figure
 
-from diffeo_stability.figures.net_panels import net_rows, shared_legend
-from diffeo_stability.figures.panels import finish, mark_absent
+from diffeo_stability.figures.net_panels import (
+    finish_runs,
+    net_rows,
+    readable_log_axis,
+    shared_legend,
+)
+from diffeo_stability.figures.panels import mark_absent
 from diffeo_stability.figures.style import STATE_LINESTYLES, panel_title
 from diffeo_stability.tables.headline import Headline
 from diffeo_stability.tables.queries import dataset_label, select
@@ -67,9 +72,10 @@ def draw(inputs: list[Path], options: dict[str, str]) -> Figure:
             panel.set_xlabel("block whose channels are shuffled")
             if column == "R":
                 panel.set_yscale("log")
+                readable_log_axis(panel.yaxis)
                 panel.set_ylabel(r"$R_f$")
             else:
                 panel.set_ylabel("test error")
             panel.set_title(panel_title(arch, dataset_label(dataset), f"c = {headline.c:g}"))
     shared_legend(fig, axes.flat, columns=4)
-    return finish(fig, options, missing)
+    return finish_runs(fig, options, missing, rows, inputs)

@@ -1,5 +1,7 @@
 """Mechanisms: R_f, D_f, G_f (headline point) and the test error against the training epoch,
-one column per (data set, architecture, P), each seed a thin line, their mean a thick one.
+one column per (data set, architecture, P), each seed a thin line, their mean a thick one: the
+geometric mean over the seeds for R_f, D_f and G_f, the arithmetic mean for the test error (no
+bands). The banner names the runs (P, epochs, width, seeds) from training.csv.
 
 Reads tables/training_time.csv (the probes of the runs' snapshots; epoch 0 = the initial net,
 probed with batch statistics as everywhere). Options: the headline keys, note.
@@ -16,7 +18,8 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FormatStrFormatter, MaxNLocator
 
-from diffeo_stability.figures.panels import finish, mark_absent, quiet_minor_labels
+from diffeo_stability.figures.net_panels import finish_runs, readable_log_axis
+from diffeo_stability.figures.panels import mark_absent, quiet_minor_labels
 from diffeo_stability.figures.style import (
     QUANTITY_COLORS,
     TEXT_WIDTH,
@@ -98,17 +101,25 @@ def draw(inputs: list[Path], options: dict[str, str]) -> Figure:
             if log:
                 ax.set_yscale("log")
                 plain_log_labels(ax)
+                readable_log_axis(ax.yaxis)
             if col == 0:
                 ax.set_ylabel(label)
         axes[0, col].set_title(
-            panel_title(arch, dataset_label(dataset), f"P={P}", f"seeds {len(seeds)}")
+            panel_title(arch, dataset_label(dataset), f"P={P}", f"{len(seeds)} seeds")
         )
         axes[-1, col].set_xlabel("epoch (0 = init)")
         axes[-1, col].xaxis.set_major_locator(MaxNLocator(integer=True))
     if runs:
         handles = [
             Line2D([], [], color="0.4", lw=0.6, alpha=0.5, marker="o", ms=2, label="one seed"),
-            Line2D([], [], color="0.4", lw=1.8, label="mean over seeds"),
+            Line2D(
+                [],
+                [],
+                color="0.4",
+                lw=1.8,
+                label="mean over seeds: geometric\n"
+                r"($R_f$, $D_f$, $G_f$), arithmetic (error)",
+            ),
         ]
         outside_legend(axes[0, -1], handles=handles)
-    return finish(fig, options, missing)
+    return finish_runs(fig, options, missing, rows, inputs)

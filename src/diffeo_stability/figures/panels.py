@@ -7,6 +7,7 @@ figure can state it in a note instead of failing.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from fractions import Fraction
 
 import numpy as np
 import pandas as pd
@@ -102,10 +103,19 @@ def _span(values: Sequence[float]) -> str:
     return f"{low:g}" if low == high else f"{low:g}-{high:g}"
 
 
+def width_label(factors: Sequence[float]) -> str:
+    """'width 1/8, 1/4 of the published nets' of the width factors of the runs drawn ('' when
+    every net has its published width)."""
+    fractions = sorted({Fraction(float(f)).limit_denominator(64) for f in factors})
+    if not fractions or fractions == [1]:
+        return ""
+    return "width " + ", ".join(str(f) for f in fractions) + " of the published nets"
+
+
 def scale_banner(drawn: pd.DataFrame | None, training: pd.DataFrame | None) -> str:
     """The training scale of the data a figure draws, read from its rows: training-set sizes
-    (n_train), seeds per point and, from the training table, the epochs of those runs.
-    '' without rows."""
+    (n_train), seeds per point and, from the training table, the epochs and the width factors
+    of those runs. '' without rows."""
     if drawn is None or drawn.empty or "n_train" not in drawn:
         return ""
     sizes = pd.to_numeric(drawn["n_train"], errors="coerce").dropna()
@@ -113,10 +123,13 @@ def scale_banner(drawn: pd.DataFrame | None, training: pd.DataFrame | None) -> s
     if training is not None and {"dataset", "arch", "P", "epochs"} <= set(training.columns):
         keys = ["dataset", "arch", "P"]
         runs = drawn[keys].astype(str).drop_duplicates()
-        epochs = training.assign(**{k: training[k].astype(str) for k in keys}).merge(runs)
-        epochs = pd.to_numeric(epochs["epochs"], errors="coerce").dropna()
+        trained = training.assign(**{k: training[k].astype(str) for k in keys}).merge(runs)
+        epochs = pd.to_numeric(trained["epochs"], errors="coerce").dropna()
         if len(epochs):
             parts.append(f"{_span(list(epochs))} epochs")
+        if "width_factor" in trained:
+            widths = pd.to_numeric(trained["width_factor"], errors="coerce").dropna()
+            parts += [label] if (label := width_label(list(widths))) else []
     seeds = seeds_label(drawn)
     if seeds:
         parts.append(f"{seeds} per point")

@@ -47,9 +47,11 @@ HEADLINE = tuple(field.name for field in fields(Headline))
 class FigureSpec:
     """One figure: drawn by figures/<module>.py from `inputs` (keys of INPUTS) into
     <results>/figures/<stem>.pdf and .png, shown in the report under `category`; `options`
-    are the `--set` keys its draw() reads besides `note`, which every figure of run outputs
-    (any `inputs`) reads: a figure computed from no run output (Fig. 1, the diffeomorphism
-    appendices) shows no data of the config, so no note about them. `module` and `stem`
+    are the `--set` keys its draw() reads besides `note`, which every figure of the runs'
+    data sets (any `inputs`, `note` not False) reads: a figure computed from no run output
+    (Fig. 1, the diffeomorphism appendices) shows no data of the config, so no note about
+    them, and one that shows no trained net (Fig. 2's data image, Fig. 7's stripe model)
+    states what it shows instead of the config's note about the runs. `module` and `stem`
     default to `name`."""
 
     name: str
@@ -58,6 +60,7 @@ class FigureSpec:
     options: tuple[str, ...]
     module: str = ""  # "" = `name`
     stem: str = ""  # "" = `name`
+    note: bool = True  # reads the config's note (when it has inputs)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "module", self.module or self.name)
@@ -65,8 +68,9 @@ class FigureSpec:
 
     @property
     def keys(self) -> frozenset[str]:
-        """Every option key the figure reads: `options`, and `note` when it has inputs."""
-        return frozenset({*self.options, "note"} if self.inputs else self.options)
+        """Every option key the figure reads: `options`, and `note` when it has inputs and
+        reads the note."""
+        return frozenset({*self.options, "note"} if self.inputs and self.note else self.options)
 
     @property
     def caption(self) -> str:
@@ -82,9 +86,11 @@ class FigureSpec:
         ]
 
     def draw(self, inputs: Sequence[str | Path], options: Mapping[str, str]) -> Figure:
-        """Import the figure's module and draw it."""
+        """Import the figure's module and draw it; then give every log axis two labelled
+        ticks at least (`log_ticks`, imported here: the registry is matplotlib-free)."""
         module = importlib.import_module(f"diffeo_stability.figures.{self.module}")
-        return module.draw(list(inputs), options)
+        log_ticks = importlib.import_module("diffeo_stability.figures.log_ticks")
+        return log_ticks.label_log_axes(module.draw(list(inputs), options))
 
 
 FIGURES: dict[str, FigureSpec] = {
@@ -110,6 +116,7 @@ FIGURES: dict[str, FigureSpec] = {
             inputs=("illustration",),
             category=MAIN,
             options=("index", "c", "delta", "interpolation", "seed"),
+            note=False,
         ),
         FigureSpec(
             name="fig3_sota_stability",
@@ -140,6 +147,7 @@ FIGURES: dict[str, FigureSpec] = {
             inputs=("stripe",),
             category=MAIN,
             options=("d", "fit_p_min"),
+            note=False,
         ),
         FigureSpec(
             name="appendix_bijectivity_probability",
@@ -192,6 +200,20 @@ FIGURES: dict[str, FigureSpec] = {
             options=(*HEADLINE, "archs", "datasets"),
         ),
         FigureSpec(
+            name="appendix_fig5_vs_P",
+            stem="appendix/fig5_vs_P",
+            inputs=("logavg", "training"),
+            category=APPENDIX,
+            options=(*HEADLINE, "datasets", "archs"),
+        ),
+        FigureSpec(
+            name="appendix_fig5_datasets",
+            stem="appendix/fig5_datasets",
+            inputs=("logavg", "training"),
+            category=APPENDIX,
+            options=(*HEADLINE, "datasets", "archs"),
+        ),
+        FigureSpec(
             name="appendix_robustness",
             stem="appendix/robustness",
             inputs=("logavg", "training"),
@@ -201,42 +223,42 @@ FIGURES: dict[str, FigureSpec] = {
         FigureSpec(
             name="mechanisms_training_time",
             stem="mechanisms/training_time",
-            inputs=("training_time",),
+            inputs=("training_time", "training"),
             category=MECHANISMS,
             options=HEADLINE,
         ),
         FigureSpec(
             name="mechanisms_lowpass_filters",
             stem="mechanisms/lowpass_filters",
-            inputs=("filter_spectrum",),
+            inputs=("filter_spectrum", "training"),
             category=MECHANISMS,
             options=(),
         ),
         FigureSpec(
             name="mechanisms_distance",
             stem="mechanisms/distance",
-            inputs=("mechanisms_distance",),
+            inputs=("mechanisms_distance", "training"),
             category=MECHANISMS,
             options=(*HEADLINE, "dataset", "archs"),
         ),
         FigureSpec(
             name="mechanisms_operations",
             stem="mechanisms/operations",
-            inputs=("mechanisms_operations",),
+            inputs=("mechanisms_operations", "training"),
             category=MECHANISMS,
             options=(*HEADLINE, "dataset", "archs"),
         ),
         FigureSpec(
             name="mechanisms_spectra",
             stem="mechanisms/spectra",
-            inputs=("mechanisms_spectra",),
+            inputs=("mechanisms_spectra", "training"),
             category=MECHANISMS,
             options=("dataset", "archs"),
         ),
         FigureSpec(
             name="mechanisms_shuffle",
             stem="mechanisms/shuffle",
-            inputs=("mechanisms_shuffle",),
+            inputs=("mechanisms_shuffle", "training"),
             category=MECHANISMS,
             options=(*HEADLINE, "dataset", "archs"),
         ),
@@ -246,32 +268,33 @@ FIGURES: dict[str, FigureSpec] = {
             inputs=("mechanisms_diffeo_parts",),
             category=MECHANISMS,
             options=(),
+            note=False,  # the ensemble's parts: no trained net, no data set of the runs
         ),
         FigureSpec(
             name="mechanisms_local_P",
             stem="mechanisms/local_nets_vs_P",
-            inputs=("local_nets",),
+            inputs=("local_nets", "training"),
             category=MECHANISMS,
             options=(*HEADLINE, "datasets"),
         ),
         FigureSpec(
             name="mechanisms_local_sizes",
             stem="mechanisms/local_nets_sizes",
-            inputs=("local_nets",),
+            inputs=("local_nets", "training"),
             category=MECHANISMS,
             options=(*HEADLINE, "dataset", "P"),
         ),
         FigureSpec(
             name="mechanisms_neuron_stability",
             stem="mechanisms/neuron_stability",
-            inputs=("neuron_stability",),
+            inputs=("neuron_stability", "training"),
             category=MECHANISMS,
             options=(),
         ),
         FigureSpec(
             name="mechanisms_filters",
             stem="mechanisms/filters",
-            inputs=("mechanisms_filters",),
+            inputs=("mechanisms_filters", "training"),
             category=MECHANISMS,
             options=("dataset", "archs"),
         ),

@@ -255,14 +255,37 @@ def _place(label: Annotation, renderer, spot) -> Bbox:
     return Text.get_window_extent(label, renderer).expanded(1.05, 1.1)
 
 
-def _spot_fits(box: Bbox, leader: bool, own: int, own_xy, markers, taken, frame, clear) -> bool:
+def _leader_end(box: Bbox, own_xy) -> tuple[float, float]:
+    """Where a leader line leaves the text box `box` towards its point `own_xy` (pixels)."""
+    return (float(np.clip(own_xy[0], box.x0, box.x1)), float(np.clip(own_xy[1], box.y0, box.y1)))
+
+
+def _segments_cross(a, b, c, d) -> bool:
+    """True when the segments a-b and c-d (pixels) cross at a point inside both."""
+
+    def side(p, q, r) -> float:
+        return (q[0] - p[0]) * (r[1] - p[1]) - (q[1] - p[1]) * (r[0] - p[0])
+
+    return side(a, b, c) * side(a, b, d) < 0 and side(c, d, a) * side(c, d, b) < 0
+
+
+def _crosses_box(start, stop, box: Bbox) -> bool:
+    """True when the segment start-stop (pixels) passes through `box` (sampled every pixel)."""
+    steps = np.linspace(0.0, 1.0, int(np.hypot(*np.subtract(stop, start))) + 2)
+    return any(box.contains(*(np.asarray(start) + t * np.subtract(stop, start))) for t in steps)
+
+
+def _spot_fits(
+    box: Bbox, leader: bool, own: int, own_xy, markers, taken, frame, clear, leaders=()
+) -> bool:
     """Whether a label whose text box is `box` may stay there: inside `frame`, on nothing of
     `taken`; without a leader, its own marker (index `own` of `markers`) nearest to it; with
     one, its text at least `clear` pixels from every other marker and its leader crossing
-    none."""
+    none; in both cases crossing none of the leader lines already drawn (`leaders`: (start,
+    end) in pixels) with its text or its own leader."""
     if not (frame.contains(box.x0, box.y0) and frame.contains(box.x1, box.y1)):
         return False
-    if _overlap(box, taken) > 0:
+    if _overlap(box, taken) > 0 or any(_crosses_box(a, b, box) for a, b in leaders):
         return False
     gaps = [box_distance(box, x, y) - r for x, y, r in markers]
     others = min((g for k, g in enumerate(gaps) if k != own), default=np.inf)
@@ -270,8 +293,10 @@ def _spot_fits(box: Bbox, leader: bool, own: int, own_xy, markers, taken, frame,
         return gaps[own] + NEAREST_MARGIN * clear < others
     if others < clear:
         return False
-    end = (float(np.clip(own_xy[0], box.x0, box.x1)), float(np.clip(own_xy[1], box.y0, box.y1)))
+    end = _leader_end(box, own_xy)
     if _segment_hits(end, own_xy, markers, own):
+        return False
+    if any(_segments_cross(end, own_xy, start, stop) for start, stop in leaders):
         return False
     # nor through a text or another label (sampled every pixel or so)
     steps = np.linspace(0.0, 1.0, int(np.hypot(*np.subtract(own_xy, end))) + 2)[1:-1]
@@ -286,7 +311,8 @@ def spread_labels(fig: Figure) -> int:
     """Place every point label (`point_label`) inside its axes where it touches no marker, no
     fixed text, no legend and no label placed before it: first beside its point, at a spot of
     `NEAR_SPOTS` where its own point is the marker nearest to it; else at a spot of
-    `LEADER_SPOTS`, joined to its point by a leader line that crosses no other marker, its text
+    `LEADER_SPOTS`, joined to its point by a leader line that crosses no other marker (and, where
+    a spot allows it, no leader line placed before it, nor its text), its text
     `LEADER_CLEARANCE` away from the other points. A label with neither is hidden rather than
     printed where it could be read as another point's. Call once the figure is drawn. Returns
     the number of hidden labels."""
@@ -306,15 +332,20 @@ def spread_labels(fig: Figure) -> int:
         # the labels of crowded points first: they have the fewest free spots
         crowd = 3 * clear
         labels.sort(key=lambda t: -_crowding(ax.transData.transform(t.xy), markers, crowd))
+        leaders: list[tuple[tuple[float, float], tuple[float, float]]] = []
         for label in labels:
             label.set_in_layout(False)  # placing a label must not move the panels
             label.set_visible(True)
             own_xy = ax.transData.transform(label.xy)
             own = nearest_marker(Bbox.from_bounds(*own_xy, 0, 0), markers)
-            for spot, leader in spots:
+            # a spot clear of the other leader lines first; crossing one rather than hidden
+            tries = [(spot, leader, drawn) for drawn in (leaders, ()) for spot, leader in spots]
+            for spot, leader, avoided in tries:
                 box = _place(label, renderer, spot)
-                if _spot_fits(box, leader, own, own_xy, markers, taken, frame, clear):
+                if _spot_fits(box, leader, own, own_xy, markers, taken, frame, clear, avoided):
                     label.arrow_patch.set_visible(leader)
+                    if leader:
+                        leaders.append((_leader_end(box, own_xy), tuple(own_xy)))
                     taken.append(box)
                     fixed.append(box)
                     break

@@ -79,13 +79,20 @@ def _operations(rows: pd.DataFrame, statistic: str, noise_norm: str) -> dict[str
     return {"R at the input": ordered["R"].iloc[0], "R at the output": ordered["R"].iloc[-1]}
 
 
+def low_frequency_share(spectra: pd.DataFrame) -> pd.DataFrame:
+    """The share of each spectrum's power at or below `LOW_FREQUENCY` cycles per pixel of its
+    map: one row per (run, state, order, layer) of a spectra table, column `share` (the
+    spectra sum to 1, so this is their power at frequency <= LOW_FREQUENCY)."""
+    keys = [k for k in (*RUN_COLUMNS, "order", "layer", "layer_name", "side") if k in spectra]
+    low = spectra.assign(power=spectra["power"].where(spectra["frequency"] <= LOW_FREQUENCY, 0))
+    return low.groupby(keys, sort=False)["power"].sum().rename("share").reset_index()
+
+
 def _spectra(rows: pd.DataFrame) -> dict[str, float]:
-    low = rows[rows["frequency"] <= LOW_FREQUENCY]
     out = {}
-    for order, part in low.groupby("order"):
-        per_block = part.groupby("layer")["power"].sum()
+    for order, part in low_frequency_share(rows).groupby("order"):
         out[f"power below {LOW_FREQUENCY:g} cycles/pixel, mean over blocks ({order})"] = float(
-            per_block.mean()
+            part["share"].mean()
         )
     return out
 
