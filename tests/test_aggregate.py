@@ -31,6 +31,7 @@ def probe_rows(seed: int, R: float, error: float, state: str = "trained") -> pd.
         "arch": "Net",
         "P": 100,
         "n_train": 100,
+        "epochs": 8,
         "seed": seed,
         "state": state,
         "interpolation": "bilinear",

@@ -66,6 +66,7 @@ __all__ = [
     "figure_options",
     "forward_sigterm",
     "gpus_per_job",
+    "has_budgets",
     "headline_option",
     "hparams_option",
     "imagenet_settings_option",
@@ -126,7 +127,8 @@ def train_rules(config: dict[str, Any]) -> list[tuple[str, Run | None, tuple[int
     them (a deleted snapshot retrains that run only)."""
     rules: list[tuple[str, Run | None, tuple[int, ...]]] = [("train", None, ())]
     for run, epochs in snapshot_runs(config).items():
-        name = re.sub(r"\W", "_", f"train_{run.dataset}_{run.arch}_P{run.P}_seed{run.seed}")
+        name = f"train_{run.dataset}_{run.arch}_P{run.P}{run.budget}_seed{run.seed}"
+        name = re.sub(r"\W", "_", name)
         rules.append((name, run, epochs))
     return rules
 
@@ -135,7 +137,7 @@ def run_constraints(run: Run | None) -> dict[str, str]:
     """Wildcard constraints (regular expressions) that match `run` only; none for None."""
     if run is None:
         return {}
-    return {key: re.escape(str(value)) for key, value in run._asdict().items()}
+    return {key: re.escape(str(value)) for key, value in run.wildcards().items() if key != "epochs"}
 
 
 def probe_settings_option(config: dict[str, Any], run: Run) -> str:
@@ -188,8 +190,20 @@ def figure_options(name: str, headline: Headline, figures: Mapping[str, Any]) ->
 
 def built_figures(inputs: Collection[str]) -> list[FigureSpec]:
     """The figures of the registry whose inputs are all among `inputs` (those the config
-    makes: the figures over training time need runs with snapshots)."""
-    return [figure for figure in FIGURES.values() if set(figure.inputs) <= set(inputs)]
+    makes: the figures over training time need runs with snapshots). A config with training
+    budgets (input `budgets`) draws only the figures that read them: the others take one run
+    per (dataset, arch, P, seed)."""
+    budgets = "budgets" in inputs
+    return [
+        figure
+        for figure in FIGURES.values()
+        if set(figure.inputs) <= set(inputs) and (not budgets or "budgets" in figure.inputs)
+    ]
+
+
+def has_budgets(runs: Iterable[Run]) -> bool:
+    """Whether some run has a training budget of its own (an experiment lists `epochs`)."""
+    return any(run.epochs is not None for run in runs)
 
 
 def trains_local_nets(runs: Iterable[Run]) -> bool:
