@@ -18,6 +18,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
+from budget_tables import budget_seed_table
 from matplotlib.figure import Figure
 from test_diffeo_figures import TINY
 from workflow_helpers import ROOT
@@ -331,6 +332,7 @@ def figure_inputs(tables: Path, tmp_path_factory) -> dict[str, Path]:
     training.assign(seed=0, epochs=100).to_csv(folder / "training.csv", index=False)
     synthetic_training_time().to_csv(folder / "training_time.csv", index=False)
     synthetic_filter_spectrum().to_csv(folder / "filter_spectrum.csv", index=False)
+    budget_seed_table().to_csv(folder / "seeds.csv", index=False)
     return {
         "logavg": tables / "logavg.csv",
         "training": folder / "training.csv",
@@ -340,6 +342,7 @@ def figure_inputs(tables: Path, tmp_path_factory) -> dict[str, Path]:
         "neuron_stability": folder / "neuron_stability.csv",  # absent: drawn as missing
         "training_time": folder / "training_time.csv",
         "filter_spectrum": folder / "filter_spectrum.csv",
+        "budgets": folder / "seeds.csv",
         # drawn with data in test_mechanisms_figures.py; absent here (the same option reads)
         **{name: folder / "absent.csv" for name in INPUTS if name.startswith("mechanisms_")},
     }

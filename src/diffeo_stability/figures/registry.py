@@ -29,6 +29,7 @@ INPUTS = {
     "filter_spectrum": "tables/filter_spectrum.csv: 3x3 filter energy per Laplacian eigenvalue",
     "neuron_stability": "mechanisms/neuron_stability.csv: alpha per state, layer and kind",
     "local_nets": "tables/logavg.csv, when the experiments train simple local nets",
+    "budgets": "tables/seeds.csv, when an experiment trains at several budgets (`epochs`)",
     **{
         f"mechanisms_{name}": f"tables/mechanisms/{name}.csv: the mechanisms stage's {name} rows"
         for name in ("distance", "operations", "spectra", "shuffle", "filters", "diffeo_parts")
@@ -277,6 +278,20 @@ FIGURES: dict[str, FigureSpec] = {
             inputs=("mechanisms_filters", "training"),
             category=MECHANISMS,
             options=("dataset", "archs"),
+        ),
+        FigureSpec(
+            name="long_budget",
+            stem="long_budget",
+            inputs=("budgets", "training", "training_time"),
+            category=MAIN,
+            options=HEADLINE,
+        ),
+        FigureSpec(
+            name="long_plane",
+            stem="long_plane",
+            inputs=("budgets", "training"),
+            category=MAIN,
+            options=HEADLINE,
         ),
     )
 }
