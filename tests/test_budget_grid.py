@@ -49,6 +49,7 @@ def test_each_budget_is_a_run_of_its_own_and_sets_its_epochs() -> None:
     assert plain in runs and plain.budget == "" and plain.wildcards()["budget"] == ""
     assert run_hparams(config, plain).epochs == 250
     assert run_constraints(run)["budget"] == "/E32" and "epochs" not in run_constraints(run)
+    assert run_constraints(plain)["budget"] == "(?:)"  # the empty string only
     names = [name for name, rule_run, _ in train_rules(config) if rule_run is not None]
     assert names == ["train_cifar10_LeNet_P50000_E32_seed0", "train_cifar10_LeNet_P50000_E32_seed1"]
 

@@ -137,7 +137,12 @@ def run_constraints(run: Run | None) -> dict[str, str]:
     """Wildcard constraints (regular expressions) that match `run` only; none for None."""
     if run is None:
         return {}
-    return {key: re.escape(str(value)) for key, value in run.wildcards().items() if key != "epochs"}
+    # an empty value (no budget): a regular expression that matches only the empty string
+    return {
+        key: re.escape(str(value)) or "(?:)"
+        for key, value in run.wildcards().items()
+        if key != "epochs"
+    }
 
 
 def probe_settings_option(config: dict[str, Any], run: Run) -> str:
