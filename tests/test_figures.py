@@ -264,7 +264,7 @@ def test_every_figure_module_is_registered_with_its_caption() -> None:
     modules = {
         path.stem
         for path in package.glob("*.py")
-        if path.stem.startswith(("fig", "appendix_", "mechanisms_"))
+        if path.stem.startswith(("fig", "appendix_", "mechanisms_", "long_"))
     }
     assert {spec.module for spec in FIGURES.values()} == modules
     captions = {path.name for path in (ROOT / "workflow" / "report").glob("*.rst")}

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 import shlex
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from diffeo_stability.config import (
@@ -33,7 +33,7 @@ from diffeo_stability.config.scale import scale_caption
 from diffeo_stability.data.registry import DATASETS
 from diffeo_stability.default_experiment import default_experiment
 from diffeo_stability.errors import ConfigError
-from diffeo_stability.figures.registry import FIGURES, FigureSpec
+from diffeo_stability.figures.registry import FIGURES, built_figures
 from diffeo_stability.mechanisms.neuron_settings import neuron_stability_settings
 from diffeo_stability.mechanisms.settings import (
     FIELD_ANALYSES,
@@ -191,19 +191,6 @@ def figure_options(name: str, headline: Headline, figures: Mapping[str, Any]) ->
         options.setdefault("note", figures["note"])
     pairs = [shlex.quote(f"{key}={value}") for key, value in sorted(options.items())]
     return f"--set {' '.join(pairs)}" if pairs else ""
-
-
-def built_figures(inputs: Collection[str]) -> list[FigureSpec]:
-    """The figures of the registry whose inputs are all among `inputs` (those the config
-    makes: the figures over training time need runs with snapshots). A config with training
-    budgets (input `budgets`) draws only the figures that read them: the others take one run
-    per (dataset, arch, P, seed)."""
-    budgets = "budgets" in inputs
-    return [
-        figure
-        for figure in FIGURES.values()
-        if set(figure.inputs) <= set(inputs) and (not budgets or "budgets" in figure.inputs)
-    ]
 
 
 def has_budgets(runs: Iterable[Run]) -> bool:

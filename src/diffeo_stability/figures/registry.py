@@ -9,7 +9,7 @@ is one `FigureSpec` below, its module figures/<module>.py defining
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -295,3 +295,16 @@ FIGURES: dict[str, FigureSpec] = {
         ),
     )
 }
+
+
+def built_figures(inputs: Collection[str]) -> list[FigureSpec]:
+    """The figures whose inputs are all among `inputs` (those a config makes: the figures over
+    training time need runs with snapshots). A config with training budgets (input `budgets`)
+    draws only the figures that read them: the others take one run per (dataset, arch, P,
+    seed)."""
+    budgets = "budgets" in inputs
+    return [
+        figure
+        for figure in FIGURES.values()
+        if set(figure.inputs) <= set(inputs) and (not budgets or "budgets" in figure.inputs)
+    ]
