@@ -14,6 +14,7 @@ from diffeo_stability.workflow import (
     built_figures,
     has_budgets,
     run_constraints,
+    train_priority,
     train_rules,
     validate_workflow_config,
 )
@@ -86,3 +87,14 @@ def test_the_long_config_trains_four_nets_at_three_budgets() -> None:
         hparams = run_hparams(config, run)
         assert hparams.schedule == "cosine_steps" and hparams.epochs == run.epochs
         assert hparams.snapshot_epochs == ((1, 2, 4, 8, 16, 32) if run.epochs == 32 else ())
+
+
+def test_the_longest_runs_of_a_budget_grid_start_first() -> None:
+    config = validate_config(copy.deepcopy(BUDGETS))
+    priorities = {name: train_priority(run) for name, run, _ in train_rules(config)}
+    assert priorities == {
+        "train": 0,
+        "train_cifar10_LeNet_P50000_E32_seed0": 1,
+        "train_cifar10_LeNet_P50000_E32_seed1": 1,
+    }
+    assert train_priority(Run("cifar10", "LeNet", 50000, 0)) == 0

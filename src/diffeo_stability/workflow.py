@@ -81,6 +81,7 @@ __all__ = [
     "scale_caption",
     "snapshot_probe_settings_option",
     "snapshot_runs",
+    "train_priority",
     "train_rules",
     "training_runs",
     "training_time_runs",
@@ -131,6 +132,13 @@ def train_rules(config: dict[str, Any]) -> list[tuple[str, Run | None, tuple[int
         name = re.sub(r"\W", "_", name)
         rules.append((name, run, epochs))
     return rules
+
+
+def train_priority(run: Run | None) -> int:
+    """Scheduling priority of a train rule: 1 for the rule of a run with a budget (a run with
+    snapshots has a rule of its own: the longest runs of config/cpu-long.yaml), so that the
+    longest jobs start first instead of last; 0 otherwise."""
+    return int(run is not None and run.epochs is not None)
 
 
 def run_constraints(run: Run | None) -> dict[str, str]:

@@ -22,6 +22,7 @@ for _name, _run, _epochs in facade.train_rules(config):
         conda:
             "../../envs/diffeo-stability.yaml"
         threads: 1
+        priority: facade.train_priority(_run)
         resources:
             **device_job_resources(mem_mb=16000, runtime=600),
         params:
