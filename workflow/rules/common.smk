@@ -43,7 +43,7 @@ DATA = "resources/data/{dataset}.npz"
 SYNTHETIC = "resources/synthetic/{dataset}"
 # every config writes under its own results root, so configs never overwrite each other
 RESULTS = config["results"].rstrip("/")
-# {budget}: "" or "/E<epochs>" for a run of a grid with training budgets (config.grid.Run)
+# {budget}: the path segment of a run's training budget (config.grid.Run.budget; empty without)
 TRAIN_DIR = f"{RESULTS}/train/{{dataset}}/{{arch}}/P{{P}}{{budget}}/seed{{seed}}"
 TRAIN_OUTPUTS = ("init.pt", "trained.pt", "last.pt", "metrics.json")
 SNAPSHOT = f"{TRAIN_DIR}/snapshots/epoch{{epoch}}.pt"  # models.build.snapshot_path
