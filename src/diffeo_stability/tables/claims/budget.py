@@ -16,6 +16,7 @@ tested' row per claim. `longest_budget` gives the other claims one run per (net,
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -115,34 +116,42 @@ def _primitive(rows: pd.DataFrame) -> pd.DataFrame:
     return rows[arch.str.fullmatch(FC_PATTERN) | arch.str.fullmatch(LENET_PATTERN)]
 
 
+def _at_longest(
+    claim: str,
+    paper: str,
+    criterion: str,
+    bounds: tuple[float, float],
+    rows: pd.DataFrame,
+    training: pd.DataFrame | None,
+    values: Callable[[pd.DataFrame], np.ndarray],
+) -> list[dict]:
+    """Per net at its data set's largest budget, the geometric mean over seeds of `values`
+    (an array per row of a net's group) within `bounds`; one 'not tested' row without nets."""
+    out = []
+    for group in groups(_longest(rows), ["dataset", "arch"]):
+        estimate = geometric_mean(values(group))
+        epochs = float(group["epochs"].iloc[0])
+        decision = decide(estimate, *bounds)
+        runs = _runs_at(training, epochs)
+        out.append(
+            claim_row(claim, paper, criterion, decision, group, runs, estimate, f"E = {epochs:g}")
+        )
+    return out or [absent_row(claim, paper, criterion, "no such net at 2+ budgets")]
+
+
 def sota_at_longest(rows: pd.DataFrame, training: pd.DataFrame | None) -> list[dict]:
     """Per SOTA net, the geometric mean over seeds of R_f at the largest budget."""
     low, high = SOTA_RANGE
-    criterion = f"{low:g} <= R_f <= {high:g} (geometric mean over seeds, +- 2 SE)"
-    out = []
-    for group in groups(_matching(_longest(rows), SOTA_PATTERN), ["dataset", "arch"]):
-        estimate = geometric_mean(group["R"])
-        epochs = float(group["epochs"].iloc[0])
-        out.append(
-            claim_row(
-                SOTA_AT_LONGEST,
-                "1e-2 to 1e-1",
-                criterion,
-                decide(estimate, low, high),
-                group,
-                _runs_at(training, epochs),
-                estimate,
-                f"E = {epochs:g}",
-            )
-        )
-    return out or [
-        absent_row(SOTA_AT_LONGEST, "1e-2 to 1e-1", criterion, "no SOTA net at 2+ budgets")
-    ]
+    criterion = f"{low:g} <= R_f <= {high:g} (geometric mean over seeds and its interval)"
+    sota = _matching(rows, SOTA_PATTERN)
+    return _at_longest(
+        SOTA_AT_LONGEST, "1e-2 to 1e-1", criterion, SOTA_RANGE, sota, training, r_values
+    )
 
 
 def falls_with_budget(rows: pd.DataFrame, training: pd.DataFrame | None) -> list[dict]:
     """Per net, the slope of log R_f against log E over its seeds and budgets, below 0."""
-    criterion = "slope of log R_f vs log E < 0 (seeds as points, t interval)"
+    criterion = "slope of log R_f vs log E < 0 (seeds as points, its interval)"
     out = []
     for group in groups(rows, ["dataset", "arch"]):
         estimate = log_slope(group["epochs"].to_numpy(float), group["R"].to_numpy(float))
@@ -175,9 +184,9 @@ def combine(decisions: list[Decision]) -> Decision:
 
 
 def primitive_stay(rows: pd.DataFrame, training: pd.DataFrame | None) -> list[dict]:
-    """Per primitive net, R_f >= 1 at every budget (geometric means over seeds, +- 2 SE);
+    """Per primitive net, R_f >= 1 at every budget (geometric means over seeds, their intervals);
     the value shown is the lowest over budgets."""
-    criterion = f"R_f >= {PRIMITIVE_MIN_R:g} at every E (geometric mean over seeds, +- 2 SE)"
+    criterion = f"R_f >= {PRIMITIVE_MIN_R:g} at every E (geometric means over seeds, intervals)"
     out = []
     for group in groups(_primitive(rows), ["dataset", "arch"]):
         per_budget = {e: geometric_mean(g["R"]) for e, g in group.groupby("epochs")}
@@ -203,7 +212,7 @@ def exponent_across_budgets(rows: pd.DataFrame, training: pd.DataFrame | None) -
     """Per net and pooled over nets, the least-squares slope b of log eps_t against log R_f
     over every seed and budget, within `EXPONENT_RANGE`."""
     low, high = EXPONENT_RANGE
-    criterion = f"{low:g} <= b <= {high:g} (seeds and budgets as points, t interval)"
+    criterion = f"{low:g} <= b <= {high:g} (seeds and budgets as points, its interval)"
     usable = finite_positive(rows, "R", "test_error") if not rows.empty else rows
     parts = [(group, "") for group in groups(usable, ["dataset", "arch"])]
     parts += [
@@ -228,6 +237,11 @@ def exponent_across_budgets(rows: pd.DataFrame, training: pd.DataFrame | None) -
     return out or [absent_row(EXPONENT, "0.5", criterion, "no net at 2+ budgets")]
 
 
+def r_values(group: pd.DataFrame) -> np.ndarray:
+    """R_f of each row."""
+    return group["R"].to_numpy(float)
+
+
 def law_ratio(group: pd.DataFrame) -> np.ndarray:
     """eps_t / (0.2 sqrt(R_f)) of each row."""
     return group["test_error"].to_numpy(float) / (
@@ -239,26 +253,9 @@ def law_distance(rows: pd.DataFrame, training: pd.DataFrame | None) -> list[dict
     """Per net at the largest budget, the geometric mean over seeds of eps_t / (0.2 sqrt R_f)
     within `LAW_RATIO_RANGE`."""
     low, high = LAW_RATIO_RANGE
-    criterion = (
-        f"{low:g} <= eps_t / (0.2 sqrt R_f) <= {high:g} (geometric mean over seeds, +- 2 SE)"
-    )
-    out = []
-    for group in groups(_longest(rows), ["dataset", "arch"]):
-        estimate = geometric_mean(law_ratio(group))
-        epochs = float(group["epochs"].iloc[0])
-        out.append(
-            claim_row(
-                LAW_DISTANCE,
-                "1 (eps_t = 0.2 sqrt(R_f))",
-                criterion,
-                decide(estimate, low, high),
-                group,
-                _runs_at(training, epochs),
-                estimate,
-                f"E = {epochs:g}",
-            )
-        )
-    return out or [absent_row(LAW_DISTANCE, "1", criterion, "no net at 2+ budgets")]
+    criterion = f"{low:g} <= eps_t / (0.2 sqrt R_f) <= {high:g} (geometric mean over seeds)"
+    paper = "1 (eps_t = 0.2 sqrt(R_f))"
+    return _at_longest(LAW_DISTANCE, paper, criterion, LAW_RATIO_RANGE, rows, training, law_ratio)
 
 
 def ratio_bounds(upper: Estimate, lower: Estimate) -> Estimate:
@@ -271,7 +268,7 @@ def ratio_bounds(upper: Estimate, lower: Estimate) -> Estimate:
 def sota_below_primitive(rows: pd.DataFrame, training: pd.DataFrame | None) -> list[dict]:
     """Per data set and budget, the R_f of the least stable SOTA net over that of the most
     stable primitive net (geometric means over seeds) below 1."""
-    criterion = "max SOTA R_f / min primitive R_f < 1 (interval from both nets' +- 2 SE)"
+    criterion = "max SOTA R_f / min primitive R_f < 1 (interval from both nets' intervals)"
     out = []
     for group in groups(rows, ["dataset", "epochs"]):
         sota, primitive = _matching(group, SOTA_PATTERN), _primitive(group)
