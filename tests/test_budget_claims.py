@@ -97,3 +97,18 @@ def test_one_budget_is_not_tested() -> None:
     rows = budget_claims(seeds[seeds["epochs"] == 32], budget_training_table())
     assert {row["holds"] for row in rows} == {ABSENT} and len(rows) == 6
     assert {row["holds"] for row in budget_claims(None, None)} == {ABSENT}
+
+
+def test_a_run_that_never_learned_leaves_out_its_own_budget_only() -> None:
+    seeds, training = budget_seed_table(), budget_training_table()
+    training["final_train_loss"] = 1.0
+    at_chance = (training["arch"] == "ResNet18") & (training["epochs"] == 4)
+    training.loc[at_chance & (training["seed"] == 0), ["final_train_loss", "test_error"]] = [
+        2.31,
+        0.9,
+    ]
+    claims = evaluate_claims(log_average(seeds), training, None, seeds=seeds)
+    falls = claims[(claims["claim"] == FALLS_WITH_E) & (claims["arch"] == "ResNet18")].iloc[0]
+    assert "8 points at 3 values" in falls["interval"]  # 9 end points less the one at chance
+    longest = claims[(claims["claim"] == SOTA_AT_LONGEST) & (claims["arch"] == "ResNet18")]
+    assert longest.iloc[0]["seeds"] == "3"
