@@ -29,8 +29,12 @@ FIGURE_INPUTS = {
     **MECHANISM_LOCAL_INPUTS,
     **MECHANISM_INPUTS,
 }
+# a config with training budgets: its per-seed table, read by the figures of the budgets (and
+# only those are drawn: `workflow.built_figures`)
+if facade.has_budgets(RUNS):
+    FIGURE_INPUTS["budgets"] = f"{TABLES}/seeds.csv"
 # inputs computed from the training runs: their figures state the config's scale
-RUN_INPUTS = {"logavg", "training_time", "filter_spectrum", "local_nets"}
+RUN_INPUTS = {"logavg", "training_time", "filter_spectrum", "local_nets", "budgets"}
 
 
 for _figure in built_figures():

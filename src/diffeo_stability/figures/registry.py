@@ -9,7 +9,7 @@ is one `FigureSpec` below, its module figures/<module>.py defining
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -29,6 +29,7 @@ INPUTS = {
     "filter_spectrum": "tables/filter_spectrum.csv: 3x3 filter energy per Laplacian eigenvalue",
     "neuron_stability": "mechanisms/neuron_stability.csv: alpha per state, layer and kind",
     "local_nets": "tables/logavg.csv, when the experiments train simple local nets",
+    "budgets": "tables/seeds.csv, when an experiment trains at several budgets (`epochs`)",
     **{
         f"mechanisms_{name}": f"tables/mechanisms/{name}.csv: the mechanisms stage's {name} rows"
         for name in ("distance", "operations", "spectra", "shuffle", "filters", "diffeo_parts")
@@ -296,5 +297,32 @@ FIGURES: dict[str, FigureSpec] = {
             category=MECHANISMS,
             options=("dataset", "archs"),
         ),
+        FigureSpec(
+            name="long_budget",
+            stem="long_budget",
+            inputs=("budgets", "training", "training_time"),
+            category=MAIN,
+            options=HEADLINE,
+        ),
+        FigureSpec(
+            name="long_plane",
+            stem="long_plane",
+            inputs=("budgets", "training"),
+            category=MAIN,
+            options=HEADLINE,
+        ),
     )
 }
+
+
+def built_figures(inputs: Collection[str]) -> list[FigureSpec]:
+    """The figures whose inputs are all among `inputs` (those a config makes: the figures over
+    training time need runs with snapshots). A config with training budgets (input `budgets`)
+    draws only the figures that read them: the others take one run per (dataset, arch, P,
+    seed)."""
+    budgets = "budgets" in inputs
+    return [
+        figure
+        for figure in FIGURES.values()
+        if set(figure.inputs) <= set(inputs) and (not budgets or "budgets" in figure.inputs)
+    ]

@@ -189,7 +189,7 @@ def job_count(config: dict[str, Any]) -> int:
     figure whose inputs the config produces (those over training time only with snapshots,
     the local-net figures only with a local net, that of neuron stability only with its
     measure)."""
-    from diffeo_stability.figures.registry import FIGURES  # metadata only, as config reads it
+    from diffeo_stability.figures.registry import built_figures  # metadata, as config reads it
 
     runs = training_runs(config)
     neuron = neuron_stability_settings(config) is not None
@@ -202,7 +202,8 @@ def job_count(config: dict[str, Any]) -> int:
     trained_nets = len(selected_runs(mechanisms_settings(config), runs))
     mechanisms = neuron + (snapshot_runs + 2 if snapshot_runs else 0)
     mechanisms += (trained_nets + 1) * len(NET_ANALYSES) + 2
-    figures = sum(set(f.inputs) <= produced for f in FIGURES.values())
+    produced |= {"budgets"} if any(run.epochs is not None for run in runs) else set()
+    figures = len(built_figures(produced))
     data_jobs = sum(1 + DATASETS[name].synthetic for name in {run.dataset for run in runs})
     stripe = config["stripe"]
     stripe_jobs = len(stripe["P"]) * len(stripe["seeds"]) + 1

@@ -37,6 +37,7 @@ GROUP_KEYS = [
     "arch",
     "P",
     "n_train",
+    "epochs",
     "state",
     "interpolation",
     "c",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from diffeo_stability.data.registry import DATASETS
+from diffeo_stability.tables.claims.budget import budget_claims, longest_budget
 from diffeo_stability.tables.claims.depth import depth_claims
 from diffeo_stability.tables.claims.error_fit import fit_claims
 from diffeo_stability.tables.claims.excluded import excluded_runs, never_learned_runs
@@ -35,6 +36,9 @@ def evaluate_claims(
     probe = probe or Headline()
     chance = chance_runs(training)
     logavg, seeds = without_runs(logavg, chance), without_runs(seeds, chance)
+    budgets, training_all = probe.rows(seeds, c=probe.c), training  # every training budget
+    # the other claims take one run per (net, P, seed): its longest budget
+    logavg, training, seeds = (longest_budget(t) for t in (logavg, training, seeds))
     headline = probe.rows(logavg, c=probe.c)
     per_seed = probe.rows(seeds, c=probe.c)
     trained_full = full_size(select(per_seed, state="trained"))
@@ -49,6 +53,7 @@ def evaluate_claims(
     rows += size_claims(per_seed, training, "G_f rises with P", SIZE_ARCHS, "G", +1)
     rows += depth_claims(logavg, training, probe)
     rows += stripe_claims(stripe)
+    rows += budget_claims(budgets, training_all)
     rows += excluded_runs(headline, training)
     rows += never_learned_runs(chance, training)
     return pd.DataFrame(rows, columns=COLUMNS)
