@@ -31,6 +31,7 @@ def probe_rows(seed: int, R: float, error: float, state: str = "trained") -> pd.
         "arch": "Net",
         "P": 100,
         "n_train": 100,
+        "epochs": 3,  # the epochs_run of `metrics` (a run and its probe rows agree)
         "seed": seed,
         "state": state,
         "interpolation": "bilinear",

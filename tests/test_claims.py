@@ -47,6 +47,7 @@ def seed_row(arch: str, P: str, state: str, seed: int, R: float, G: float = 1.0,
         arch=arch,
         P=P,
         n_train=SIZES[P],
+        epochs=8,
         state=state,
         interpolation="bilinear",
         c=3.0,
@@ -555,3 +556,18 @@ def test_poster_points_decide_the_paper_claims_with_one_seed_each() -> None:
     corr = bootstrap(nets, lambda m: float(np.corrcoef(m[:, 0], m[:, 1])[0, 1]))
     assert corr.value == pytest.approx(0.97, abs=0.01)
     assert 0.9 < corr.low and math.isfinite(corr.high)
+
+
+def test_the_published_claims_are_what_the_code_computes(tmp_path):
+    """docs/results/cpu/claims.csv and claims.md are the claims command's output on the
+    published tables (cpu.yaml's headline: the code cut-off rule), byte for byte."""
+    published = Path(__file__).resolve().parents[1] / "docs" / "results" / "cpu"
+    tables = {name: published / f"{name}.csv" for name in ("logavg", "training", "stripe", "seeds")}
+    args = [item for name, path in tables.items() for item in (f"--{name}", str(path))]
+    out, markdown = tmp_path / "claims.csv", tmp_path / "claims.md"
+    args += ["--out", str(out), "--markdown", str(markdown)]
+    parser = argparse.ArgumentParser()
+    claims_command.add_arguments(parser)
+    claims_command.run(parser.parse_args([*args, "--headline", '{"cutoff_rule": "code"}']))
+    assert out.read_text() == (published / "claims.csv").read_text()
+    assert markdown.read_text() == (published / "claims.md").read_text()

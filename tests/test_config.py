@@ -226,7 +226,7 @@ def test_the_training_job_resolves_a_run_hparams_unchanged():
         assert resolve_arch_hparams(run.arch, json.loads(hparams.to_json())) == hparams
 
 
-@pytest.mark.parametrize("name", ["config", "paper", "smoke", "cpu-check"])
+@pytest.mark.parametrize("name", ["config", "paper", "smoke", "cpu-check", "cpu-long"])
 def test_shipped_configs_are_valid(name):
     assert training_runs(validate_config(load(name)))
 

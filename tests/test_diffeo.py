@@ -7,6 +7,7 @@ Statistical tests use fixed seeds and |z| < 5 bounds: deterministic, yet a wrong
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import pytest
 import torch
@@ -338,3 +339,11 @@ def test_bijectivity_curve_equals_pointwise_probability():
     pointwise = [D.bijectivity_probability(t, 4.0, samples=200, generator=gen(20)) for t in temps]
     assert curve.tolist() == pytest.approx(pointwise, abs=1e-12)
     assert curve[0] == 1.0 and curve[-1] < 0.5 and (curve.diff() <= 0).all()
+
+
+def test_conventions_quote_the_exact_displacement_at_delta_one():
+    """docs/conventions.md's row T(delta) quotes expected_delta at the T of delta = 1."""
+    text = (Path(__file__).resolve().parents[1] / "docs" / "conventions.md").read_text()
+    exact = {c: D.expected_delta(D.temperature_from_delta(1.0, 32, c), 32, c) for c in (3, 5, 15)}
+    quoted = f"{exact[3]:.2f} px at c = 3, {exact[5]:.2f} at c = 5 and {exact[15]:.2f} at c = 15"
+    assert quoted in text

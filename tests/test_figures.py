@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from augmentation_tables import augmentation_logavg
+from budget_tables import budget_seed_table
 from matplotlib.figure import Figure
 from test_diffeo_figures import TINY
 from workflow_helpers import ROOT
@@ -297,7 +298,7 @@ def test_every_figure_module_is_registered_with_its_caption() -> None:
     modules = {
         path.stem
         for path in package.glob("*.py")
-        if path.stem.startswith(("fig", "appendix_", "mechanisms_", "augmentation_"))
+        if path.stem.startswith(("fig", "appendix_", "mechanisms_", "long_", "augmentation_"))
     }
     assert {spec.module for spec in FIGURES.values()} == modules
     captions = {path.name for path in (ROOT / "workflow" / "report").glob("*.rst")}
@@ -365,6 +366,7 @@ def figure_inputs(tables: Path, tmp_path_factory) -> dict[str, Path]:
     training.assign(seed=0, epochs=100).to_csv(folder / "training.csv", index=False)
     synthetic_training_time().to_csv(folder / "training_time.csv", index=False)
     synthetic_filter_spectrum().to_csv(folder / "filter_spectrum.csv", index=False)
+    budget_seed_table().to_csv(folder / "seeds.csv", index=False)
     (folder / "augmentation").mkdir()  # a logavg.csv with augmentation options
     augmentation_logavg().to_csv(folder / "augmentation" / "logavg.csv", index=False)
     return {
@@ -376,6 +378,7 @@ def figure_inputs(tables: Path, tmp_path_factory) -> dict[str, Path]:
         "neuron_stability": folder / "neuron_stability.csv",  # absent: drawn as missing
         "training_time": folder / "training_time.csv",
         "filter_spectrum": folder / "filter_spectrum.csv",
+        "budgets": folder / "seeds.csv",
         "augmentations": folder / "augmentation" / "logavg.csv",
         "adversarial": folder / "augmentation" / "logavg.csv",
         # drawn with data in test_mechanisms_figures.py; absent here (the same option reads)

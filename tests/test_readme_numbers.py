@@ -374,6 +374,22 @@ def filter_spectrum_numbers() -> list[float]:
     return [low.min(), low.max(), low.median(), high.min(), high.max(), high.median()]
 
 
+def local_init_numbers() -> list[float]:
+    """Initial R_f of the basic local nets (the same for both P), and the direction of
+    training the README states: down only for the read-out-only convolutions on cifar10-jpeg."""
+    rows = headline(table("logavg.csv"))
+    rows = rows[rows["arch"].str.startswith("Local") & (rows["point"] == "delta1")]
+    R = rows.pivot_table(index=["dataset", "arch", "P"], columns="state", values="R")
+    lowered = R[R["trained"] < R["init"]].index
+    assert set(lowered.get_level_values("dataset")) == {"cifar10-jpeg"}
+    assert all(a.startswith("LocalCNN-readout") for a in lowered.get_level_values("arch"))
+    readout = R.xs("cifar10-jpeg").index.get_level_values("arch").str.startswith("LocalCNN-readout")
+    assert len(lowered) == readout.sum()
+    init = R["init"].groupby(level=["dataset", "arch"]).agg(["min", "max"])
+    assert (init["max"] - init["min"]).abs().max() < 1e-9  # one initial net for both P
+    return [init["min"][d, a] for d in ("cifar10-jpeg", "mnist") for a in ("LocalCNN", "LocalLCN")]
+
+
 def local_net_numbers() -> list[float]:
     rows = headline(table("logavg.csv"))
     rows = rows[rows["arch"].str.startswith("Local") & (rows["state"] == "trained")]
@@ -434,6 +450,12 @@ CHECKS: list[tuple[str, str, Callable[[], list[float]]]] = [
     ),
     ("Results", "Nets are 1/{n} (ResNet18, EfficientNetB0) or 1/{n} (AlexNet, VGGs)", widths),
     ("Results", "with 2 seeds t = {n}, not 2", lambda: [scipy.stats.t.ppf(0.975, df=1)]),
+    (
+        "Mechanisms",
+        words("""R_f {n} for the convolution and {n} for the locally connected net on
+        `cifar10-jpeg`, {n} and {n} on MNIST"""),
+        local_init_numbers,
+    ),
     (
         "Results",
         words("""trained {n}, {n}, {n}, {n} and {n} epochs at P = {n}, {n}, {n}, {n} and {n} (at

@@ -34,6 +34,7 @@ from diffeo_stability.default_experiment import default_experiment
         # the local nets (both grids)
         ("cpu", 3 * 5 * 2 + (2 * 5 + 5 * 2) + 3 * 2 * 5 * 2 + 6 * 2 + 2 * 4 * 2 + 6, 19 + 3 + 6),
         ("config", 81, 17 + 6),
+        ("cpu-long", 4 * 2 * 3, 2),  # four nets, 2 seeds, 3 budgets: the budget figures only
         ("paper", 2 * 2 * 3 * 8 * 16 + 15 * 5 - 4 * 5, 17 + 6),
     ],
 )

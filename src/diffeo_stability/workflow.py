@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 import shlex
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from diffeo_stability.config import (
@@ -33,7 +33,7 @@ from diffeo_stability.config.scale import scale_caption
 from diffeo_stability.data.registry import DATASETS
 from diffeo_stability.default_experiment import default_experiment
 from diffeo_stability.errors import ConfigError
-from diffeo_stability.figures.registry import FIGURES, FigureSpec
+from diffeo_stability.figures.registry import FIGURES, built_figures
 from diffeo_stability.mechanisms.neuron_settings import neuron_stability_settings
 from diffeo_stability.mechanisms.settings import (
     FIELD_ANALYSES,
@@ -67,6 +67,7 @@ __all__ = [
     "figure_options",
     "forward_sigterm",
     "gpus_per_job",
+    "has_budgets",
     "headline_option",
     "hparams_option",
     "illustration_dataset",
@@ -83,6 +84,7 @@ __all__ = [
     "scale_caption",
     "snapshot_probe_settings_option",
     "snapshot_runs",
+    "train_priority",
     "train_rules",
     "training_runs",
     "training_time_runs",
@@ -129,16 +131,29 @@ def train_rules(config: dict[str, Any]) -> list[tuple[str, Run | None, tuple[int
     them (a deleted snapshot retrains that run only)."""
     rules: list[tuple[str, Run | None, tuple[int, ...]]] = [("train", None, ())]
     for run, epochs in snapshot_runs(config).items():
-        name = re.sub(r"\W", "_", f"train_{run.dataset}_{run.arch}_P{run.P}_seed{run.seed}")
+        name = f"train_{run.dataset}_{run.arch}_P{run.P}{run.budget}_seed{run.seed}"
+        name = re.sub(r"\W", "_", name)
         rules.append((name, run, epochs))
     return rules
+
+
+def train_priority(run: Run | None) -> int:
+    """Scheduling priority of a train rule: 1 for the rule of a run with a budget (a run with
+    snapshots has a rule of its own: the longest runs of config/cpu-long.yaml), so that the
+    longest jobs start first instead of last; 0 otherwise."""
+    return int(run is not None and run.epochs is not None)
 
 
 def run_constraints(run: Run | None) -> dict[str, str]:
     """Wildcard constraints (regular expressions) that match `run` only; none for None."""
     if run is None:
         return {}
-    return {key: re.escape(str(value)) for key, value in run._asdict().items()}
+    # an empty value (no budget): a regular expression that matches only the empty string
+    return {
+        key: re.escape(str(value)) or "(?:)"
+        for key, value in run.wildcards().items()
+        if key != "epochs"
+    }
 
 
 def probe_settings_option(config: dict[str, Any], run: Run) -> str:
@@ -204,10 +219,9 @@ def illustration_dataset(runs: Iterable[Run]) -> str:
     return next(name for name in DATASETS if name in used)
 
 
-def built_figures(inputs: Collection[str]) -> list[FigureSpec]:
-    """The figures of the registry whose inputs are all among `inputs` (those the config
-    makes: the figures over training time need runs with snapshots)."""
-    return [figure for figure in FIGURES.values() if set(figure.inputs) <= set(inputs)]
+def has_budgets(runs: Iterable[Run]) -> bool:
+    """Whether some run has a training budget of its own (an experiment lists `epochs`)."""
+    return any(run.epochs is not None for run in runs)
 
 
 def trains_local_nets(runs: Iterable[Run]) -> bool:

@@ -65,8 +65,7 @@ def hparam_problems(config: dict[str, Any]) -> list[str]:
         try:
             grid.run_hparams(config, run)
         except SettingError as err:
-            name = f"{run.dataset}/{run.arch}/P{run.P}/seed{run.seed}"
-            return [f"training (the overrides combined for run {name}): {err}"]
+            return [f"training (the overrides combined for run {run.name()}): {err}"]
     return []
 
 
@@ -113,7 +112,7 @@ def headline_problems(config: dict[str, Any]) -> list[str]:
             if headline[key] not in measured:
                 problems.append(
                     f"probe.headline.{key}: {headline[key]!r} is not among the probe {values} "
-                    f"{measured} of run {run.dataset}/{run.arch}/P{run.P}/seed{run.seed} "
+                    f"{measured} of run {run.name()} "
                     f"(probe.{values} / probe.overrides)"
                 )
                 break

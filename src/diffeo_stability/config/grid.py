@@ -15,24 +15,44 @@ from diffeo_stability.probe.settings import RUN_KEYS, ProbeSettings
 
 
 class Run(NamedTuple):
-    """One training job: a cell of an experiment grid. `P` is an int or 'full'."""
+    """One training job: a cell of an experiment grid. `P` is an int or 'full'; `epochs` the
+    training budget E of a grid that lists `epochs` (each its own run, annealed at its own
+    last step), None for a grid without (its epochs come from the hyper-parameters)."""
 
     dataset: str
     arch: str
     P: int | str
     seed: int
+    epochs: int | None = None
+
+    @property
+    def budget(self) -> str:
+        """The run's path segment of its budget: '' without one, '/E<epochs>' with one
+        (results/train/{dataset}/{arch}/P{P}{budget}/seed{seed})."""
+        return "" if self.epochs is None else f"/E{self.epochs}"
+
+    def wildcards(self) -> dict[str, Any]:
+        """The workflow's wildcards of the run: dataset, arch, P, seed, budget."""
+        return {**self._asdict(), "budget": self.budget}
+
+    def name(self) -> str:
+        """dataset/arch/P<P>[/E<epochs>]/seed<seed>, for messages."""
+        return f"{self.dataset}/{self.arch}/P{self.P}{self.budget}/seed{self.seed}"
 
 
 def training_runs(config: dict[str, Any]) -> list[Run]:
-    """The union of all experiment grids, without duplicates, in a stable order."""
+    """The union of all experiment grids, without duplicates, in a stable order (a grid with
+    `epochs` gives one run per budget)."""
     runs = {
-        Run(dataset, arch, P, seed)
+        Run(dataset, arch, P, seed, epochs)
         for grid in config["experiments"].values()
-        for dataset, arch, P, seed in itertools.product(
-            grid["datasets"], grid["archs"], grid["P"], grid["seeds"]
+        for dataset, arch, P, seed, epochs in itertools.product(
+            grid["datasets"], grid["archs"], grid["P"], grid["seeds"], grid.get("epochs", [None])
         )
     }
-    return sorted(runs, key=lambda r: (r.dataset, r.arch, str(r.P).zfill(12), r.seed))
+    return sorted(
+        runs, key=lambda r: (r.dataset, r.arch, str(r.P).zfill(12), r.seed, r.epochs or 0)
+    )
 
 
 def training_set_size(config: dict[str, Any], dataset: str) -> int:
@@ -50,23 +70,29 @@ def test_set_size(config: dict[str, Any], dataset: str) -> int:
 
 
 def matches(rule: dict[str, Any], run: Run, family: str) -> bool:
-    """Whether `run` passes every filter (datasets, archs, P, families, seeds) `rule` gives."""
+    """Whether `run` passes every filter (datasets, archs, P, families, seeds, epochs: the
+    budgets) `rule` gives."""
     return (
         run.dataset in rule.get("datasets", [run.dataset])
         and run.arch in rule.get("archs", [run.arch])
         and run.P in rule.get("P", [run.P])
         and family in rule.get("families", [family])
         and run.seed in rule.get("seeds", [run.seed])
+        and run.epochs in rule.get("epochs", [run.epochs])
     )
 
 
 def run_hparam_values(config: dict[str, Any], run: Run) -> dict[str, Any]:
-    """The config's hyper-parameters of one run: its family section, then matching rules."""
+    """The config's hyper-parameters of one run: its family section, then matching rules, then
+    its budget (a run with `epochs` trains that many epochs and measures the test error at the
+    last one only: the net probed is the end point of its own schedule)."""
     family = ARCHITECTURES[run.arch].family
     values = dict(config["training"]["families"][family])
     for rule in config["training"]["overrides"]:
         if matches(rule, run, family):
             values.update(rule["hparams"])
+    if run.epochs is not None:
+        values.update(epochs=run.epochs, eval_every=run.epochs)
     return values
 
 
@@ -94,7 +120,7 @@ def training_time_runs(config: dict[str, Any]) -> dict[Run, tuple[int, ...]]:
     selected = {}
     for run in training_runs(config):
         snapshots = run_hparams(config, run).snapshot_epochs
-        if snapshots and settings.selects(*run):
+        if snapshots and settings.selects(run.dataset, run.arch, run.P, run.seed):
             selected[run] = settings.probed_epochs(snapshots)
     return selected
 

@@ -9,7 +9,7 @@ is one `FigureSpec` below, its module figures/<module>.py defining
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -29,6 +29,7 @@ INPUTS = {
     "filter_spectrum": "tables/filter_spectrum.csv: 3x3 filter energy per Laplacian eigenvalue",
     "neuron_stability": "mechanisms/neuron_stability.csv: alpha per state, layer and kind",
     "local_nets": "tables/logavg.csv, when the experiments train simple local nets",
+    "budgets": "tables/seeds.csv, when an experiment trains at several budgets (`epochs`)",
     "augmentations": "tables/logavg.csv, when an experiment trains under augmentation options",
     "adversarial": "tables/logavg.csv, when some probe measures adversarial diffeos",
     **{
@@ -299,6 +300,20 @@ FIGURES: dict[str, FigureSpec] = {
             options=("dataset", "archs"),
         ),
         FigureSpec(
+            name="long_budget",
+            stem="long_budget",
+            inputs=("budgets", "training", "training_time"),
+            category=MAIN,
+            options=HEADLINE,
+        ),
+        FigureSpec(
+            name="long_plane",
+            stem="long_plane",
+            inputs=("budgets", "training"),
+            category=MAIN,
+            options=HEADLINE,
+        ),
+        FigureSpec(
             name="augmentation_standard",
             stem="augmentation/standard_vs_none",
             inputs=("augmentations", "training"),
@@ -321,3 +336,23 @@ FIGURES: dict[str, FigureSpec] = {
         ),
     )
 }
+
+
+#: inputs of a config whose grid trains several runs per (dataset, arch, P, seed): training
+#: budgets, augmentation options
+SEVERAL_RUNS_INPUTS = ("budgets", "augmentations")
+
+
+def built_figures(inputs: Collection[str]) -> list[FigureSpec]:
+    """The figures whose inputs are all among `inputs` (those a config makes: the figures over
+    training time need runs with snapshots). A config with several runs per (dataset, arch,
+    P, seed) (`SEVERAL_RUNS_INPUTS`) draws only the figures that read them (with augmentation
+    options also that of adversarial diffeos, which takes each run under its data set's own
+    augmentation): the others take one run per cell."""
+    several = set(SEVERAL_RUNS_INPUTS) & set(inputs)
+    kept = several | ({"adversarial"} if "augmentations" in several else set())
+    return [
+        figure
+        for figure in FIGURES.values()
+        if set(figure.inputs) <= set(inputs) and (not several or kept & set(figure.inputs))
+    ]

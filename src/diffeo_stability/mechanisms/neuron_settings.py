@@ -126,6 +126,7 @@ def neuron_stability_problems(config: dict[str, Any], runs: list[tuple]) -> list
     if settings is None:
         return []
     run = (settings.dataset, settings.arch, settings.P, settings.seed)
-    if run not in {tuple(r) for r in runs}:
+    # a run of a grid without training budgets (its checkpoints under P{P}/seed{seed})
+    if run not in {tuple(r)[:4] for r in runs if getattr(r, "epochs", None) is None}:
         return [f"{_KEY}.run: {run} is not a run of any experiment; add it to an experiment grid"]
     return []

@@ -188,8 +188,9 @@ def job_count(config: dict[str, Any]) -> int:
     and net analysis, one table per analysis, the diffeo parts, the summary), and one job per
     figure whose inputs the config produces (those over training time only with snapshots,
     the local-net figures only with a local net, that of neuron stability only with its
-    measure, that of adversarial diffeos only when a probe measures them)."""
-    from diffeo_stability.figures.registry import FIGURES  # metadata only, as config reads it
+    measure, that of adversarial diffeos only when a probe measures them; a config with
+    budgets or augmentation options: `figures.registry.built_figures`)."""
+    from diffeo_stability.figures.registry import built_figures  # metadata, as config reads it
 
     runs = training_runs(config)
     neuron = neuron_stability_settings(config) is not None
@@ -204,7 +205,9 @@ def job_count(config: dict[str, Any]) -> int:
     trained_nets = len(selected_runs(mechanisms_settings(config), runs))
     mechanisms = neuron + (snapshot_runs + 2 if snapshot_runs else 0)
     mechanisms += (trained_nets + 1) * len(NET_ANALYSES) + 2
-    figures = sum(set(f.inputs) <= produced for f in FIGURES.values())
+    produced |= {"budgets"} if any(run.epochs is not None for run in runs) else set()
+    produced |= {"augmentations"} if any(run.augmentation is not None for run in runs) else set()
+    figures = len(built_figures(produced))
     data_jobs = sum(1 + DATASETS[name].synthetic for name in {run.dataset for run in runs})
     stripe = config["stripe"]
     stripe_jobs = len(stripe["P"]) * len(stripe["seeds"]) + 1

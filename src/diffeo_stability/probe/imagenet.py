@@ -119,6 +119,7 @@ def probe_imagenet(
         arch=arch,
         P="full",
         n_train=IMAGENET_TRAIN_SIZE,
+        epochs=0,  # pretrained elsewhere: no budget of ours
         seed=seed,
         test_error=None,
     )

@@ -1,8 +1,9 @@
 """Probe one training run: its initial and trained networks on the first test images.
 
 Reads `{run_dir}/init.pt`, `trained.pt` (via `models.load_checkpoint`) and, when present,
-`metrics.json` (keys used: `n_train`, `init_test_error`, `test_error`), and returns the rows of
-`results/probe/{dataset}/{arch}/P{P}/seed{seed}.parquet` (`tables.columns.PROBE_COLUMNS`).
+`metrics.json` (keys used: `n_train`, `hparams.epochs`, `init_test_error`, `test_error`), and
+returns the rows of `results/probe/{dataset}/{arch}/P{P}/seed{seed}.parquet`
+(`tables.columns.PROBE_COLUMNS`).
 
 Or some of its snapshots (`snapshots=[E, ...]`: `snapshots/epoch{E}.pt`, E = 0: `init.pt`), with
 an `epoch` column (`SNAPSHOT_PROBE_COLUMNS`). Snapshots are probed like trained nets (running
@@ -53,6 +54,7 @@ def with_run_columns(
     arch: str,
     P: str,
     n_train: int,
+    epochs: int,
     seed: int,
     test_error: float | None,
 ) -> pd.DataFrame:
@@ -64,6 +66,7 @@ def with_run_columns(
         "arch": arch,
         "P": table_size(P, n_train),
         "n_train": int(n_train),
+        "epochs": int(epochs),
         "seed": int(seed),
         "test_error": error,
     }
@@ -102,6 +105,7 @@ def probe_training_run(
     data = load_dataset(data_path)
     metrics = _read_metrics(run_dir)
     n_train = metrics.get("n_train", len(data.x_train) if str(P) == "full" else int(P))
+    epochs = metrics.get("hparams", {}).get("epochs", 0)  # the run's budget
     images = probe_images(data.x_test, settings.n_probe, device)
     # (state, checkpoint, metrics.json key of its test error, epoch)
     nets = [(state, run_dir / name, key, None) for state, (name, key) in STATES.items()]
@@ -129,7 +133,14 @@ def probe_training_run(
         error = meta.get("test_error")
         error = metrics.get(error_key) if error is None else error
         rows = with_run_columns(
-            rows, dataset=dataset, arch=arch, P=P, n_train=n_train, seed=seed, test_error=error
+            rows,
+            dataset=dataset,
+            arch=arch,
+            P=P,
+            n_train=n_train,
+            epochs=epochs,
+            seed=seed,
+            test_error=error,
         )
         frames.append(rows if epoch is None else rows.assign(epoch=epoch))
         log.info("%s: %d rows in %.1f s", path, len(rows), time.perf_counter() - started)

@@ -38,6 +38,7 @@ GROUP_KEYS = [
     "arch",
     "P",
     "n_train",
+    "epochs",
     "state",
     "interpolation",
     "c",

@@ -50,6 +50,9 @@ RUN_COLUMNS: dict[str, str] = {
     "arch": "object",
     "P": "int64",
     "n_train": "int64",
+    # the run's training budget (its hparams' epochs; 0 when its metrics.json is absent): runs
+    # of one (dataset, arch, P, seed) at several budgets differ only here
+    "epochs": "int64",
     "seed": "int64",
 }
 PROBE_COLUMNS: dict[str, str] = {**RUN_COLUMNS, **MEASUREMENT_COLUMNS, "test_error": "float64"}

@@ -166,10 +166,11 @@ def without_runs(frame: pd.DataFrame | None, runs: pd.DataFrame) -> pd.DataFrame
     means over seeds (no seed column) loses every row of a net and P that has such a run."""
     if frame is None or frame.empty or runs.empty:
         return frame
-    keys = [key for key in RUN_KEYS if key in frame]
+    # a run of a grid with training budgets is also named by its budget (`epochs`)
+    keys = [key for key in (*RUN_KEYS, "epochs") if key in frame and key in runs]
 
     def identity(table: pd.DataFrame) -> pd.MultiIndex:
-        ints = {key: "Int64" for key in ("n_train", "seed") if key in keys}
+        ints = {key: "Int64" for key in ("n_train", "seed", "epochs") if key in keys}
         return pd.MultiIndex.from_frame(table[keys].astype(ints).astype(str))
 
     return frame[~identity(frame).isin(identity(runs))]
