@@ -57,14 +57,16 @@ LOG_R, LOG_ADV, LOG_ERR = range(3)
 
 
 def augmentation_claims(seeds: pd.DataFrame, training: pd.DataFrame | None) -> list[dict]:
-    """Every claim of the module docstring, in order (`seeds`: per-seed headline rows)."""
-    rows = _trained(seeds)
-    return [
+    """Every claim of the module docstring, in order (`seeds`: per-seed headline rows); the
+    comparisons of options only for tables with two options or more, the adversarial rows only
+    where a probe measured R_f^adv (a design that cannot test a claim does not list it)."""
+    rows, adversarial = _trained(seeds), standard_rows(seeds)
+    options = [] if rows.empty or rows["augmentation"].nunique() < 2 else [
         *mild_dependence(rows, training),
         *diffeo_lowers(rows, training, "R", LOWERS_R),
         *diffeo_lowers(rows, training, "test_error", LOWERS_ERROR),
-        *adversarial_correlation(standard_rows(seeds), training),
-    ]
+    ]  # fmt: skip
+    return options + (adversarial_correlation(adversarial, training) if len(adversarial) else [])
 
 
 def standard_augmentation(frame: pd.DataFrame | None) -> pd.DataFrame | None:
