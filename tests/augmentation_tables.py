@@ -17,6 +17,8 @@ from diffeo_stability.tables.aggregate import log_average
 ARMS = ("none", "crop_flip", "diffeo", "crop_flip+diffeo")
 SIGN = {"none": 1, "crop_flip": -1, "diffeo": -1, "crop_flip+diffeo": 1}
 SIZES = (1600, 5000, 50000)
+#: config/cpu.yaml's epochs at each P
+EPOCHS = {1600: 50, 5000: 16, 50000: 4}
 SCATTER = {0: 0.95, 1: 1.0, 2: 1 / 0.95}
 #: net -> (R_f under crop_flip, {option: R_f ratio to crop_flip}, {option: eps_t ratio})
 ARM_NETS = {
@@ -43,7 +45,8 @@ ADVERSARIAL = {
 def _row(arch: str, P: int, arm: str, seed: int, R: float, R_adv: float, error: float) -> dict:
     """One trained headline row (output, delta = 1, c = 3, bilinear, median, per-image norm)."""
     return dict(
-        dataset="cifar10", arch=arch, P=str(P), n_train=P, augmentation=arm, state="trained",
+        dataset="cifar10", arch=arch, P=P, n_train=P, epochs=EPOCHS[P], augmentation=arm,
+        state="trained",
         interpolation="bilinear", c=3.0, cutoff_rule="code", T=1e-3, delta=1.0, point="delta1",
         layer=5, layer_name="out", is_output=True, statistic="median", noise_norm="per_image",
         seed=seed, R=R, D=R, G=1.0, test_error=error, R_adv=R_adv, D_adv=3 * R_adv,
@@ -82,7 +85,7 @@ def augmentation_training_table() -> pd.DataFrame:
     """training.csv rows of the same runs (epochs, widths)."""
     seeds = augmentation_seed_table().query("state == 'trained'")
     runs = seeds[["dataset", "arch", "P", "n_train", "augmentation", "seed"]].drop_duplicates()
-    epochs = runs["n_train"].map({1600: 50, 5000: 16, 50000: 4})
+    epochs = runs["n_train"].map(EPOCHS)
     widths = runs["arch"].map({"ResNet18": 0.125, "EfficientNetB0": 0.125}).fillna(1.0)
     return runs.assign(epochs=epochs, width_factor=widths, test_error=0.3, final_test_error=0.3)
 

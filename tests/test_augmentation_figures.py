@@ -12,6 +12,7 @@ from augmentation_tables import augmentation_logavg, augmentation_training_table
 
 from diffeo_stability.figures.arm_panels import arm_rows
 from diffeo_stability.figures.augmentation_adversarial import adversarial_rows
+from diffeo_stability.figures.log_ticks import MIN_LABELS, labelled_ticks, log_axes
 from diffeo_stability.figures.registry import FIGURES
 from diffeo_stability.tables.fits import log_correlation
 
@@ -54,6 +55,10 @@ def test_figure_draws_every_net_with_its_banner(name, inputs) -> None:
     assert "Data drawn: P = " in texts and "3 seeds per point" in texts
     lines = [line for ax in fig.axes for line in ax.lines if len(line.get_xdata())]
     assert lines
+    fig.draw_without_rendering()
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            assert axis not in log_axes(fig) or len(labelled_ticks(axis)) >= MIN_LABELS
     if name == "augmentation_adversarial":
         assert "corr(log eps_t" in texts
         assert all(label in texts for label in ("ResNet18", "VGG16bn", "EfficientNetB0"))

@@ -40,7 +40,6 @@ def draw(inputs: list[Path], options: Mapping[str, str]) -> Figure:
         height=5.0,
         nrows=len(VALUES),
         ncols=max(len(nets), 1),
-        sharex=True,
         squeeze=False,
         layout="constrained",
     )
