@@ -61,6 +61,22 @@ def test_diffeo_augmentation_and_the_test_error(claims) -> None:
     assert verdicts(claims, LOWERS_ERROR) == [("LeNet", UNDECIDED)] * 2 + [("ResNet18", YES)] * 2
 
 
+def test_a_ratio_of_exactly_one_does_not_lower() -> None:
+    seeds = augmentation_seed_table()
+    same = seeds[seeds["augmentation"] == "none"].assign(augmentation="diffeo")
+    rows = pd.DataFrame(
+        augmentation_claims(
+            pd.concat([seeds, same]).drop_duplicates(
+                subset=["arch", "P", "seed", "state", "augmentation"], keep="last"
+            ),
+            None,
+        )
+    )
+    lowers = rows[(rows["claim"] == LOWERS_R) & rows["details"].str.startswith("diffeo vs none")]
+    assert lowers["reproduced_value"].tolist() == pytest.approx([1.0, 1.0])  # both nets
+    assert set(lowers["holds"]) == {NO}
+
+
 def test_adversarial_correlation_against_the_typical_one(claims) -> None:
     rows = claims[claims["claim"].isin([ADV_CORR, ADV_GAP])].set_index("claim")
     assert rows.loc[ADV_CORR, "holds"] == YES

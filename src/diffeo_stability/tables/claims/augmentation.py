@@ -46,6 +46,8 @@ NONE, STANDARD, DIFFEO = "none", "crop_flip", "diffeo"
 DIFFEO_BASES = {DIFFEO: NONE, f"{STANDARD}+{DIFFEO}": STANDARD}
 #: R_f(crop_flip) / R_f(none) counts as a mild dependence within this range (fixed before the run)
 MILD_RANGE = (0.5, 2.0)
+#: "lowers": the interval strictly below 1 (a ratio of exactly 1 does not lower)
+BELOW_ONE = float(np.nextafter(1.0, 0.0))
 MILD = "R_f depends only mildly on standard augmentation"
 LOWERS_R = "diffeo augmentation lowers R_f"
 LOWERS_ERROR = "diffeo augmentation lowers the test error"
@@ -164,7 +166,7 @@ def diffeo_lowers(
         for net in groups(paired_ratios(rows, value, arm, base), ["dataset", "arch"]):
             estimate = geometric_mean(net["ratio"])
             details = f"{arm} vs {base}, ratio per P: {_per_p_text(net)}"
-            decision = decide(estimate, high=1.0)
+            decision = decide(estimate, high=BELOW_ONE)
             out.append(
                 claim_row(claim, paper, criterion, decision, net, training, estimate, details)
             )
