@@ -10,7 +10,7 @@ the interval of `decide.geometric_mean`. Criteria fixed before the run (docs/con
   no when one P's interval lies wholly outside, else not testable;
 - "diffeo augmentation lowers R_f" and "... lowers the test error": per net and base option
   (none -> diffeo, crop_flip -> crop_flip+diffeo), the ratio with diffeos to without, pooled
-  over P and seeds, below 1; no only when its interval lies wholly above 1;
+  over P and seeds, below 1; no only when its interval lies wholly at or above 1;
 - over the nets at the largest P trained with their data set's own augmentation (crop_flip on
   CIFAR-10; at least `MIN_NETS`):
   corr(log eps_t, log R_f^adv) >= the typical claim's `CORRELATION_MIN`, and the difference
