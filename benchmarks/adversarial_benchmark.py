@@ -1,0 +1,86 @@
+"""Cost of the adversarial probe option against the typical probe of the same net.
+
+Times `probe_function` on one random-weight network (both states: init on batch statistics,
+trained prepared for inference) and uniform random images, once with the option off and once
+on, and reports the ratio of the added seconds to the typical probe's. The typical probe is a
+run of config/cpu.yaml without overrides (500 images, c in {3, 5, 15}, bilinear, no sweep, no
+per-block rows, both noise norms) unless `--sweep` / `--layers` add to it.
+
+    OMP_NUM_THREADS=1 python benchmarks/adversarial_benchmark.py --arch ResNet18:0.125
+    python benchmarks/adversarial_benchmark.py --steps 2 4 8 --restarts 1 2
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import itertools
+import platform
+
+import torch
+from probe_benchmark import build, timed_probe
+
+from diffeo_stability.device import retain_freed_memory, strict_fp32
+from diffeo_stability.probe.settings import ProbeSettings
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--arch", default="ResNet18:0.125", help="ARCH or ARCH:WIDTH_FACTOR")
+    parser.add_argument("--shape", default="3x32", help="CxN input shape")
+    parser.add_argument("--n-probe", type=int, default=500)
+    parser.add_argument("--sweep", type=int, default=0, help="sweep points of the typical probe")
+    parser.add_argument("--layers", action="store_true", help="per-block rows at delta = 1")
+    defaults = ProbeSettings()
+    parser.add_argument("--steps", type=int, nargs="+", default=[defaults.adversarial_steps])
+    parser.add_argument("--restarts", type=int, nargs="+", default=[defaults.adversarial_restarts])
+    parser.add_argument("--repeats", type=int, default=1)
+    return parser.parse_args()
+
+
+def main() -> None:
+    args = parse_args()
+    strict_fp32()
+    retain_freed_memory()
+    channels, size = (int(v) for v in args.shape.split("x"))
+    images = torch.rand(
+        args.n_probe, channels, size, size, generator=torch.Generator().manual_seed(0)
+    )
+    typical = ProbeSettings(
+        n_probe=args.n_probe,
+        interpolations=("bilinear",),
+        sweep_points=args.sweep,
+        layers=args.layers,
+        noise_norms=("per_image", "mean"),
+    )
+    print(
+        f"{args.arch} on {args.n_probe} random {args.shape} images, {torch.get_num_threads()} "
+        f"thread(s); typical probe: c = {typical.cutoffs}, bilinear, sweep {args.sweep}, "
+        f"layers {args.layers}; adversarial at c = {typical.adversarial_cutoffs}, step size "
+        f"{typical.adversarial_step_size}"
+    )
+    models = {state: build(args.arch, channels, size, state) for state in ("init", "trained")}
+    off = {s: timed_probe(m, images, typical, s, args.repeats) for s, m in models.items()}
+    print(f"typical probe: init {off['init']:.1f} s, trained {off['trained']:.1f} s")
+    print(f"{'steps':>6}{'restarts':>9}{'state':>9}{'s on':>8}{'added / typical':>17}")
+    for steps, restarts in itertools.product(args.steps, args.restarts):
+        settings = dataclasses.replace(
+            typical, adversarial=True, adversarial_steps=steps, adversarial_restarts=restarts
+        )
+        total_on = 0.0
+        for state, model in models.items():
+            on = timed_probe(model, images, settings, state, args.repeats)
+            total_on += on
+            added = (on - off[state]) / off[state]
+            print(f"{steps:>6}{restarts:>9}{state:>9}{on:>8.1f}{added:>17.2f}", flush=True)
+        total_off = sum(off.values())
+        print(
+            f"{steps:>6}{restarts:>9}{'both':>9}{total_on:>8.1f}"
+            f"{(total_on - total_off) / total_off:>17.2f}",
+            flush=True,
+        )
+    print(f"torch {torch.__version__}, python {platform.python_version()}")
+
+
+if __name__ == "__main__":
+    main()
