@@ -63,14 +63,15 @@ def ascend(
     for start in starts:
         params = constrained.onto_sphere(start, radius)
         for step in range(ascent.steps + 1):
-            with torch.enable_grad():
-                params.requires_grad_(step < ascent.steps)
+            climbing = step < ascent.steps  # the last iterate is only evaluated
+            with torch.set_grad_enabled(climbing):
+                params.requires_grad_(climbing)
                 outputs = objective(params)
                 values = (outputs - clean).square().sum(1)
-                if step < ascent.steps:
+                if climbing:
                     (grad,) = torch.autograd.grad(values.sum(), params)
             best = _keep_best(best, params.detach(), values.detach(), outputs.detach())
-            if step < ascent.steps:
+            if climbing:
                 direction = constrained.onto_sphere(grad, radius * ascent.step_size)
                 params = constrained.onto_sphere(params.detach() + direction, radius)
     assert best is not None  # at least one restart (ProbeSettings)
