@@ -3,7 +3,7 @@
 Times `probe_function` on one random-weight network (both states: init on batch statistics,
 trained prepared for inference) and uniform random images, once with the option off and once
 on, and reports the ratio of the added seconds to the typical probe's. Seconds are the
-process's CPU time (best of `--repeats`), which other jobs sharing the cores disturb far less
+process's CPU time (median of `--repeats`), which other jobs sharing the cores disturb far less
 than wall time; run it on one thread (OMP_NUM_THREADS=1), where CPU time is the work done.
 The typical probe is a run of config/cpu.yaml without overrides (500 images, c in {3, 5, 15},
 bilinear, no sweep, no per-block rows, both noise norms) unless `--sweep` / `--layers` add to
@@ -22,11 +22,9 @@ import platform
 import time
 
 import torch
-from probe_benchmark import build
+from probe_benchmark import build, timed_probe
 
 from diffeo_stability.device import retain_freed_memory, strict_fp32
-from diffeo_stability.models import layer_modules
-from diffeo_stability.probe.measure import probe_function
 from diffeo_stability.probe.settings import ProbeSettings
 
 
@@ -42,27 +40,6 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--restarts", type=int, nargs="+", default=[defaults.adversarial_restarts])
     parser.add_argument("--repeats", type=int, default=1)
     return parser.parse_args()
-
-
-def cpu_seconds(
-    model: torch.nn.Module, images: torch.Tensor, settings: ProbeSettings, state: str, repeats: int
-) -> float:
-    """Least CPU seconds of `repeats` `probe_function` calls, after a warm-up on 8 images."""
-    blocks = layer_modules(model)
-    times = []
-    for k in range(repeats + 1):
-        start = time.process_time()
-        probe_function(
-            model,
-            images if k else images[:8],
-            settings,
-            seed=0,
-            state=state,
-            blocks=blocks,
-            batch_stats=state == "init",
-        )
-        times.append(time.process_time() - start)
-    return min(times[1:])
 
 
 def main() -> None:
@@ -87,7 +64,10 @@ def main() -> None:
         f"{typical.adversarial_step_size}"
     )
     models = {state: build(args.arch, channels, size, state) for state in ("init", "trained")}
-    off = {s: cpu_seconds(m, images, typical, s, args.repeats) for s, m in models.items()}
+    off = {
+        s: timed_probe(m, images, typical, s, args.repeats, time.process_time)
+        for s, m in models.items()
+    }
     print(f"typical probe, CPU s: init {off['init']:.2f}, trained {off['trained']:.2f}")
     print(f"{'steps':>6}{'restarts':>9}{'state':>9}{'CPU s on':>10}{'added / typical':>17}")
     for steps, restarts in itertools.product(args.steps, args.restarts):
@@ -96,7 +76,7 @@ def main() -> None:
         )
         total_on = 0.0
         for state, model in models.items():
-            on = cpu_seconds(model, images, settings, state, args.repeats)
+            on = timed_probe(model, images, settings, state, args.repeats, time.process_time)
             total_on += on
             added = (on - off[state]) / off[state]
             print(f"{steps:>6}{restarts:>9}{state:>9}{on:>10.2f}{added:>17.2f}", flush=True)

@@ -18,11 +18,11 @@ import numpy as np
 import pandas as pd
 import pytest
 import scipy.linalg
+import test_probe_run
 import torch
 
 from diffeo_stability.commands import probe as probe_command
 from diffeo_stability.config import Run, run_probe_settings, validate_config
-from diffeo_stability.data.images import ImageDataset, save_dataset
 from diffeo_stability.diffeo import constrained
 from diffeo_stability.diffeo.fields import (
     field_from_coefficients,
@@ -30,8 +30,6 @@ from diffeo_stability.diffeo.fields import (
     temperature_from_delta,
 )
 from diffeo_stability.errors import SettingError
-from diffeo_stability.io import torch_save
-from diffeo_stability.models.build import build_model, checkpoint_dict
 from diffeo_stability.probe.adversarial import (
     Ascent,
     DiffeoSpace,
@@ -44,6 +42,7 @@ from diffeo_stability.tables.aggregate import log_average, seed_table, stability
 from diffeo_stability.tables.columns import ADVERSARIAL_COLUMNS, PROBE_COLUMNS
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
+run = test_probe_run.run  # the fixture: a training run of a VGG11bn on a 28 px set
 
 N, C_CUT = 10, 3.0
 SPACE = DiffeoSpace(temperature_from_delta(0.1, N, C_CUT), C_CUT, "code", "bilinear")
@@ -223,30 +222,6 @@ def test_the_option_is_off_by_default_and_for_the_imagenet_probe() -> None:
     ProbeSettings(cutoffs=(5.0,))  # the adversarial cut-offs matter only when it is on
 
 
-@pytest.fixture(scope="module")
-def run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """A run dir with init.pt / trained.pt of a LeNet, a 3 x 32 px dataset."""
-    root = tmp_path_factory.mktemp("run")
-    rng = np.random.default_rng(0)
-    data = ImageDataset(
-        "toy",
-        rng.integers(0, 256, (8, 3, 32, 32), dtype=np.uint8),
-        rng.integers(0, 3, 8).astype(np.int64),
-        rng.integers(0, 256, (6, 3, 32, 32), dtype=np.uint8),
-        rng.integers(0, 3, 6).astype(np.int64),
-        ["a", "b", "c"],
-    )
-    save_dataset(root / "toy.npz", data)
-    for name, error in (("init", 0.9), ("trained", 0.4)):
-        torch.manual_seed(0 if name == "init" else 1)
-        model = build_model("LeNet", 3, 32, 3, None)
-        torch_save(
-            root / f"{name}.pt",
-            checkpoint_dict(model, "LeNet", {}, 3, 32, 3, None, 0, error),
-        )
-    return root, root / "toy.npz"
-
-
 def test_a_config_with_the_option_on_probes_and_aggregates_the_adversarial_columns(
     run: tuple[Path, Path], tmp_path: Path
 ) -> None:
@@ -263,13 +238,14 @@ def test_a_config_with_the_option_on_probes_and_aggregates_the_adversarial_colum
                 "interpolations": ["bilinear"],
                 "sweep_points": 0,
                 "layers": False,
+                "adversarial_steps": 1,
                 "overrides": [{"seeds": [1], "settings": {"adversarial": True}}],
             },
         }
     )
     assert not run_probe_settings(config, Run("mnist", "ResNet18", 512, 0)).adversarial
     on = run_probe_settings(config, Run("mnist", "ResNet18", 512, 1))
-    assert on.adversarial and on.adversarial_steps == ProbeSettings().adversarial_steps
+    assert on.adversarial and on.adversarial_steps == 1
     run_dir, data = run
     paths = []
     for seed in (0, 1):
@@ -278,7 +254,7 @@ def test_a_config_with_the_option_on_probes_and_aggregates_the_adversarial_colum
         parser = argparse.ArgumentParser()
         probe_command.add_arguments(parser)
         args = ["--run-dir", str(run_dir), "--data", str(data), "--out", str(paths[-1])]
-        args += ["--dataset", "toy", "--arch", "LeNet", "--P", "512", "--seed", str(seed)]
+        args += ["--dataset", "toy", "--arch", "VGG11bn", "--P", "512", "--seed", str(seed)]
         args += ["--settings", settings.to_json(), "--device", "cpu"]
         probe_command.run(parser.parse_args(args))
     rows = pd.read_parquet(paths[0])
