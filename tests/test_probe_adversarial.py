@@ -30,6 +30,7 @@ from diffeo_stability.diffeo.fields import (
     temperature_from_delta,
 )
 from diffeo_stability.errors import SettingError
+from diffeo_stability.mechanisms.training_time_settings import TrainingTimeSettings
 from diffeo_stability.probe.adversarial import (
     Ascent,
     DiffeoSpace,
@@ -40,6 +41,7 @@ from diffeo_stability.probe.measure import probe_function
 from diffeo_stability.probe.settings import ImagenetSettings, ProbeSettings
 from diffeo_stability.tables.aggregate import log_average, seed_table, stability_table
 from diffeo_stability.tables.columns import ADVERSARIAL_COLUMNS, PROBE_COLUMNS
+from diffeo_stability.tables.headline import Headline
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 run = test_probe_run.run  # the fixture: a training run of a VGG11bn on a 28 px set
@@ -215,10 +217,13 @@ def test_bad_adversarial_settings_name_their_key(values: dict, key: str) -> None
         ProbeSettings.from_config(values)
 
 
-def test_the_option_is_off_by_default_and_for_the_imagenet_probe() -> None:
+def test_the_option_is_off_by_default_and_in_the_derived_probes() -> None:
+    """Off by default; the ImageNet and snapshot probes leave it out (at their own cut-offs)."""
     assert not ProbeSettings().adversarial
     on = ProbeSettings(adversarial=True)
     assert not ImagenetSettings().probe_settings(on).adversarial
+    snapshots = TrainingTimeSettings().probe_settings(on, Headline(c=5.0))
+    assert not snapshots.adversarial and snapshots.cutoffs == (5.0,)
     ProbeSettings(cutoffs=(5.0,))  # the adversarial cut-offs matter only when it is on
 
 
