@@ -20,6 +20,8 @@ import pytest
 import scipy.linalg
 import test_probe_run
 import torch
+import yaml
+from workflow_helpers import CONFIGS, snakemake
 
 from diffeo_stability.commands import probe as probe_command
 from diffeo_stability.config import Run, run_probe_settings, validate_config
@@ -278,3 +280,18 @@ def test_a_config_with_the_option_on_probes_and_aggregates_the_adversarial_colum
     # without the option the tables keep their columns
     plain = stability_table([old])
     assert "R_adv" not in log_average(plain) and "R_adv" not in seed_table(plain)
+
+
+def test_the_config_key_reaches_every_probe_job_of_the_workflow(tmp_path: Path) -> None:
+    """A dry run of the smoke config with `probe.adversarial: true`: each run's probe job
+    gets it, the snapshot probes do not."""
+    config = yaml.safe_load((CONFIGS / "smoke.yaml").read_text())
+    config["probe"]["adversarial"] = True
+    path = tmp_path / "adversarial.yaml"
+    path.write_text(yaml.safe_dump(config))
+    result = snakemake("-n", "-p", "--configfile", str(path), workdir=tmp_path)
+    lines = [line for line in result.stdout.splitlines() if " probe --run-dir" in line]
+    probes = [line for line in lines if "--snapshots" not in line]
+    assert probes and all('"adversarial": true' in line for line in probes)
+    snapshots = [line for line in lines if "--snapshots" in line]  # left out (their own c)
+    assert snapshots and all('"adversarial": false' in line for line in snapshots)
