@@ -14,8 +14,8 @@ it.
 
 `--convergence K` also reports how far the searches get: on the trained-state net and the first
 100 images, the median over images of the best squared output change after each `--steps`
-(first `--restarts`), as a fraction of that after K steps; the noise searches on the spheres of
-the pixel norms ||tau_adv x - x|| of the K-step diffeos.
+(first `--restarts`), as a fraction of that after K steps; the noise searches start from the
+pixel changes tau_adv x - x of the K-step diffeos, on the spheres of their norms.
 """
 
 from __future__ import annotations
@@ -68,19 +68,20 @@ def convergence(
         temperature_from_delta(1.0, images.shape[-1], c), c, settings.cutoff_rule, "bilinear"
     )
 
-    def search(steps: int, radius: torch.Tensor | None = None) -> Best:
+    def search(steps: int, warm: torch.Tensor | None = None) -> Best:
         ascent = Ascent(steps, args.restarts[0], settings.adversarial_step_size)
         generator = torch.Generator().manual_seed(0)
-        if radius is None:
+        if warm is None:
             return adversarial_diffeos(model, images, clean, space, ascent, generator, 128)
-        return worst_noise(model, images, clean, radius, ascent, generator, 128)
+        radius = warm.flatten(1).norm(dim=1)
+        return worst_noise(model, images, clean, radius, ascent, generator, 128, warm)
 
     reference = search(args.convergence)
-    radius = (space.deformed(images, reference.params) - images).flatten(1).norm(dim=1)
-    noise_reference = search(args.convergence, radius)
+    warm = space.deformed(images, reference.params) - images  # as the probe starts the noise
+    noise_reference = search(args.convergence, warm)
     for steps in args.steps:
         diffeo = search(steps).values.median() / reference.values.median()
-        noise = search(steps, radius).values.median() / noise_reference.values.median()
+        noise = search(steps, warm).values.median() / noise_reference.values.median()
         print(
             f"{steps} steps: median objective {float(diffeo):.2f} (diffeos), "
             f"{float(noise):.2f} (noise) of {args.convergence} steps'",

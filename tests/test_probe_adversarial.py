@@ -37,6 +37,7 @@ from diffeo_stability.probe.adversarial import (
     Ascent,
     DiffeoSpace,
     adversarial_diffeos,
+    attack_point,
     worst_noise,
 )
 from diffeo_stability.probe.measure import probe_function
@@ -168,6 +169,21 @@ def test_more_steps_or_restarts_never_lower_the_objective() -> None:
     few, more, restarted = (attack(2)[1], attack(6)[1], attack(2, 3)[1])
     assert (more.values >= few.values).all() and (more.values > few.values).any()
     assert (restarted.values >= few.values).all()
+
+
+def test_the_worst_noise_is_at_least_as_harmful_as_the_adversarial_diffeo() -> None:
+    """Its search starts from the diffeo's pixel change, a noise of the same norm."""
+    images = torch.rand(5, 3, 16, 16, generator=torch.Generator().manual_seed(2))
+    net = small_net()
+    space = DiffeoSpace(temperature_from_delta(1.0, 16, 5.0), 5.0, "code", "gaussian")
+    clean = space.deformed(images, torch.zeros(5, 2, 5, 5))  # the smoothed images
+    with torch.no_grad():
+        outputs = net(clean)
+    found = attack_point(
+        net, images, clean, outputs, space, Ascent(2, 1, 1.0), torch.Generator(), 2
+    )
+    diffeo, noise = ((out - outputs).square().sum(1) for out in (found.diffeo, found.noise))
+    assert (noise >= diffeo * (1 - 1e-5)).all() and (noise > diffeo).any()
 
 
 def test_a_fixed_seed_gives_the_same_result_whatever_the_chunks() -> None:
