@@ -5,7 +5,7 @@ both field components, on the sphere of the ensemble's norm (`diffeo.constrained
 have the ||grad tau||^2 of a typical diffeo at the point's T). `worst_noise` maximises
 ||f(x + eta) - f(x)||^2 over eta on the sphere ||eta|| = r_i of each image. Both by projected
 gradient ascent (`ascend`): from each of `restarts` random starts (drawn from the ensemble /
-isotropic, then projected; in the probe the first noise start is instead the adversarial
+isotropic, then projected; in the probe the noise search also weighs the adversarial
 diffeo's own pixel change), `steps` normalised gradient steps of `step_size` times the
 sphere's radius, each followed by the projection; the best iterate of each image over all
 steps and restarts is kept, so more steps never lower the result.
@@ -174,20 +174,21 @@ def worst_noise(
 ) -> Best:
     """The noise eta_i with ||eta_i|| = radius_i (B,) that changes f(clean + eta) most, for
     images `clean` (B, C, n, n) with outputs (B, K); `chunk` as in `adversarial_diffeos`.
-    The first start is `warm` (B, C, n, n) when given, the other restarts isotropic."""
-    randoms = ascent.restarts - (warm is not None)
-    starts = random_starts(clean.shape, randoms, generator, clean)
-    if warm is not None:
-        starts = torch.cat([warm[None], starts])
+    `warm` (B, C, n, n), when given, is one more candidate, evaluated without steps (a start
+    there climbs slowly: near a stationary direction of the sphere, its gradient is radial)."""
+    starts = random_starts(clean.shape, ascent.restarts, generator, clean)
 
     def run(part: slice) -> Best:
-        return ascend(
-            lambda eta: f(clean[part] + eta),
-            clean_outputs[part],
-            starts[:, part],
-            radius[part],
-            ascent,
+        def objective(eta: torch.Tensor) -> torch.Tensor:
+            return f(clean[part] + eta)
+
+        found = ascend(objective, clean_outputs[part], starts[:, part], radius[part], ascent)
+        if warm is None:
+            return found
+        candidate = ascend(
+            objective, clean_outputs[part], warm[None, part], radius[part], Ascent(0, 1, 0.0)
         )
+        return _keep_best(found, candidate.params, candidate.values, candidate.outputs)
 
     return _chunked(run, len(clean), chunk)
 
@@ -214,8 +215,8 @@ def attack_point(
 ) -> AdversarialOutputs:
     """Adversarial diffeos of `images` (B, C, n, n), compared with the clean (possibly
     smoothed) images' outputs, then worst-case noise of each one's pixel norm. The noise
-    search starts from each diffeo's own pixel change tau_adv x - x (a noise of that norm), so
-    it ends at least as high as the diffeo search."""
+    search also weighs each diffeo's own pixel change tau_adv x - x (a noise of that norm),
+    so it ends at least as high as the diffeo search."""
     found = adversarial_diffeos(f, images, clean_outputs, space, ascent, generator, chunk)
     parts = _slices(len(images), chunk)
     deformed = torch.cat([space.deformed(images[p], found.params[p]) for p in parts])
