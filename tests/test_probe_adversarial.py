@@ -33,6 +33,7 @@ from diffeo_stability.diffeo.fields import (
 )
 from diffeo_stability.errors import SettingError
 from diffeo_stability.mechanisms.training_time_settings import TrainingTimeSettings
+from diffeo_stability.preflight import cost
 from diffeo_stability.probe.adversarial import (
     Ascent,
     DiffeoSpace,
@@ -311,3 +312,28 @@ def test_the_config_key_reaches_every_probe_job_of_the_workflow(tmp_path: Path) 
     assert probes and all('"adversarial": true' in line for line in probes)
     snapshots = [line for line in lines if "--snapshots" in line]  # left out (their own c)
     assert snapshots and all('"adversarial": false' in line for line in snapshots)
+
+
+def test_the_cost_estimate_counts_the_searches() -> None:
+    """Probe passes grow with the option, its steps and restarts; the default costs about
+    twice a probe of config/cpu.yaml without overrides (benchmark: 1.8x to 2.0x)."""
+    base = {
+        "cutoffs": [3, 5, 15],
+        "interpolations": ["bilinear"],
+        "sweep_points": 0,
+        "layers": False,
+    }
+    experiments = {"a": {"datasets": ["mnist"], "archs": ["ResNet18"], "P": [512], "seeds": [0]}}
+
+    def passes(**probe: object) -> int:
+        config = validate_config({"experiments": experiments, "probe": {**base, **probe}})
+        return cost.probe_passes(config, Run("mnist", "ResNet18", 512, 0), 10_000)
+
+    off = passes()
+    default, more, restarted = (
+        passes(adversarial=True),
+        passes(adversarial=True, adversarial_steps=8),
+        passes(adversarial=True, adversarial_restarts=2),
+    )
+    assert off < default < more and default < restarted
+    assert 1.5 < (default - off) / off < 2.5
