@@ -107,15 +107,11 @@ def _keep_best(
 _BEST_FIELDS = [field.name for field in fields(Best)]
 
 
-def _slices(batch: int, chunk: int | None) -> list[slice]:
-    """Consecutive slices of `chunk` images out of `batch` (one slice when None)."""
-    step = chunk or batch
-    return [slice(i, i + step) for i in range(0, batch, step)]
-
-
 def _chunked(run: Callable[[slice], Best], batch: int, chunk: int | None) -> Best:
-    """`run` on the `_slices` of the images, concatenated."""
-    parts = [run(part) for part in _slices(batch, chunk)]
+    """`run` on consecutive slices of `chunk` images out of `batch` (one slice when None),
+    concatenated."""
+    step = chunk or batch
+    parts = [run(slice(i, i + step)) for i in range(0, batch, step)]
     return Best(*(torch.cat([getattr(p, name) for p in parts]) for name in _BEST_FIELDS))
 
 
@@ -218,8 +214,7 @@ def attack_point(
     search also weighs each diffeo's own pixel change tau_adv x - x (a noise of that norm),
     so it ends at least as high as the diffeo search."""
     found = adversarial_diffeos(f, images, clean_outputs, space, ascent, generator, chunk)
-    parts = _slices(len(images), chunk)
-    deformed = torch.cat([space.deformed(images[p], found.params[p]) for p in parts])
+    deformed = space.deformed(images, found.params)
     distance = (deformed - clean).flatten(1).norm(dim=1)
     noise = worst_noise(
         f, clean, clean_outputs, distance, ascent, generator, chunk, warm=deformed - clean
