@@ -11,6 +11,11 @@ it.
 
     OMP_NUM_THREADS=1 python benchmarks/adversarial_benchmark.py --arch ResNet18:0.125
     python benchmarks/adversarial_benchmark.py --steps 2 4 8 --restarts 1 2
+
+`--convergence K` also reports how far the searches get: on the trained-state net and the first
+100 images, the median over images of the best squared output change after each `--steps`
+(first `--restarts`), as a fraction of that after K steps; the noise searches start from the
+pixel changes tau_adv x - x of the K-step diffeos, on the spheres of their norms.
 """
 
 from __future__ import annotations
@@ -25,6 +30,14 @@ import torch
 from probe_benchmark import build, timed_probe
 
 from diffeo_stability.device import retain_freed_memory, strict_fp32
+from diffeo_stability.diffeo.fields import temperature_from_delta
+from diffeo_stability.probe.adversarial import (
+    Ascent,
+    Best,
+    DiffeoSpace,
+    adversarial_diffeos,
+    worst_noise,
+)
 from diffeo_stability.probe.settings import ProbeSettings
 
 
@@ -39,7 +52,41 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--steps", type=int, nargs="+", default=[defaults.adversarial_steps])
     parser.add_argument("--restarts", type=int, nargs="+", default=[defaults.adversarial_restarts])
     parser.add_argument("--repeats", type=int, default=1)
+    parser.add_argument("--convergence", type=int, metavar="K", help="reference steps")
     return parser.parse_args()
+
+
+def convergence(
+    model: torch.nn.Module, images: torch.Tensor, settings: ProbeSettings, args: argparse.Namespace
+) -> None:
+    """Print the median best objective after each of `args.steps`, relative to K steps."""
+    images = images[:100]
+    with torch.no_grad():
+        clean = model(images)
+    c = settings.adversarial_cutoffs[0]
+    space = DiffeoSpace(
+        temperature_from_delta(1.0, images.shape[-1], c), c, settings.cutoff_rule, "bilinear"
+    )
+
+    def search(steps: int, warm: torch.Tensor | None = None) -> Best:
+        ascent = Ascent(steps, args.restarts[0], settings.adversarial_step_size)
+        generator = torch.Generator().manual_seed(0)
+        if warm is None:
+            return adversarial_diffeos(model, images, clean, space, ascent, generator, 128)
+        radius = warm.flatten(1).norm(dim=1)
+        return worst_noise(model, images, clean, radius, ascent, generator, 128, warm)
+
+    reference = search(args.convergence)
+    warm = space.deformed(images, reference.params) - images  # as the probe starts the noise
+    noise_reference = search(args.convergence, warm)
+    for steps in args.steps:
+        diffeo = search(steps).values.median() / reference.values.median()
+        noise = search(steps, warm).values.median() / noise_reference.values.median()
+        print(
+            f"{steps} steps: median objective {float(diffeo):.2f} (diffeos), "
+            f"{float(noise):.2f} (noise) of {args.convergence} steps'",
+            flush=True,
+        )
 
 
 def main() -> None:
@@ -86,6 +133,8 @@ def main() -> None:
             f"{(total_on - total_off) / total_off:>17.2f}",
             flush=True,
         )
+    if args.convergence:
+        convergence(models["trained"], images, typical, args)
     print(f"torch {torch.__version__}, python {platform.python_version()}")
 
 

@@ -33,10 +33,12 @@ from diffeo_stability.diffeo.fields import (
 )
 from diffeo_stability.errors import SettingError
 from diffeo_stability.mechanisms.training_time_settings import TrainingTimeSettings
+from diffeo_stability.preflight import cost
 from diffeo_stability.probe.adversarial import (
     Ascent,
     DiffeoSpace,
     adversarial_diffeos,
+    attack_point,
     worst_noise,
 )
 from diffeo_stability.probe.measure import probe_function
@@ -170,6 +172,21 @@ def test_more_steps_or_restarts_never_lower_the_objective() -> None:
     assert (restarted.values >= few.values).all()
 
 
+def test_the_worst_noise_is_at_least_as_harmful_as_the_adversarial_diffeo() -> None:
+    """Its search starts from the diffeo's pixel change, a noise of the same norm."""
+    images = torch.rand(5, 3, 16, 16, generator=torch.Generator().manual_seed(2))
+    net = small_net()
+    space = DiffeoSpace(temperature_from_delta(1.0, 16, 5.0), 5.0, "code", "gaussian")
+    clean = space.deformed(images, torch.zeros(5, 2, 5, 5))  # the smoothed images
+    with torch.no_grad():
+        outputs = net(clean)
+    found = attack_point(
+        net, images, clean, outputs, space, Ascent(2, 1, 1.0), torch.Generator(), 2
+    )
+    diffeo, noise = ((out - outputs).square().sum(1) for out in (found.diffeo, found.noise))
+    assert (noise >= diffeo * (1 - 1e-5)).all() and (noise > diffeo).any()
+
+
 def test_a_fixed_seed_gives_the_same_result_whatever_the_chunks() -> None:
     _, first = attack(3, 2, seed=4)
     _, again = attack(3, 2, seed=4, chunk=2)
@@ -295,3 +312,28 @@ def test_the_config_key_reaches_every_probe_job_of_the_workflow(tmp_path: Path) 
     assert probes and all('"adversarial": true' in line for line in probes)
     snapshots = [line for line in lines if "--snapshots" in line]  # left out (their own c)
     assert snapshots and all('"adversarial": false' in line for line in snapshots)
+
+
+def test_the_cost_estimate_counts_the_searches() -> None:
+    """Probe passes grow with the option, its steps and restarts; the default costs about
+    twice a probe of config/cpu.yaml without overrides (benchmark: 1.8x to 2.0x)."""
+    base = {
+        "cutoffs": [3, 5, 15],
+        "interpolations": ["bilinear"],
+        "sweep_points": 0,
+        "layers": False,
+    }
+    experiments = {"a": {"datasets": ["mnist"], "archs": ["ResNet18"], "P": [512], "seeds": [0]}}
+
+    def passes(**probe: object) -> int:
+        config = validate_config({"experiments": experiments, "probe": {**base, **probe}})
+        return cost.probe_passes(config, Run("mnist", "ResNet18", 512, 0), 10_000)
+
+    off = passes()
+    default, more, restarted = (
+        passes(adversarial=True),
+        passes(adversarial=True, adversarial_steps=8),
+        passes(adversarial=True, adversarial_restarts=2),
+    )
+    assert off < default < more and default < restarted
+    assert 1.5 < (default - off) / off < 2.5

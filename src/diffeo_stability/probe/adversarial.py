@@ -5,9 +5,10 @@ both field components, on the sphere of the ensemble's norm (`diffeo.constrained
 have the ||grad tau||^2 of a typical diffeo at the point's T). `worst_noise` maximises
 ||f(x + eta) - f(x)||^2 over eta on the sphere ||eta|| = r_i of each image. Both by projected
 gradient ascent (`ascend`): from each of `restarts` random starts (drawn from the ensemble /
-isotropic, then projected), `steps` normalised gradient steps of `step_size` times the sphere's
-radius, each followed by the projection; the best iterate of each image over all steps and
-restarts is kept, so more steps never lower the result.
+isotropic, then projected; in the probe the noise search also weighs the adversarial
+diffeo's own pixel change), `steps` normalised gradient steps of `step_size` times the
+sphere's radius, each followed by the projection; the best iterate of each image over all
+steps and restarts is kept, so more steps never lower the result.
 
 The objective is separable over images for a net in evaluation mode, which is then attacked in
 chunks of `max_batch` images; a net on batch statistics (`separate`) sees each group of all
@@ -79,15 +80,15 @@ def ascend(
 
 
 def random_starts(
-    shape: tuple[int, ...], ascent: Ascent, generator: torch.Generator, like: torch.Tensor
+    shape: tuple[int, ...], count: int, generator: torch.Generator, like: torch.Tensor
 ) -> torch.Tensor:
-    """(restarts, *shape) standard normal starts on `like`'s device and dtype, one draw per
-    restart, so the first ones do not depend on the number of restarts."""
+    """(count, *shape) standard normal starts on `like`'s device and dtype, one draw per
+    start, so the first ones do not depend on their number."""
     draws = [
         torch.randn(shape, generator=generator, device=like.device, dtype=like.dtype)
-        for _ in range(ascent.restarts)
+        for _ in range(count)
     ]
-    return torch.stack(draws)
+    return torch.stack(draws) if draws else like.new_empty((0, *shape))
 
 
 def _keep_best(
@@ -106,15 +107,11 @@ def _keep_best(
 _BEST_FIELDS = [field.name for field in fields(Best)]
 
 
-def _slices(batch: int, chunk: int | None) -> list[slice]:
-    """Consecutive slices of `chunk` images out of `batch` (one slice when None)."""
-    step = chunk or batch
-    return [slice(i, i + step) for i in range(0, batch, step)]
-
-
 def _chunked(run: Callable[[slice], Best], batch: int, chunk: int | None) -> Best:
-    """`run` on the `_slices` of the images, concatenated."""
-    parts = [run(part) for part in _slices(batch, chunk)]
+    """`run` on consecutive slices of `chunk` images out of `batch` (one slice when None),
+    concatenated."""
+    step = chunk or batch
+    parts = [run(slice(i, i + step)) for i in range(0, batch, step)]
     return Best(*(torch.cat([getattr(p, name) for p in parts]) for name in _BEST_FIELDS))
 
 
@@ -145,7 +142,8 @@ def adversarial_diffeos(
     """The constrained field (whitened amplitudes, (B, 2, m, m)) of each image (B, C, n, n)
     that changes f most from `clean_outputs` (B, K); `chunk` None: all images in one batch."""
     mask = constrained.mode_mask(space.c, space.cutoff, images.device)
-    starts = random_starts((len(images), 2, *mask.shape), ascent, generator, images) * mask
+    shape = (len(images), 2, *mask.shape)
+    starts = random_starts(shape, ascent.restarts, generator, images) * mask
     radius = images.new_full((len(images),), constrained.typical_radius(space.c, space.cutoff))
 
     def run(part: slice) -> Best:
@@ -168,19 +166,25 @@ def worst_noise(
     ascent: Ascent,
     generator: torch.Generator,
     chunk: int | None,
+    warm: torch.Tensor | None = None,
 ) -> Best:
     """The noise eta_i with ||eta_i|| = radius_i (B,) that changes f(clean + eta) most, for
-    images `clean` (B, C, n, n) with outputs (B, K); `chunk` as in `adversarial_diffeos`."""
-    starts = random_starts(clean.shape, ascent, generator, clean)
+    images `clean` (B, C, n, n) with outputs (B, K); `chunk` as in `adversarial_diffeos`.
+    `warm` (B, C, n, n), when given, is one more candidate, evaluated without steps (a start
+    there climbs slowly: near a stationary direction of the sphere, its gradient is radial)."""
+    starts = random_starts(clean.shape, ascent.restarts, generator, clean)
 
     def run(part: slice) -> Best:
-        return ascend(
-            lambda eta: f(clean[part] + eta),
-            clean_outputs[part],
-            starts[:, part],
-            radius[part],
-            ascent,
+        def objective(eta: torch.Tensor) -> torch.Tensor:
+            return f(clean[part] + eta)
+
+        found = ascend(objective, clean_outputs[part], starts[:, part], radius[part], ascent)
+        if warm is None:
+            return found
+        candidate = ascend(
+            objective, clean_outputs[part], warm[None, part], radius[part], Ascent(0, 1, 0.0)
         )
+        return _keep_best(found, candidate.params, candidate.values, candidate.outputs)
 
     return _chunked(run, len(clean), chunk)
 
@@ -206,10 +210,13 @@ def attack_point(
     chunk: int | None,
 ) -> AdversarialOutputs:
     """Adversarial diffeos of `images` (B, C, n, n), compared with the clean (possibly
-    smoothed) images' outputs, then worst-case noise of each one's pixel norm."""
+    smoothed) images' outputs, then worst-case noise of each one's pixel norm. The noise
+    search also weighs each diffeo's own pixel change tau_adv x - x (a noise of that norm),
+    so it ends at least as high as the diffeo search."""
     found = adversarial_diffeos(f, images, clean_outputs, space, ascent, generator, chunk)
-    parts = _slices(len(images), chunk)
-    deformed = torch.cat([space.deformed(images[p], found.params[p]) for p in parts])
+    deformed = space.deformed(images, found.params)
     distance = (deformed - clean).flatten(1).norm(dim=1)
-    noise = worst_noise(f, clean, clean_outputs, distance, ascent, generator, chunk)
+    noise = worst_noise(
+        f, clean, clean_outputs, distance, ascent, generator, chunk, warm=deformed - clean
+    )
     return AdversarialOutputs(found.outputs, noise.outputs, distance)
