@@ -23,6 +23,7 @@ import csv
 import platform
 import statistics
 import time
+from collections.abc import Callable
 
 import torch
 
@@ -90,13 +91,19 @@ def build(arch: str, channels: int, size: int, state: str) -> torch.nn.Module:
 
 
 def timed_probe(
-    model: torch.nn.Module, images: torch.Tensor, settings: ProbeSettings, state: str, repeats: int
+    model: torch.nn.Module,
+    images: torch.Tensor,
+    settings: ProbeSettings,
+    state: str,
+    repeats: int,
+    clock: Callable[[], float] = time.perf_counter,
 ) -> float:
-    """Median seconds of `repeats` `probe_function` calls (after a small warm-up call)."""
+    """Median seconds of `clock` (wall time by default) over `repeats` `probe_function` calls
+    (after a small warm-up call)."""
     blocks = layer_modules(model)
     times = []
     for k in range(repeats + 1):
-        start = time.perf_counter()
+        start = clock()
         probe_function(
             model,
             images if k else images[:8],
@@ -106,7 +113,7 @@ def timed_probe(
             blocks=blocks,
             batch_stats=state == "init",
         )
-        times.append(time.perf_counter() - start)
+        times.append(clock() - start)
     return statistics.median(times[1:])
 
 

@@ -20,7 +20,7 @@ from diffeo_stability.tables.aggregate import (
     stability_table,
     training_table,
 )
-from diffeo_stability.tables.columns import PROBE_COLUMNS
+from diffeo_stability.tables.columns import ADVERSARIAL_COLUMNS, PROBE_COLUMNS
 from diffeo_stability.tables.queries import chance_runs
 
 
@@ -55,6 +55,7 @@ def probe_rows(seed: int, R: float, error: float, state: str = "trained") -> pd.
         "noise_norm_value": 3.0,
         "test_error": error,
         "n_probe": 10,
+        **dict.fromkeys(ADVERSARIAL_COLUMNS, math.nan),  # the option off
     }
     return pd.DataFrame([row]).astype(PROBE_COLUMNS)
 

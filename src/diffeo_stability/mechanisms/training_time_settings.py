@@ -81,7 +81,7 @@ class TrainingTimeSettings(Settings):
     def probe_settings(self, probe: ProbeSettings, headline: Headline) -> ProbeSettings:
         """What a snapshot probe job measures: `probe` (the config's section: its delta and
         cut-off rule) at the headline's c, interpolation and noise norm only, on this block's
-        n_probe images, no sweep, no per-block rows."""
+        n_probe images, no sweep, no per-block rows, no adversarial columns."""
         return replace(
             probe,
             n_probe=self.n_probe,
@@ -90,4 +90,5 @@ class TrainingTimeSettings(Settings):
             noise_norms=(headline.noise_norm,),
             sweep_points=0,
             layers=False,
+            adversarial=False,
         )

@@ -256,12 +256,14 @@ def check_arch(config: dict[str, Any], arch: str, device: torch.device, steps: i
     data = random_data(run.dataset, steps * hp.batch_size, TIMING_PROBE)
     configured, reference = _trainers(config, run, hp, data, device)
     result = ArchResult(arch, run, _options(hp, configured))
-    # the configured probe at its delta point only: the output, the per-image noise norm
+    # the configured probe at its delta point only: the output, the per-image noise norm, no
+    # adversarial search
     probe = replace(
         ProbeSettings.from_config(config["probe"]),
         sweep_points=0,
         layers=False,
         noise_norms=("per_image",),
+        adversarial=False,
     )
     _compare(result, configured, reference, data, probe)
     result.rates = _rates(configured, data, probe)

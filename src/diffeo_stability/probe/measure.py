@@ -7,7 +7,9 @@ tau_i and one isotropic noise direction per image, rescales the noise to ||tau x
 (``"mean"``, the paper's text), and compares f(x), f(tau x) and f(x + eta) with the
 statistics of `diffeo_stability.probe.statistics`. For the Gaussian interpolation the clean
 images are smoothed by the same resampling at zero displacement. Optionally the same quantities are
-measured at the output of every block of the network (forward hooks; layer 0 is the input).
+measured at the output of every block of the network (forward hooks; layer 0 is the input), and
+(`ProbeSettings.adversarial`) those of adversarial diffeos and worst-case noise at the output
+(`with_adversarial`, the search in `probe.adversarial`).
 
 Draws come from one `torch.Generator` per (seed, state, interpolation, c, T point), so rows are
 deterministic given the seed and independent of the order of the loops.
@@ -28,6 +30,7 @@ from torch import nn
 
 from diffeo_stability.diffeo import fields as diffeo
 from diffeo_stability.errors import ConfigError
+from diffeo_stability.probe.adversarial import Ascent, DiffeoSpace, attack_point
 from diffeo_stability.probe.settings import NOISE_NORMS, ProbeSettings
 from diffeo_stability.probe.statistics import STATISTICS, change, mean_square_norm, pair_norm
 from diffeo_stability.tables.columns import MEASUREMENT_COLUMNS
@@ -107,6 +110,10 @@ class LayerOutputs:
             for handle in handles:
                 handle.remove()
         return [images.flatten(1), *captured, output] if per_layer else [output]
+
+    def output(self, images: torch.Tensor) -> torch.Tensor:
+        """f's flattened output (B, K) of one forward batch of images (B, C, n, n)."""
+        return self._forward(images, False)[0]
 
     def __call__(self, groups: Sequence[torch.Tensor], per_layer: bool) -> list[list[torch.Tensor]]:
         """Groups of images (B_g, C, n, n) -> per group, per layer, (B_g, K_layer) outputs.
@@ -296,6 +303,49 @@ def measure_point(
     return [{**common, **row} for row in rows]
 
 
+def with_adversarial(
+    rows: list[dict],
+    images: torch.Tensor,
+    reference: Reference,
+    forward: LayerOutputs,
+    settings: ProbeSettings,
+    space: DiffeoSpace,
+    generator: torch.Generator,
+) -> list[dict]:
+    """`rows` of one point with the adversarial columns (`tables.columns.ADVERSARIAL_COLUMNS`)
+    on its output-layer rows: the statistics of f(tau_adv x) and of f(x + eta_adv) (noise of
+    the pixel norm ||tau_adv x_i - x_i|| of each image), normalised like D and G."""
+    ascent = Ascent(
+        settings.adversarial_steps, settings.adversarial_restarts, settings.adversarial_step_size
+    )
+    chunk = None if forward.separate else forward.max_batch
+    clean = reference.outputs[-1]
+    found = attack_point(
+        forward.output, images, reference.images, clean, space, ascent, generator, chunk
+    )
+    columns = {}
+    for stat in STATISTICS:
+        norm = reference.norms[-1][stat]
+        d_raw, g_raw = change(clean, found.diffeo, stat), change(clean, found.noise, stat)
+        undefined = any(unresolved(v, reference.square_norms[-1]) for v in (norm, d_raw, g_raw))
+        columns[stat] = {
+            "D_adv": math.nan if undefined else _ratio(d_raw, norm),
+            "G_adv": math.nan if undefined else _ratio(g_raw, norm),
+            "R_adv": math.nan if undefined else _ratio(d_raw, g_raw),
+            "adv_diffeo_norm": float(found.distance.mean()),
+        }
+    return [
+        {
+            **row,
+            **columns[row["statistic"]],
+            "R_adv_G": _ratio(columns[row["statistic"]]["D_adv"], row["G"]),
+        }
+        if row["is_output"]
+        else row
+        for row in rows
+    ]
+
+
 def probe_function(
     f: Callable[[torch.Tensor], torch.Tensor],
     images: torch.Tensor,
@@ -313,7 +363,8 @@ def probe_function(
     (initial networks) batch-norm uses batch statistics and every group of B images (clean,
     deformed, noisy) is its own forward batch; its 4-d weights are made channels-last, like
     the images it is fed (same values). Returns one row per (interpolation, c, T, layer,
-    statistic, noise_norm) with `MEASUREMENT_COLUMNS`.
+    statistic, noise_norm) with `MEASUREMENT_COLUMNS` (the adversarial ones NaN where not
+    measured).
     """
     if images.dim() != 4 or images.shape[-1] != images.shape[-2] or len(images) < 2:
         raise ConfigError(f"need square images (B >= 2, C, n, n), got {tuple(images.shape)}")
@@ -335,7 +386,7 @@ def probe_function(
                     generator = torch.Generator(device=images.device)
                     generator.manual_seed(draw_seed(seed, state, interpolation, c, index))
                     layers = all_layers if settings.layers and point != "sweep" else all_layers[-1:]
-                    rows += measure_point(
+                    point_rows = measure_point(
                         images,
                         reference,
                         forward,
@@ -348,4 +399,13 @@ def probe_function(
                         T=float(T),
                         point=point,
                     )
+                    if settings.adversarial_at(interpolation, float(c), point):
+                        generator.manual_seed(
+                            draw_seed(seed, f"{state}|adv", interpolation, c, index)
+                        )
+                        space = DiffeoSpace(T, float(c), settings.cutoff_rule, interpolation)
+                        point_rows = with_adversarial(
+                            point_rows, images, reference, forward, settings, space, generator
+                        )
+                    rows += point_rows
     return pd.DataFrame(rows, columns=list(MEASUREMENT_COLUMNS)).astype(MEASUREMENT_COLUMNS)

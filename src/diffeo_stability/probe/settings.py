@@ -31,7 +31,9 @@ def as_floats(settings: Settings, *names: str) -> None:
 
 NOISE_NORMS = ("per_image", "mean")
 #: the keys `probe.overrides` may set per run
-RUN_KEYS = ("cutoffs", "interpolations", "sweep_points", "layers")
+RUN_KEYS = ("cutoffs", "interpolations", "sweep_points", "layers", "adversarial")
+#: interpolations the adversarial search can differentiate through (not `nearest`)
+ADVERSARIAL_INTERPOLATIONS = ("bilinear", "gaussian")
 
 
 def check_cutoff(key: str, c: Any) -> None:
@@ -47,7 +49,14 @@ class ProbeSettings(Settings):
     ``delta{d:g}``, e.g. ``delta1``), where per-block rows are taken when `layers`;
     `noise_norms`: the conventions measured (each one more forward group per point);
     `max_batch` caps the images per forward pass (None: `probe.measure.forward_batch`).
-    The config's `probe.delta` is the one value of `deltas`."""
+    The config's `probe.delta` is the one value of `deltas`.
+
+    `adversarial` (off by default) adds, at the delta points of `adversarial_interpolation`
+    and each c of `adversarial_cutoffs` (both among those measured), the output-layer
+    columns of adversarial diffeos and worst-case noise (`probe.adversarial`):
+    `adversarial_restarts` random starts of `adversarial_steps` projected gradient steps of
+    `adversarial_step_size` times the constraint sphere's radius, for each of the two
+    searches (their cost: benchmarks/adversarial_benchmark.py)."""
 
     n_probe: int = 500
     cutoffs: tuple[float, ...] = (3.0, 5.0, 15.0)
@@ -59,6 +68,12 @@ class ProbeSettings(Settings):
     layers: bool = True
     noise_norms: tuple[str, ...] = ("per_image",)
     max_batch: int | None = None
+    adversarial: bool = False
+    adversarial_cutoffs: tuple[float, ...] = (3.0,)
+    adversarial_interpolation: str = "bilinear"
+    adversarial_steps: int = 4
+    adversarial_restarts: int = 1
+    adversarial_step_size: float = 1.0
 
     def __post_init__(self) -> None:
         check_int("n_probe", self.n_probe, 2)
@@ -74,7 +89,39 @@ class ProbeSettings(Settings):
         check_each("noise_norms", self.noise_norms, partial(_member, NOISE_NORMS))
         if self.max_batch is not None:
             check_int("max_batch", self.max_batch, 1)
-        as_floats(self, "cutoffs", "deltas", "sweep_range")
+        as_floats(self, "cutoffs", "deltas", "sweep_range", "adversarial_cutoffs")
+        self._check_adversarial()
+
+    def _check_adversarial(self) -> None:
+        check_bool("adversarial", self.adversarial)
+        check_each("adversarial_cutoffs", self.adversarial_cutoffs, check_cutoff)
+        check_choice(
+            "adversarial_interpolation", self.adversarial_interpolation, ADVERSARIAL_INTERPOLATIONS
+        )
+        check_int("adversarial_steps", self.adversarial_steps, 0)
+        check_int("adversarial_restarts", self.adversarial_restarts, 1)
+        check_number("adversarial_step_size", self.adversarial_step_size, 0.0)
+        if self.adversarial and self.adversarial_interpolation not in self.interpolations:
+            raise SettingError(
+                "adversarial_interpolation",
+                f"{self.adversarial_interpolation!r} is not among the measured interpolations "
+                f"{list(self.interpolations)}",
+            )
+        missing = [c for c in self.adversarial_cutoffs if c not in self.cutoffs]
+        if self.adversarial and missing:
+            raise SettingError(
+                "adversarial_cutoffs",
+                f"{missing} not among the measured cutoffs {list(self.cutoffs)}",
+            )
+
+    def adversarial_at(self, interpolation: str, c: float, point: str) -> bool:
+        """Whether the adversarial columns are measured at this point."""
+        return (
+            self.adversarial
+            and interpolation == self.adversarial_interpolation
+            and c in self.adversarial_cutoffs
+            and point != "sweep"
+        )
 
     @classmethod
     def from_config(cls, section: Mapping[str, Any]) -> Self:
@@ -116,7 +163,13 @@ class ImagenetSettings(Settings):
 
     def probe_settings(self, probe: ProbeSettings) -> ProbeSettings:
         """The probe job's settings: the interpolations, delta, cut-off rule and noise norms of
-        `probe`, this section's images and cut-offs, no sweep, no per-block rows."""
+        `probe`, this section's images and cut-offs, no sweep, no per-block rows, no
+        adversarial columns."""
         return replace(
-            probe, n_probe=self.n_probe, cutoffs=self.cutoffs, sweep_points=0, layers=False
+            probe,
+            n_probe=self.n_probe,
+            cutoffs=self.cutoffs,
+            sweep_points=0,
+            layers=False,
+            adversarial=False,
         )

@@ -3,7 +3,8 @@
 - `stability_table`: the concatenation of the per-run probe files (`columns.PROBE_COLUMNS`; P
   an integer, a probe file of an older version with P "full" resolved to its n_train).
 - `log_average`: per group of `GROUP_KEYS`, X = exp(mean log x) over seeds and X_logstd = the
-  standard deviation of log x (ddof = 1, 0 for a single seed), for X in R, D, G, test_error;
+  standard deviation of log x (ddof = 1, 0 for a single seed), for X in R, D, G, test_error
+  (and the adversarial values `ADVERSARIAL_VALUES` when some probe measured them);
   undefined (non-finite) values are left out and counted in n_undefined (runs whose R is NaN,
   e.g. a collapsed network); runs whose training never learned (`queries.never_learned`) are
   left out altogether (training.csv names them).
@@ -28,7 +29,7 @@ import pandas as pd
 
 from diffeo_stability.errors import DataError
 from diffeo_stability.io import read_checked
-from diffeo_stability.tables.columns import PROBE_COLUMNS, table_size
+from diffeo_stability.tables.columns import ADVERSARIAL_COLUMNS, PROBE_COLUMNS, table_size
 from diffeo_stability.tables.queries import never_learned, without_runs
 
 # the probe columns the geometric means are grouped by: everything but the seed and the values
@@ -52,6 +53,8 @@ GROUP_KEYS = [
     "noise_norm",
 ]
 LOG_VALUES = ("R", "D", "G", "test_error")
+#: the probe option `adversarial`'s values, averaged like LOG_VALUES when any is finite
+ADVERSARIAL_VALUES = ("D_adv", "G_adv", "R_adv", "R_adv_G")
 #: columns of the per-seed table (`seed_table`)
 SEED_COLUMNS = [*GROUP_KEYS, "seed", *LOG_VALUES]
 TRAINING_COLUMNS = [
@@ -84,6 +87,11 @@ def stability_table(paths: Sequence[str | os.PathLike[str]]) -> pd.DataFrame:
     if not paths:
         raise DataError("no probe files given")
     frames = [read_checked(path, pd.read_parquet, "probe file") for path in paths]
+    # files probed before the adversarial option lack its columns: not measured (NaN)
+    frames = [
+        frame.reindex(columns=[*frame.columns, *(c for c in ADVERSARIAL_COLUMNS if c not in frame)])
+        for frame in frames
+    ]
     for path, frame in zip(paths, frames, strict=True):
         missing = set(PROBE_COLUMNS) - set(frame.columns)
         if missing:
@@ -94,23 +102,31 @@ def stability_table(paths: Sequence[str | os.PathLike[str]]) -> pd.DataFrame:
     return table.astype(PROBE_COLUMNS)
 
 
+def averaged_values(stability: pd.DataFrame) -> tuple[str, ...]:
+    """LOG_VALUES, and ADVERSARIAL_VALUES when `stability` holds a finite one of them."""
+    present = [v for v in ADVERSARIAL_VALUES if v in stability]
+    measured = present and np.isfinite(stability[present].to_numpy(dtype=float)).any()
+    return (*LOG_VALUES, *ADVERSARIAL_VALUES) if measured else LOG_VALUES
+
+
 def log_average(stability: pd.DataFrame, excluded: pd.DataFrame | None = None) -> pd.DataFrame:
     """Geometric means over seeds (one row per group of `GROUP_KEYS`) with log spreads, without
     the runs of `excluded` (training.csv rows: `queries.chance_runs`)."""
     if excluded is not None:
         stability = without_runs(stability, excluded)
     undefined = ~np.isfinite(stability["R"].to_numpy(dtype=float))
+    values = averaged_values(stability)
     with np.errstate(divide="ignore"):  # a zero gives log 0 = -inf, hence a geometric mean 0
         logs = stability[GROUP_KEYS].assign(
             seed=stability["seed"],
             n_undefined=undefined,
-            **{v: np.log(stability[v].where(np.isfinite(stability[v]))) for v in LOG_VALUES},
+            **{v: np.log(stability[v].where(np.isfinite(stability[v]))) for v in values},
         )
     groups = logs.groupby(GROUP_KEYS, sort=True, dropna=False)
     out = groups["seed"].nunique().rename("n_seeds").to_frame()
     out["n_undefined"] = groups["n_undefined"].sum().astype(int)
     single = out["n_seeds"] <= 1
-    for value in LOG_VALUES:
+    for value in values:
         out[value] = np.exp(groups[value].mean())
         out[f"{value}_logstd"] = groups[value].std(ddof=1).mask(single, 0.0)
     return out.reset_index()
@@ -118,10 +134,12 @@ def log_average(stability: pd.DataFrame, excluded: pd.DataFrame | None = None) -
 
 def seed_table(stability: pd.DataFrame) -> pd.DataFrame:
     """Output-layer rows of `stability` at its fixed displacements (not the delta sweep), one
-    per seed, with the columns `SEED_COLUMNS`, sorted."""
+    per seed, with the columns `SEED_COLUMNS` (and the adversarial values when measured),
+    sorted."""
     rows = stability[stability["is_output"].astype(bool) & (stability["point"] != "sweep")]
     keys = [c for c in SEED_COLUMNS if c not in LOG_VALUES]
-    return rows[SEED_COLUMNS].sort_values(keys, ignore_index=True)
+    columns = [*SEED_COLUMNS, *averaged_values(stability)[len(LOG_VALUES) :]]
+    return rows[columns].sort_values(keys, ignore_index=True)
 
 
 def _run_identity(path: Path, metrics: dict[str, Any]) -> dict[str, Any]:

@@ -6,6 +6,17 @@ Written by `probe.measure.probe_function` (the measurement columns) and `probe.t
 
 from __future__ import annotations
 
+#: the probe option `adversarial` (`probe.adversarial`; NaN where not measured: rows of other
+#: points and layers, or the option off): D_adv, G_adv (worst-case noise of the adversarial
+#: diffeos' pixel norms), R_adv = D_adv / G_adv, R_adv_G = D_adv / G (the row's random noise),
+#: adv_diffeo_norm = the mean ||tau_adv x - x|| (docs/conventions.md)
+ADVERSARIAL_COLUMNS: dict[str, str] = {
+    "D_adv": "float64",
+    "G_adv": "float64",
+    "R_adv": "float64",
+    "R_adv_G": "float64",
+    "adv_diffeo_norm": "float64",
+}
 #: columns written by `probe_function` (the measurement), in order, with their dtypes.
 MEASUREMENT_COLUMNS: dict[str, str] = {
     "state": "object",
@@ -29,6 +40,7 @@ MEASUREMENT_COLUMNS: dict[str, str] = {
     "diffeo_norm": "float64",
     "noise_norm_value": "float64",
     "n_probe": "int64",
+    **ADVERSARIAL_COLUMNS,
 }
 #: the columns of results/probe/... .parquet and results/tables/stability.parquet. P is the
 #: training-set size in images, an integer (`table_size`): a run of the whole training set
