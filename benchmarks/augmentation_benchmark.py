@@ -28,9 +28,9 @@ import torch
 
 from diffeo_stability.data.images import ImageDataset
 from diffeo_stability.device import pick_device
-from diffeo_stability.hparams import AUGMENTATIONS, resolve_hparams
 from diffeo_stability.io import write_json
 from diffeo_stability.models import get_arch
+from diffeo_stability.training.hparams import AUGMENTATIONS, resolve_hparams
 from diffeo_stability.training.trainer import RunConfig, Trainer
 
 #: every option but "auto" (a data set's default, one of them)

@@ -31,9 +31,9 @@ import pandas as pd
 import torch
 
 from diffeo_stability.data.images import ImageDataset
-from diffeo_stability.hparams import PAPER_DEFAULTS, resolve_hparams
 from diffeo_stability.io import write_csv
 from diffeo_stability.models import get_arch
+from diffeo_stability.training.hparams import PAPER_DEFAULTS, resolve_hparams
 from diffeo_stability.training.trainer import RunConfig, Trainer
 
 ARCHS = (

@@ -114,8 +114,8 @@ def plain_job(args: argparse.Namespace, barrier: Path) -> float:
 def ours_job(args: argparse.Namespace, barrier: Path) -> float:
     """Images/s of `diffeo_stability.training.trainer.Trainer.train_epoch` (the production path)."""
     from diffeo_stability.data.images import ImageDataset
-    from diffeo_stability.hparams import resolve_hparams
     from diffeo_stability.models import get_arch
+    from diffeo_stability.training.hparams import resolve_hparams
     from diffeo_stability.training.trainer import RunConfig, Trainer
 
     device = pick_device(args.device)

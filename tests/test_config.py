@@ -21,9 +21,9 @@ from diffeo_stability.config import (
 )
 from diffeo_stability.data.registry import DATASETS
 from diffeo_stability.errors import ConfigError
-from diffeo_stability.hparams import PAPER_DEFAULTS, HParams
 from diffeo_stability.models.registry import ARCHITECTURES
 from diffeo_stability.probe.settings import ProbeSettings
+from diffeo_stability.training.hparams import PAPER_DEFAULTS, HParams
 from diffeo_stability.workflow import validate_workflow_config
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -218,7 +218,7 @@ def test_the_training_job_resolves_a_run_hparams_unchanged():
     """One resolution: `train --hparams JSON` gets run_hparams and resolves it to itself."""
     import json
 
-    from diffeo_stability.hparams import resolve_arch_hparams
+    from diffeo_stability.training.hparams import resolve_arch_hparams
 
     config = validate_config(load("smoke"))
     for run in training_runs(config):
@@ -344,7 +344,7 @@ def test_training_defaults_have_one_home():
     train.add_arguments(parser)
     assert [a.dest for a in parser._actions if a.dest in PAPER_DEFAULTS["conv"]] == []
     readme = (ROOT / "config" / "README.md").read_text()
-    listed = re.search(r"`diffeo_stability/hparams\.py`: ([\w, ]+)\)", readme).group(1)
+    listed = re.search(r"`diffeo_stability/training/hparams\.py`: ([\w, ]+)\)", readme).group(1)
     assert sorted(listed.split(", ")) == sorted(PAPER_DEFAULTS["conv"])
 
 

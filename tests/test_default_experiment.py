@@ -11,9 +11,9 @@ import yaml
 from workflow_helpers import CONFIGS, snakemake
 
 from diffeo_stability.config import validate_config
-from diffeo_stability.default_experiment import CPU_CONFIG, GPU_CONFIG, default_experiment
 from diffeo_stability.errors import ConfigError
 from diffeo_stability.preflight.cost import detected_device_type
+from diffeo_stability.preflight.default_experiment import CPU_CONFIG, GPU_CONFIG, default_experiment
 
 #: the published CPU run: the offline JPEG copy of CIFAR-10 in place of the original
 PUBLISHED = "data={substitute: {cifar10: cifar10-jpeg}, mirrors: [../shared/data]}"

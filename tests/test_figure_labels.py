@@ -23,7 +23,7 @@ from matplotlib.text import Annotation, Text
 from matplotlib.transforms import Bbox
 
 from diffeo_stability.config import validate_config
-from diffeo_stability.dataset_substitution import substitute_datasets
+from diffeo_stability.data.substitution import substitute_datasets
 from diffeo_stability.figures.registry import FIGURES
 from diffeo_stability.figures.style import SKIP_TAG, TRANSFER_TAG
 from diffeo_stability.tables.headline import Headline

@@ -11,10 +11,10 @@ from torch import nn
 
 from diffeo_stability.config import load_schema
 from diffeo_stability.errors import ConfigError
-from diffeo_stability.hparams import resolve_hparams
 from diffeo_stability.models import build_model, count_parameters, get_arch, load_checkpoint
 from diffeo_stability.models.local import LocallyConnected2d
 from diffeo_stability.models.registry import ARCH_PATTERN, ARCHITECTURES, LOCAL_NAME
+from diffeo_stability.training.hparams import resolve_hparams
 from diffeo_stability.training.trainer import RunConfig, train
 
 

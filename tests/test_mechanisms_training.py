@@ -19,7 +19,6 @@ from diffeo_stability.config import BLOCKS, Run, training_time_runs, validate_co
 from diffeo_stability.config.blocks import block_section
 from diffeo_stability.data.images import save_dataset
 from diffeo_stability.errors import ConfigError, DataError
-from diffeo_stability.hparams import resolve_arch_hparams
 from diffeo_stability.io import write_parquet
 from diffeo_stability.mechanisms.filter_spectrum import checkpoint_epoch, filter_spectrum
 from diffeo_stability.mechanisms.training_time import training_time_table
@@ -28,6 +27,7 @@ from diffeo_stability.models.build import snapshot_path
 from diffeo_stability.probe.settings import ProbeSettings
 from diffeo_stability.probe.training_run import probe_training_run
 from diffeo_stability.tables.headline import Headline
+from diffeo_stability.training.hparams import resolve_arch_hparams
 from diffeo_stability.training.trainer import RunConfig, train
 
 SNAPSHOTS = [1, 3]

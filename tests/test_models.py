@@ -137,7 +137,7 @@ def test_registry_flags():
 def test_registry_and_hparams_import_without_torch():
     code = (
         "import sys, diffeo_stability.models, diffeo_stability.models.registry, "
-        "diffeo_stability.hparams; assert 'torch' not in sys.modules, 'torch imported'"
+        "diffeo_stability.training.hparams; assert 'torch' not in sys.modules, 'torch imported'"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
 
@@ -268,7 +268,7 @@ def test_the_families_hparams_allow_width_factor_are_those_whose_builders_take_i
     import importlib
     import inspect
 
-    from diffeo_stability.hparams import FAMILY_ONLY
+    from diffeo_stability.training.hparams import FAMILY_ONLY
 
     for name, spec in ARCHITECTURES.items():
         module, function = spec.builder.split(":")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import json
 import math
 from pathlib import Path
 
@@ -311,7 +312,7 @@ def test_the_config_key_reaches_every_probe_job_of_the_workflow(tmp_path: Path) 
     probes = [line for line in lines if "--snapshots" not in line]
     assert probes and all('"adversarial": true' in line for line in probes)
     snapshots = [line for line in lines if "--snapshots" in line]  # left out (their own c)
-    assert snapshots and all('"adversarial": false' in line for line in snapshots)
+    assert snapshots and not any('"adversarial"' in line for line in snapshots)
 
 
 def test_the_cost_estimate_counts_the_searches() -> None:
@@ -337,3 +338,19 @@ def test_the_cost_estimate_counts_the_searches() -> None:
     )
     assert off < default < more and default < restarted
     assert 1.5 < (default - off) / off < 2.5
+
+
+def test_a_probe_without_the_option_keeps_its_identity():
+    """With `adversarial` off, the settings' JSON (a probe job's --settings, hence its
+    Snakemake identity) holds none of the adversarial keys, as before the option existed; on,
+    it holds them all; both read back to the same settings."""
+    before = {
+        "n_probe", "cutoffs", "cutoff_rule", "interpolations", "deltas", "sweep_points",
+        "sweep_range", "layers", "noise_norms", "max_batch",
+    }  # fmt: skip
+    off = ProbeSettings(adversarial_steps=7)
+    assert set(json.loads(off.to_json())) == before
+    on = ProbeSettings(adversarial=True, adversarial_steps=7)
+    assert json.loads(on.to_json())["adversarial_steps"] == 7
+    assert ProbeSettings.from_json(on.to_json(), "--settings") == on
+    assert ProbeSettings.from_json(off.to_json(), "--settings") == ProbeSettings()

@@ -12,10 +12,10 @@ import torch
 from diffeo_stability.data.images import ImageDataset
 from diffeo_stability.data.subsets import parse_P, subset_indices
 from diffeo_stability.errors import ConfigError, TrainingDivergedError
-from diffeo_stability.hparams import PAPER_DEFAULTS, resolve_hparams
 from diffeo_stability.models import load_checkpoint
 from diffeo_stability.training.augment import crop_flip
 from diffeo_stability.training.checkpoint import restore_rng_states, rng_states
+from diffeo_stability.training.hparams import PAPER_DEFAULTS, resolve_hparams
 from diffeo_stability.training.trainer import RunConfig, make_optimizer, train
 
 

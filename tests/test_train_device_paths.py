@@ -9,8 +9,8 @@ import pytest
 import torch
 from test_train import toy_dataset
 
-from diffeo_stability.hparams import resolve_hparams
 from diffeo_stability.training import trainer as train_module
+from diffeo_stability.training.hparams import resolve_hparams
 from diffeo_stability.training.trainer import RunConfig, Trainer, train
 
 # torch.compile on a CPU generates C++ (inductor): it needs a compiler

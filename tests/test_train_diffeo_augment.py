@@ -11,7 +11,9 @@ from test_train import toy_dataset
 
 from diffeo_stability.diffeo.fields import expected_delta, temperature_range
 from diffeo_stability.errors import SettingError
-from diffeo_stability.hparams import (
+from diffeo_stability.training.augment import crop_flip
+from diffeo_stability.training.diffeo_augment import RandomDiffeo, sample_beta
+from diffeo_stability.training.hparams import (
     DIFFEO_KEYS,
     KEPT_WHEN_SET,
     PAPER_DEFAULTS,
@@ -19,8 +21,6 @@ from diffeo_stability.hparams import (
     augmentation_parts,
     resolve_hparams,
 )
-from diffeo_stability.training.augment import crop_flip
-from diffeo_stability.training.diffeo_augment import RandomDiffeo, sample_beta
 from diffeo_stability.training.trainer import RunConfig, Trainer
 
 SIDE = 32

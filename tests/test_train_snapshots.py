@@ -15,16 +15,16 @@ import torch
 from test_train import toy_dataset
 
 from diffeo_stability.errors import SettingError
-from diffeo_stability.hparams import (
+from diffeo_stability.models import load_checkpoint
+from diffeo_stability.models.build import snapshot_path
+from diffeo_stability.training import trainer as trainer_module
+from diffeo_stability.training.hparams import (
     DIFFEO_KEYS,
     KEPT_WHEN_SET,
     PAPER_DEFAULTS,
     HParams,
     resolve_hparams,
 )
-from diffeo_stability.models import load_checkpoint
-from diffeo_stability.models.build import snapshot_path
-from diffeo_stability.training import trainer as trainer_module
 from diffeo_stability.training.runcontrol import TrainingInterrupted
 from diffeo_stability.training.trainer import TIMING_KEYS, RunConfig, train
 

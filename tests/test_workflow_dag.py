@@ -22,7 +22,7 @@ from workflow_helpers import (
 )
 
 from diffeo_stability.cli import build_parser
-from diffeo_stability.default_experiment import default_experiment
+from diffeo_stability.preflight.default_experiment import default_experiment
 
 
 @pytest.mark.parametrize(

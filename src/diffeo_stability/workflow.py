@@ -31,7 +31,6 @@ from diffeo_stability.config import (
 )
 from diffeo_stability.config.scale import scale_caption
 from diffeo_stability.data.registry import DATASETS
-from diffeo_stability.default_experiment import default_experiment
 from diffeo_stability.errors import ConfigError
 from diffeo_stability.figures.registry import FIGURES, built_figures
 from diffeo_stability.mechanisms.neuron_settings import neuron_stability_settings
@@ -43,6 +42,7 @@ from diffeo_stability.mechanisms.settings import (
 from diffeo_stability.mechanisms.training_time_settings import TrainingTimeSettings
 from diffeo_stability.models.registry import ARCH_PATTERN, ARCHITECTURES, any_local
 from diffeo_stability.preflight.cost import long_run_warning
+from diffeo_stability.preflight.default_experiment import default_experiment
 from diffeo_stability.probe.settings import ImagenetSettings, ProbeSettings
 from diffeo_stability.stopping import forward_sigterm
 from diffeo_stability.tables.headline import Headline

@@ -37,7 +37,7 @@ def run(args: argparse.Namespace) -> None:
     from diffeo_stability.data.registry import get_dataset
     from diffeo_stability.data.subsets import parse_P
     from diffeo_stability.device import pick_device
-    from diffeo_stability.hparams import resolve_arch_hparams
+    from diffeo_stability.training.hparams import resolve_arch_hparams
     from diffeo_stability.training.trainer import RunConfig, train
 
     info = get_dataset(args.dataset)

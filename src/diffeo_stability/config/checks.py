@@ -12,12 +12,12 @@ from typing import Any
 from diffeo_stability.config import grid
 from diffeo_stability.config.blocks import named, setting_errors
 from diffeo_stability.errors import SettingError
-from diffeo_stability.hparams import resolve_arch_hparams
 from diffeo_stability.mechanisms.neuron_settings import neuron_stability_problems
 from diffeo_stability.mechanisms.training_time_settings import KEY, TrainingTimeSettings
 from diffeo_stability.models.registry import ARCHITECTURES
 from diffeo_stability.probe.settings import ProbeSettings
 from diffeo_stability.stripe.config import StripeConfig
+from diffeo_stability.training.hparams import resolve_arch_hparams
 
 
 def size_problems(config: dict[str, Any]) -> list[str]:

@@ -7,11 +7,11 @@ from typing import Any, NamedTuple
 
 from diffeo_stability.config.blocks import block_section
 from diffeo_stability.data.registry import DATASETS
-from diffeo_stability.hparams import HParams, resolve_arch_hparams
 from diffeo_stability.mechanisms.settings import MechanismsSettings
 from diffeo_stability.mechanisms.training_time_settings import TrainingTimeSettings
 from diffeo_stability.models.registry import ARCHITECTURES
 from diffeo_stability.probe.settings import RUN_KEYS, ProbeSettings
+from diffeo_stability.training.hparams import HParams, resolve_arch_hparams
 
 
 class Run(NamedTuple):

@@ -8,7 +8,7 @@ from typing import Any
 from diffeo_stability.config.blocks import block_problems, fill_defaults
 from diffeo_stability.config.checks import CHECKS
 from diffeo_stability.config.schema import load_schema, schema_problems
-from diffeo_stability.dataset_substitution import substitute_datasets
+from diffeo_stability.data.substitution import substitute_datasets
 from diffeo_stability.errors import ConfigError
 
 Check = Callable[[dict[str, Any]], list[str]]
@@ -20,7 +20,7 @@ def validate_config(
     checks: Iterable[Check] = (),
 ) -> dict[str, Any]:
     """Fill defaults in place, check the schema (types, enums, required keys), apply
-    `data.substitute` (`dataset_substitution`), build every settings block (`config.blocks`),
+    `data.substitute` (`data.substitution`), build every settings block (`config.blocks`),
     then the rules across sections and `checks` (e.g. the workflow's figure options); return
     `config`.
 

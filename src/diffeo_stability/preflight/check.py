@@ -37,10 +37,10 @@ from diffeo_stability.config import Run, run_hparams, training_runs
 from diffeo_stability.data.images import ImageDataset
 from diffeo_stability.data.registry import DATASETS
 from diffeo_stability.device import strict_fp32
-from diffeo_stability.hparams import HParams
 from diffeo_stability.preflight import cost
 from diffeo_stability.probe.measure import probe_function, probing_mode
 from diffeo_stability.probe.settings import ProbeSettings
+from diffeo_stability.training.hparams import HParams
 from diffeo_stability.training.trainer import RunConfig, Trainer
 
 # largest relative difference to float32 eager on the CPU, of the burst's loss and of R_f, and

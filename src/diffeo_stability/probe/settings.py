@@ -92,6 +92,15 @@ class ProbeSettings(Settings):
         as_floats(self, "cutoffs", "deltas", "sweep_range", "adversarial_cutoffs")
         self._check_adversarial()
 
+    def as_config(self) -> dict[str, Any]:
+        """Every field as a config value, but the adversarial ones when the option is off: a
+        probe that measures no adversarial diffeo keeps the identity (its job's --settings)
+        it had before the option existed, so Snakemake does not rerun it."""
+        values = super().as_config()
+        if self.adversarial:
+            return values
+        return {k: v for k, v in values.items() if not k.startswith("adversarial")}
+
     def _check_adversarial(self) -> None:
         check_bool("adversarial", self.adversarial)
         check_each("adversarial_cutoffs", self.adversarial_cutoffs, check_cutoff)

@@ -25,7 +25,7 @@ from diffeo_stability.diffeo.fields import (
     temperature_range,
 )
 from diffeo_stability.diffeo.interpolation import deform
-from diffeo_stability.hparams import HParams
+from diffeo_stability.training.hparams import HParams
 
 log = logging.getLogger(__name__)
 

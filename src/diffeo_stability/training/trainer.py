@@ -30,7 +30,6 @@ from diffeo_stability.data.images import ImageDataset
 from diffeo_stability.data.subsets import subset_indices
 from diffeo_stability.device import eval_batch_size, memory_format
 from diffeo_stability.errors import DataError, TrainingDivergedError
-from diffeo_stability.hparams import PAPER_DEFAULTS, HParams, augmentation_parts
 from diffeo_stability.io import torch_save, write_json
 from diffeo_stability.models import build_model, get_arch
 from diffeo_stability.models.build import checkpoint_dict, cpu_state_dict, snapshot_path
@@ -43,6 +42,7 @@ from diffeo_stability.training.checkpoint import (
     save_state,
 )
 from diffeo_stability.training.diffeo_augment import RandomDiffeo
+from diffeo_stability.training.hparams import PAPER_DEFAULTS, HParams, augmentation_parts
 from diffeo_stability.training.runcontrol import Monitor, RunLock
 
 log = logging.getLogger(__name__)
