@@ -46,7 +46,7 @@ def npz(tmp_path_factory) -> Path:
     return path
 
 
-def _command(npz: Path, out: Path, augmentation: str) -> list[str]:
+def _command(npz: Path, out: Path, augmentation: str = "auto") -> list[str]:
     hparams = {"epochs": EPOCHS, "batch_size": 32, "lr": 0.05, "augmentation": augmentation}
     return [
         sys.executable,

@@ -19,6 +19,7 @@ from diffeo_stability.workflow import (
     Headline,
     built_figures,
     figure_option_values,
+    has_budgets,
     illustration_dataset,
     training_runs,
     trains_local_nets,
@@ -40,6 +41,7 @@ TABLE_FILES = {
     "filter_spectrum": "filter_spectrum.csv",
     "neuron_stability": "mechanisms/neuron_stability.csv",
     "local_nets": "logavg.csv",
+    "budgets": "seeds.csv",
     **{
         name: f"mechanisms/{name.removeprefix('mechanisms_')}.csv"
         for name in (
@@ -88,12 +90,15 @@ def read_config(path: Path, substitute: dict[str, str]) -> dict:
 
 def input_paths(config: dict, tables: Path, data_dir: Path) -> dict[str, Path]:
     """The figure inputs present: the tables in `tables`, the local-net figures' table when
-    the config trains local nets, Fig. 2's data set in `data_dir`."""
+    the config trains local nets, the budget figures' when it trains budgets, Fig. 2's data set
+    in `data_dir`."""
     runs = training_runs(config)
     paths = {name: tables / file for name, file in TABLE_FILES.items()}
     paths["illustration"] = data_dir / f"{illustration_dataset(runs)}.npz"
     if not trains_local_nets(runs):
         del paths["local_nets"]
+    if not has_budgets(runs):
+        del paths["budgets"]
     return {name: path for name, path in paths.items() if path.is_file()}
 
 
