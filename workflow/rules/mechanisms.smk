@@ -5,7 +5,9 @@ analysis; and the decomposition of the diffeo ensemble (no net)."""
 NET_ANALYSES = facade.NET_ANALYSES
 FIELD_ANALYSES = facade.FIELD_ANALYSES
 MECHANISM_RUNS = facade.mechanism_runs(config, RUNS)
-MECHANISM_RUN = f"{RESULTS}/mechanisms/{{analysis}}/{{dataset}}/{{arch}}/P{{P}}{{variant}}/seed{{seed}}.csv"
+MECHANISM_RUN = (
+    f"{RESULTS}/mechanisms/{{analysis}}/{{dataset}}/{{arch}}/P{{P}}{{variant}}/seed{{seed}}.csv"
+)
 MECHANISM_TABLE = f"{TABLES}/mechanisms/{{analysis}}.csv"
 # a few numbers per net, quoted by the README's "Mechanisms" sentences
 MECHANISM_SUMMARY = f"{TABLES}/mechanisms/summary.csv"

@@ -19,10 +19,10 @@ for _name, _run, _epochs in facade.train_rules(config):
             f"{LOGS}/train/{{dataset}}/{{arch}}/P{{P}}{{variant}}/seed{{seed}}.log",
         wildcard_constraints:
             **facade.run_constraints(_run),
+        priority: facade.train_priority(_run)
         conda:
             "../../envs/diffeo-stability.yaml"
         threads: 1
-        priority: facade.train_priority(_run)
         resources:
             **device_job_resources(mem_mb=16000, runtime=600),
         params:
