@@ -32,6 +32,7 @@ def probe_rows(seed: int, R: float, error: float, state: str = "trained") -> pd.
         "P": 100,
         "n_train": 100,
         "epochs": 3,  # the epochs_run of `metrics` (a run and its probe rows agree)
+        "augmentation": "none",  # a data set outside the registry: none
         "seed": seed,
         "state": state,
         "interpolation": "bilinear",
@@ -219,7 +220,7 @@ def test_a_training_at_chance_is_named_and_left_out_of_the_means(tmp_path: Path)
     assert training.never_learned.tolist() == [False, True]
     stability = pd.concat(
         [probe_rows(0, 0.5, 0.3), probe_rows(1, 50.0, 0.9)], ignore_index=True
-    ).assign(dataset="cifar10", P=512, n_train=512)
+    ).assign(dataset="cifar10", augmentation="crop_flip", P=512, n_train=512)
     averaged = log_average(stability, chance_runs(training))
     assert averaged.n_seeds.tolist() == [1] and averaged.R.tolist() == pytest.approx([0.5])
     assert log_average(stability).R.tolist() == pytest.approx([5.0])  # sqrt(0.5 x 50)

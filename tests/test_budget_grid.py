@@ -40,17 +40,17 @@ def test_each_budget_is_a_run_of_its_own_and_sets_its_epochs() -> None:
     runs = training_runs(config)
     assert len(runs) == 2 * 2 + 1 and has_budgets(runs)
     run = Run("cifar10", "LeNet", 50000, 1, 32)
-    assert run in runs and run.budget == "/E32" and run.name() == "cifar10/LeNet/P50000/E32/seed1"
+    assert run in runs and run.variant == "/E32" and run.name() == "cifar10/LeNet/P50000/E32/seed1"
     hparams = run_hparams(config, run)
     assert hparams.epochs == hparams.eval_every == 32  # the probed net: the end point
     assert hparams.snapshot_epochs == (1, 32)  # the override's `epochs` filter
     assert run_hparams(config, Run("cifar10", "LeNet", 50000, 1, 4)).snapshot_epochs == ()
     # the run without a budget keeps its identity: no path segment, the family's epochs
     plain = Run("cifar10", "LeNet", 50000, 0)
-    assert plain in runs and plain.budget == "" and plain.wildcards()["budget"] == ""
+    assert plain in runs and plain.variant == "" and plain.wildcards()["variant"] == ""
     assert run_hparams(config, plain).epochs == 250
-    assert run_constraints(run)["budget"] == "/E32" and "epochs" not in run_constraints(run)
-    assert run_constraints(plain)["budget"] == "(?:)"  # the empty string only
+    assert run_constraints(run)["variant"] == "/E32" and "epochs" not in run_constraints(run)
+    assert run_constraints(plain)["variant"] == "(?:)"  # the empty string only
     names = [name for name, rule_run, _ in train_rules(config) if rule_run is not None]
     assert names == ["train_cifar10_LeNet_P50000_E32_seed0", "train_cifar10_LeNet_P50000_E32_seed1"]
 

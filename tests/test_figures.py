@@ -18,6 +18,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
+from augmentation_tables import augmentation_logavg
 from budget_tables import budget_seed_table
 from matplotlib.figure import Figure
 from test_diffeo_figures import TINY
@@ -297,7 +298,7 @@ def test_every_figure_module_is_registered_with_its_caption() -> None:
     modules = {
         path.stem
         for path in package.glob("*.py")
-        if path.stem.startswith(("fig", "appendix_", "mechanisms_", "long_"))
+        if path.stem.startswith(("fig", "appendix_", "mechanisms_", "long_", "augmentation_"))
     }
     assert {spec.module for spec in FIGURES.values()} == modules
     captions = {path.name for path in (ROOT / "workflow" / "report").glob("*.rst")}
@@ -366,6 +367,8 @@ def figure_inputs(tables: Path, tmp_path_factory) -> dict[str, Path]:
     synthetic_training_time().to_csv(folder / "training_time.csv", index=False)
     synthetic_filter_spectrum().to_csv(folder / "filter_spectrum.csv", index=False)
     budget_seed_table().to_csv(folder / "seeds.csv", index=False)
+    (folder / "augmentation").mkdir()  # a logavg.csv with augmentation options
+    augmentation_logavg().to_csv(folder / "augmentation" / "logavg.csv", index=False)
     return {
         "logavg": tables / "logavg.csv",
         "training": folder / "training.csv",
@@ -376,6 +379,8 @@ def figure_inputs(tables: Path, tmp_path_factory) -> dict[str, Path]:
         "training_time": folder / "training_time.csv",
         "filter_spectrum": folder / "filter_spectrum.csv",
         "budgets": folder / "seeds.csv",
+        "augmentations": folder / "augmentation" / "logavg.csv",
+        "adversarial": folder / "augmentation" / "logavg.csv",
         # drawn with data in test_mechanisms_figures.py; absent here (the same option reads)
         **{name: folder / "absent.csv" for name in INPUTS if name.startswith("mechanisms_")},
     }

@@ -35,6 +35,8 @@ from diffeo_stability.preflight.default_experiment import default_experiment
         ("cpu", 3 * 5 * 2 + (2 * 5 + 5 * 2) + 3 * 2 * 5 * 2 + 6 * 2 + 2 * 4 * 2 + 6, 19 + 3 + 6),
         ("config", 81, 17 + 6),
         ("cpu-long", 4 * 2 * 3, 2),  # four nets, 2 seeds, 3 budgets: the budget figures only
+        # two nets x 4 P x 2 seeds x 4 options, 8 more nets at 50k: the augmentation figures
+        ("cpu-aug", 2 * 4 * 2 * 4 + 8, 3),
         ("paper", 2 * 2 * 3 * 8 * 16 + 15 * 5 - 4 * 5, 17 + 6),
     ],
 )

@@ -67,6 +67,7 @@ __all__ = [
     "figure_options",
     "forward_sigterm",
     "gpus_per_job",
+    "has_augmentations",
     "has_budgets",
     "headline_option",
     "hparams_option",
@@ -78,6 +79,7 @@ __all__ = [
     "mechanism_runs",
     "mechanisms_settings_option",
     "probe_settings_option",
+    "probes_adversarial",
     "retype_overrides",
     "run_constraints",
     "scale_caption",
@@ -130,7 +132,7 @@ def train_rules(config: dict[str, Any]) -> list[tuple[str, Run | None, tuple[int
     them (a deleted snapshot retrains that run only)."""
     rules: list[tuple[str, Run | None, tuple[int, ...]]] = [("train", None, ())]
     for run, epochs in snapshot_runs(config).items():
-        name = f"train_{run.dataset}_{run.arch}_P{run.P}{run.budget}_seed{run.seed}"
+        name = f"train_{run.dataset}_{run.arch}_P{run.P}{run.variant}_seed{run.seed}"
         name = re.sub(r"\W", "_", name)
         rules.append((name, run, epochs))
     return rules
@@ -147,11 +149,12 @@ def run_constraints(run: Run | None) -> dict[str, str]:
     """Wildcard constraints (regular expressions) that match `run` only; none for None."""
     if run is None:
         return {}
-    # an empty value (no budget): a regular expression that matches only the empty string
+    # an empty value (no budget or option): a regular expression that matches only the empty
+    # string; the budget and option are matched through the run's `variant` path segments
     return {
         key: re.escape(str(value)) or "(?:)"
         for key, value in run.wildcards().items()
-        if key != "epochs"
+        if key not in ("epochs", "augmentation")
     }
 
 
@@ -223,9 +226,20 @@ def has_budgets(runs: Iterable[Run]) -> bool:
     return any(run.epochs is not None for run in runs)
 
 
+def has_augmentations(runs: Iterable[Run]) -> bool:
+    """Whether some run has an augmentation option of its own (an experiment lists
+    `augmentations`)."""
+    return any(run.augmentation is not None for run in runs)
+
+
 def trains_local_nets(runs: Iterable[Run]) -> bool:
     """Whether some run trains a simple local net (then the local-net figures are drawn)."""
     return any_local(run.arch for run in runs)
+
+
+def probes_adversarial(config: dict[str, Any], runs: Iterable[Run]) -> bool:
+    """Whether some run's probe measures adversarial diffeos (then their figure is drawn)."""
+    return any(run_probe_settings(config, run).adversarial for run in runs)
 
 
 def neuron_stability_option(config: dict[str, Any]) -> str:

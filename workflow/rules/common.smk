@@ -35,7 +35,7 @@ RUNS = facade.training_runs(config)
 GPU_PER_JOB = facade.gpus_per_job(config["device"])  # 0 on a CPU-only machine: --cores N jobs
 # the train / probe / probe_imagenet jobs: one process on the config's device, `threads` threads
 DEVICE_JOB = "OMP_NUM_THREADS={threads} python -m diffeo_stability --threads {threads}"
-RUN_KEYS = {(r.dataset, r.arch, str(r.P), int(r.seed), r.budget): r for r in RUNS}
+RUN_KEYS = {(r.dataset, r.arch, str(r.P), int(r.seed), r.variant): r for r in RUNS}
 # run -> its snapshot_epochs, for the runs that keep snapshots
 SNAPSHOT_RUNS = facade.snapshot_runs(config)
 
@@ -43,11 +43,12 @@ DATA = "resources/data/{dataset}.npz"
 SYNTHETIC = "resources/synthetic/{dataset}"
 # every config writes under its own results root, so configs never overwrite each other
 RESULTS = config["results"].rstrip("/")
-# {budget}: the path segment of a run's training budget (config.grid.Run.budget; empty without)
-TRAIN_DIR = f"{RESULTS}/train/{{dataset}}/{{arch}}/P{{P}}{{budget}}/seed{{seed}}"
+# {variant}: the path segments of a run's training budget and augmentation option
+# (config.grid.Run.variant; empty without)
+TRAIN_DIR = f"{RESULTS}/train/{{dataset}}/{{arch}}/P{{P}}{{variant}}/seed{{seed}}"
 TRAIN_OUTPUTS = ("init.pt", "trained.pt", "last.pt", "metrics.json")
 SNAPSHOT = f"{TRAIN_DIR}/snapshots/epoch{{epoch}}.pt"  # models.build.snapshot_path
-PROBE = f"{RESULTS}/probe/{{dataset}}/{{arch}}/P{{P}}{{budget}}/seed{{seed}}.parquet"
+PROBE = f"{RESULTS}/probe/{{dataset}}/{{arch}}/P{{P}}{{variant}}/seed{{seed}}.parquet"
 STRIPE = f"{RESULTS}/stripe/d{{d}}/P{{P}}/seed{{seed}}.json"
 IMAGENET_PROBE = f"{RESULTS}/probe/imagenet/{{imagenet_arch}}/Pfull/seed0.parquet"
 LOGS = f"{RESULTS}/logs"
@@ -58,7 +59,7 @@ wildcard_constraints:
     dataset="|".join(map(re.escape, facade.DATASETS)),
     arch=facade.ARCH_PATTERN,
     P=r"\d+|full",
-    budget=r"(/E\d+)?",
+    variant=r"(/E\d+)?(/A[a-z_+]+)?",
     seed=r"\d+",
     d=r"\d+",
     imagenet_arch="resnet101|efficientnet_b2",
@@ -66,7 +67,7 @@ wildcard_constraints:
 
 def run_of(wildcards):
     """The configured run that a (dataset, arch, P, seed) wildcard set refers to."""
-    key = (wildcards.dataset, wildcards.arch, wildcards.P, int(wildcards.seed), wildcards.budget)
+    key = (wildcards.dataset, wildcards.arch, wildcards.P, int(wildcards.seed), wildcards.variant)
     if key not in RUN_KEYS:
         raise WorkflowError(f"{key} is not a run of any experiment in the config")
     return RUN_KEYS[key]

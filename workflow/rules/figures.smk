@@ -29,12 +29,26 @@ FIGURE_INPUTS = {
     **MECHANISM_LOCAL_INPUTS,
     **MECHANISM_INPUTS,
 }
-# a config with training budgets: its per-seed table, read by the figures of the budgets (and
-# only those are drawn: `workflow.built_figures`)
+# a config with training budgets: its per-seed table, read by the figures of the budgets; with
+# augmentation options: the logavg table, read by the figures of the options (and only those
+# are drawn: `workflow.built_figures`)
 if facade.has_budgets(RUNS):
     FIGURE_INPUTS["budgets"] = f"{TABLES}/seeds.csv"
+if facade.has_augmentations(RUNS):
+    FIGURE_INPUTS["augmentations"] = LOGAVG
+# a config whose probes measure adversarial diffeos: the logavg table read by their figure
+if facade.probes_adversarial(config, RUNS):
+    FIGURE_INPUTS["adversarial"] = LOGAVG
 # inputs computed from the training runs: their figures state the config's scale
-RUN_INPUTS = {"logavg", "training_time", "filter_spectrum", "local_nets", "budgets"}
+RUN_INPUTS = {
+    "logavg",
+    "training_time",
+    "filter_spectrum",
+    "local_nets",
+    "budgets",
+    "augmentations",
+    "adversarial",
+}
 
 
 for _figure in built_figures():

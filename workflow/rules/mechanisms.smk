@@ -6,7 +6,7 @@ NET_ANALYSES = facade.NET_ANALYSES
 FIELD_ANALYSES = facade.FIELD_ANALYSES
 MECHANISM_RUNS = facade.mechanism_runs(config, RUNS)
 MECHANISM_RUN = (
-    f"{RESULTS}/mechanisms/{{analysis}}/{{dataset}}/{{arch}}/P{{P}}{{budget}}/seed{{seed}}.csv"
+    f"{RESULTS}/mechanisms/{{analysis}}/{{dataset}}/{{arch}}/P{{P}}{{variant}}/seed{{seed}}.csv"
 )
 MECHANISM_TABLE = f"{TABLES}/mechanisms/{{analysis}}.csv"
 # a few numbers per net, quoted by the README's "Mechanisms" sentences
@@ -33,7 +33,7 @@ rule mechanisms_run:
     output:
         MECHANISM_RUN,
     log:
-        f"{LOGS}/mechanisms/{{analysis}}/{{dataset}}/{{arch}}/P{{P}}{{budget}}/seed{{seed}}.log",
+        f"{LOGS}/mechanisms/{{analysis}}/{{dataset}}/{{arch}}/P{{P}}{{variant}}/seed{{seed}}.log",
     wildcard_constraints:
         analysis="|".join(NET_ANALYSES),
     conda:

@@ -14,7 +14,7 @@ if facade.trains_local_nets(RUNS):
 if NEURON_SETTINGS:
     # the data set and the measured run's checkpoints, one per state
     _s = NEURON_SETTINGS
-    _run = TRAIN_DIR.format(dataset=_s.dataset, arch=_s.arch, P=_s.P, seed=_s.seed, budget="")
+    _run = TRAIN_DIR.format(dataset=_s.dataset, arch=_s.arch, P=_s.P, seed=_s.seed, variant="")
     NEURON_INPUTS = {
         "data": DATA.format(dataset=_s.dataset),
         **{state: f"{_run}/{state}.pt" for state in _s.states},

@@ -4,9 +4,7 @@ the 3x3 filter spectra of the same checkpoints. Nothing when no run keeps snapsh
 
 # run -> epochs probed (0 = init), for the runs with snapshots the block selects
 TRAINING_TIME_RUNS = facade.training_time_runs(config)
-SNAPSHOT_PROBE = (
-    f"{RESULTS}/mechanisms/training_time/{{dataset}}/{{arch}}/P{{P}}{{budget}}/seed{{seed}}.parquet"
-)
+SNAPSHOT_PROBE = f"{RESULTS}/mechanisms/training_time/{{dataset}}/{{arch}}/P{{P}}{{variant}}/seed{{seed}}.parquet"
 INIT = f"{TRAIN_DIR}/init.pt"
 TRAINING_TIME_TABLE = f"{TABLES}/training_time.csv"
 FILTER_SPECTRUM_TABLE = f"{TABLES}/filter_spectrum.csv"
@@ -28,7 +26,7 @@ rule probe_snapshots:
     output:
         SNAPSHOT_PROBE,
     log:
-        f"{LOGS}/mechanisms/training_time/{{dataset}}/{{arch}}/P{{P}}{{budget}}/seed{{seed}}.log",
+        f"{LOGS}/mechanisms/training_time/{{dataset}}/{{arch}}/P{{P}}{{variant}}/seed{{seed}}.log",
     conda:
         "../../envs/diffeo-stability.yaml"
     threads: 1

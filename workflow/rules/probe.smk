@@ -12,7 +12,7 @@ rule probe:
     output:
         PROBE,
     log:
-        f"{LOGS}/probe/{{dataset}}/{{arch}}/P{{P}}{{budget}}/seed{{seed}}.log",
+        f"{LOGS}/probe/{{dataset}}/{{arch}}/P{{P}}{{variant}}/seed{{seed}}.log",
     conda:
         "../../envs/diffeo-stability.yaml"
     threads: 1

@@ -16,7 +16,7 @@ for _name, _run, _epochs in facade.train_rules(config):
         output:
             **train_outputs(_epochs),
         log:
-            f"{LOGS}/train/{{dataset}}/{{arch}}/P{{P}}{{budget}}/seed{{seed}}.log",
+            f"{LOGS}/train/{{dataset}}/{{arch}}/P{{P}}{{variant}}/seed{{seed}}.log",
         wildcard_constraints:
             **facade.run_constraints(_run),
         priority: facade.train_priority(_run)

@@ -19,8 +19,10 @@ from diffeo_stability.workflow import (
     Headline,
     built_figures,
     figure_option_values,
+    has_augmentations,
     has_budgets,
     illustration_dataset,
+    probes_adversarial,
     training_runs,
     trains_local_nets,
     validate_workflow_config,
@@ -42,6 +44,8 @@ TABLE_FILES = {
     "neuron_stability": "mechanisms/neuron_stability.csv",
     "local_nets": "logavg.csv",
     "budgets": "seeds.csv",
+    "augmentations": "logavg.csv",
+    "adversarial": "logavg.csv",
     **{
         name: f"mechanisms/{name.removeprefix('mechanisms_')}.csv"
         for name in (
@@ -90,8 +94,9 @@ def read_config(path: Path, substitute: dict[str, str]) -> dict:
 
 def input_paths(config: dict, tables: Path, data_dir: Path) -> dict[str, Path]:
     """The figure inputs present: the tables in `tables`, the local-net figures' table when
-    the config trains local nets, the budget figures' when it trains budgets, Fig. 2's data set
-    in `data_dir`."""
+    the config trains local nets, the budget figures' when it trains budgets, the augmentation
+    figures' when it trains augmentation options, the adversarial figure's when its probes
+    measure adversarial diffeos, Fig. 2's data set in `data_dir`."""
     runs = training_runs(config)
     paths = {name: tables / file for name, file in TABLE_FILES.items()}
     paths["illustration"] = data_dir / f"{illustration_dataset(runs)}.npz"
@@ -99,6 +104,10 @@ def input_paths(config: dict, tables: Path, data_dir: Path) -> dict[str, Path]:
         del paths["local_nets"]
     if not has_budgets(runs):
         del paths["budgets"]
+    if not has_augmentations(runs):
+        del paths["augmentations"]
+    if not probes_adversarial(config, runs):
+        del paths["adversarial"]
     return {name: path for name, path in paths.items() if path.is_file()}
 
 

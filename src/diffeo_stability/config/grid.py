@@ -17,42 +17,59 @@ from diffeo_stability.training.hparams import HParams, resolve_arch_hparams
 class Run(NamedTuple):
     """One training job: a cell of an experiment grid. `P` is an int or 'full'; `epochs` the
     training budget E of a grid that lists `epochs` (each its own run, annealed at its own
-    last step), None for a grid without (its epochs come from the hyper-parameters)."""
+    last step), None for a grid without (its epochs come from the hyper-parameters);
+    `augmentation` the option of a grid that lists `augmentations` (each its own run), None
+    for a grid without (the hyper-parameters' augmentation)."""
 
     dataset: str
     arch: str
     P: int | str
     seed: int
     epochs: int | None = None
+    augmentation: str | None = None
 
     @property
-    def budget(self) -> str:
-        """The run's path segment of its budget: '' without one, '/E<epochs>' with one
-        (results/train/{dataset}/{arch}/P{P}{budget}/seed{seed})."""
-        return "" if self.epochs is None else f"/E{self.epochs}"
+    def variant(self) -> str:
+        """The run's path segments of its budget and augmentation option: '' without either,
+        '/E<epochs>' and/or '/A<augmentation>' with them
+        (results/train/{dataset}/{arch}/P{P}{variant}/seed{seed})."""
+        budget = "" if self.epochs is None else f"/E{self.epochs}"
+        return budget + ("" if self.augmentation is None else f"/A{self.augmentation}")
 
     def wildcards(self) -> dict[str, Any]:
-        """The workflow's wildcards of the run: dataset, arch, P, seed, budget."""
-        return {**self._asdict(), "budget": self.budget}
+        """The workflow's wildcards of the run: dataset, arch, P, seed, variant."""
+        return {**self._asdict(), "variant": self.variant}
 
     def name(self) -> str:
-        """dataset/arch/P<P>[/E<epochs>]/seed<seed>, for messages."""
-        return f"{self.dataset}/{self.arch}/P{self.P}{self.budget}/seed{self.seed}"
+        """dataset/arch/P<P>[/E<epochs>][/A<augmentation>]/seed<seed>, for messages."""
+        return f"{self.dataset}/{self.arch}/P{self.P}{self.variant}/seed{self.seed}"
+
+
+def grid_runs(grid: dict[str, Any]) -> list[Run]:
+    """The runs of one experiment grid (one per budget of `epochs`, per option of
+    `augmentations` when it lists them)."""
+    return [
+        Run(*cell)
+        for cell in itertools.product(
+            grid["datasets"],
+            grid["archs"],
+            grid["P"],
+            grid["seeds"],
+            grid.get("epochs", [None]),
+            grid.get("augmentations", [None]),
+        )
+    ]
 
 
 def training_runs(config: dict[str, Any]) -> list[Run]:
-    """The union of all experiment grids, without duplicates, in a stable order (a grid with
-    `epochs` gives one run per budget)."""
-    runs = {
-        Run(dataset, arch, P, seed, epochs)
-        for grid in config["experiments"].values()
-        for dataset, arch, P, seed, epochs in itertools.product(
-            grid["datasets"], grid["archs"], grid["P"], grid["seeds"], grid.get("epochs", [None])
-        )
-    }
+    """The union of all experiment grids, without duplicates, in a stable order."""
+    runs = {run for grid in config["experiments"].values() for run in grid_runs(grid)}
     return sorted(
-        runs, key=lambda r: (r.dataset, r.arch, str(r.P).zfill(12), r.seed, r.epochs or 0)
-    )
+        runs,
+        key=lambda r: (
+            r.dataset, r.arch, str(r.P).zfill(12), r.seed, r.epochs or 0, r.augmentation or ""
+        ),
+    )  # fmt: skip
 
 
 def training_set_size(config: dict[str, Any], dataset: str) -> int:
@@ -71,7 +88,7 @@ def test_set_size(config: dict[str, Any], dataset: str) -> int:
 
 def matches(rule: dict[str, Any], run: Run, family: str) -> bool:
     """Whether `run` passes every filter (datasets, archs, P, families, seeds, epochs: the
-    budgets) `rule` gives."""
+    budgets, augmentations: the options) `rule` gives."""
     return (
         run.dataset in rule.get("datasets", [run.dataset])
         and run.arch in rule.get("archs", [run.arch])
@@ -79,6 +96,7 @@ def matches(rule: dict[str, Any], run: Run, family: str) -> bool:
         and family in rule.get("families", [family])
         and run.seed in rule.get("seeds", [run.seed])
         and run.epochs in rule.get("epochs", [run.epochs])
+        and run.augmentation in rule.get("augmentations", [run.augmentation])
     )
 
 
@@ -93,6 +111,8 @@ def run_hparam_values(config: dict[str, Any], run: Run) -> dict[str, Any]:
             values.update(rule["hparams"])
     if run.epochs is not None:
         values.update(epochs=run.epochs, eval_every=run.epochs)
+    if run.augmentation is not None:
+        values.update(augmentation=run.augmentation)
     return values
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from diffeo_stability.config.grid import Run, run_hparams, training_runs
+from diffeo_stability.config.grid import grid_runs, run_hparams, training_runs
 
 
 def _span(values: list[Any]) -> str:
@@ -18,14 +18,7 @@ def _span(values: list[Any]) -> str:
 
 def _experiment_scale(config: dict[str, Any], name: str, grid: dict[str, Any]) -> str:
     """One experiment grid: data sets, P, seeds, epochs and width factors of its runs."""
-    runs = [
-        Run(d, a, P, s, e)
-        for d in grid["datasets"]
-        for a in grid["archs"]
-        for P in grid["P"]
-        for s in grid["seeds"]
-        for e in grid.get("epochs", [None])
-    ]
+    runs = grid_runs(grid)
     hparams = [run_hparams(config, run) for run in runs]
     widths = [h.width_factor for h in hparams if h.width_factor != 1.0]
     epochs = _span([h.epochs for h in hparams])

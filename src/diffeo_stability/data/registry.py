@@ -207,6 +207,15 @@ DATASETS: dict[str, DatasetInfo] = {
 }
 
 
+def run_augmentation(option: str | None, dataset: str) -> str:
+    """The augmentation a run trained with: its hyper-parameter `option`, "auto" (or None: a
+    run written before the option) resolved to the data set's own (`DatasetInfo.augmentation`;
+    "none" for a data set outside the registry, e.g. pretrained ImageNet nets)."""
+    if option not in (None, "auto"):
+        return str(option)
+    return DATASETS[dataset].augmentation if dataset in DATASETS else "none"
+
+
 def get_dataset(name: str) -> DatasetInfo:
     """Registry entry for `name`; raises ConfigError naming the allowed names."""
     from diffeo_stability.errors import lookup

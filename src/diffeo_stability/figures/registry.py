@@ -30,6 +30,8 @@ INPUTS = {
     "neuron_stability": "mechanisms/neuron_stability.csv: alpha per state, layer and kind",
     "local_nets": "tables/logavg.csv, when the experiments train simple local nets",
     "budgets": "tables/seeds.csv, when an experiment trains at several budgets (`epochs`)",
+    "augmentations": "tables/logavg.csv, when an experiment trains under augmentation options",
+    "adversarial": "tables/logavg.csv, when some probe measures adversarial diffeos",
     **{
         f"mechanisms_{name}": f"tables/mechanisms/{name}.csv: the mechanisms stage's {name} rows"
         for name in ("distance", "operations", "spectra", "shuffle", "filters", "diffeo_parts")
@@ -311,18 +313,46 @@ FIGURES: dict[str, FigureSpec] = {
             category=MAIN,
             options=HEADLINE,
         ),
+        FigureSpec(
+            name="augmentation_standard",
+            stem="augmentation/standard_vs_none",
+            inputs=("augmentations", "training"),
+            category=APPENDIX,
+            options=HEADLINE,
+        ),
+        FigureSpec(
+            name="augmentation_diffeo",
+            stem="augmentation/diffeo",
+            inputs=("augmentations", "training"),
+            category=MAIN,
+            options=HEADLINE,
+        ),
+        FigureSpec(
+            name="augmentation_adversarial",
+            stem="augmentation/adversarial",
+            inputs=("adversarial", "training"),
+            category=MAIN,
+            options=HEADLINE,
+        ),
     )
 }
 
 
+#: inputs of a config whose grid trains several runs per (dataset, arch, P, seed): training
+#: budgets, augmentation options
+SEVERAL_RUNS_INPUTS = ("budgets", "augmentations")
+
+
 def built_figures(inputs: Collection[str]) -> list[FigureSpec]:
     """The figures whose inputs are all among `inputs` (those a config makes: the figures over
-    training time need runs with snapshots). A config with training budgets (input `budgets`)
-    draws only the figures that read them: the others take one run per (dataset, arch, P,
-    seed)."""
-    budgets = "budgets" in inputs
+    training time need runs with snapshots). A config with several runs per (dataset, arch,
+    P, seed) (`SEVERAL_RUNS_INPUTS`) draws only the figures that read them (with augmentation
+    options also that of adversarial diffeos, which takes each run under its data set's own
+    augmentation): the others take one run per cell."""
+    several = set(SEVERAL_RUNS_INPUTS) & set(inputs)
+    kept = several | ({"adversarial"} if "augmentations" in several else set())
     return [
         figure
         for figure in FIGURES.values()
-        if set(figure.inputs) <= set(inputs) and (not budgets or "budgets" in figure.inputs)
+        if set(figure.inputs) <= set(inputs) and (not several or kept & set(figure.inputs))
     ]

@@ -206,7 +206,8 @@ def job_count(config: dict[str, Any]) -> int:
     and net analysis, one table per analysis, the diffeo parts, the summary), and one job per
     figure whose inputs the config produces (those over training time only with snapshots,
     the local-net figures only with a local net, that of neuron stability only with its
-    measure)."""
+    measure, that of adversarial diffeos only when a probe measures them; a config with
+    budgets or augmentation options: `figures.registry.built_figures`)."""
     from diffeo_stability.figures.registry import built_figures  # metadata, as config reads it
 
     runs = training_runs(config)
@@ -214,6 +215,8 @@ def job_count(config: dict[str, Any]) -> int:
     produced = {"logavg", "training", "stripe", "illustration"}
     produced |= {f"mechanisms_{name}" for name in (*NET_ANALYSES, *FIELD_ANALYSES)}
     produced |= {"local_nets"} if any_local(run.arch for run in runs) else set()
+    adversarial = any(run_probe_settings(config, run).adversarial for run in runs)
+    produced |= {"adversarial"} if adversarial else set()
     produced |= {"neuron_stability"} if neuron else set()
     snapshot_runs = len(training_time_runs(config))
     produced |= {"training_time", "filter_spectrum"} if snapshot_runs else set()
@@ -221,6 +224,7 @@ def job_count(config: dict[str, Any]) -> int:
     mechanisms = neuron + (snapshot_runs + 2 if snapshot_runs else 0)
     mechanisms += (trained_nets + 1) * len(NET_ANALYSES) + 2
     produced |= {"budgets"} if any(run.epochs is not None for run in runs) else set()
+    produced |= {"augmentations"} if any(run.augmentation is not None for run in runs) else set()
     figures = len(built_figures(produced))
     data_jobs = sum(1 + DATASETS[name].synthetic for name in {run.dataset for run in runs})
     stripe = config["stripe"]

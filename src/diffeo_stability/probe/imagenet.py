@@ -120,6 +120,7 @@ def probe_imagenet(
         P="full",
         n_train=IMAGENET_TRAIN_SIZE,
         epochs=0,  # pretrained elsewhere: no budget of ours
+        augmentation="none",  # nor augmentation option
         seed=seed,
         test_error=None,
     )

@@ -26,6 +26,7 @@ import pandas as pd
 import torch
 
 from diffeo_stability.data.images import load_dataset
+from diffeo_stability.data.registry import run_augmentation
 from diffeo_stability.device import strict_fp32
 from diffeo_stability.errors import DataError
 from diffeo_stability.io import read_checked
@@ -55,6 +56,7 @@ def with_run_columns(
     P: str,
     n_train: int,
     epochs: int,
+    augmentation: str,
     seed: int,
     test_error: float | None,
 ) -> pd.DataFrame:
@@ -67,6 +69,7 @@ def with_run_columns(
         "P": table_size(P, n_train),
         "n_train": int(n_train),
         "epochs": int(epochs),
+        "augmentation": augmentation,
         "seed": int(seed),
         "test_error": error,
     }
@@ -106,6 +109,7 @@ def probe_training_run(
     metrics = _read_metrics(run_dir)
     n_train = metrics.get("n_train", len(data.x_train) if str(P) == "full" else int(P))
     epochs = metrics.get("hparams", {}).get("epochs", 0)  # the run's budget
+    augmentation = run_augmentation(metrics.get("hparams", {}).get("augmentation"), dataset)
     images = probe_images(data.x_test, settings.n_probe, device)
     # (state, checkpoint, metrics.json key of its test error, epoch)
     nets = [(state, run_dir / name, key, None) for state, (name, key) in STATES.items()]
@@ -139,6 +143,7 @@ def probe_training_run(
             P=P,
             n_train=n_train,
             epochs=epochs,
+            augmentation=augmentation,
             seed=seed,
             test_error=error,
         )

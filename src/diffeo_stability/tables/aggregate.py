@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from diffeo_stability.data.registry import run_augmentation
 from diffeo_stability.errors import DataError
 from diffeo_stability.io import read_checked
 from diffeo_stability.tables.columns import ADVERSARIAL_COLUMNS, PROBE_COLUMNS, table_size
@@ -39,6 +40,7 @@ GROUP_KEYS = [
     "P",
     "n_train",
     "epochs",
+    "augmentation",
     "state",
     "interpolation",
     "c",
@@ -64,6 +66,7 @@ TRAINING_COLUMNS = [
     "n_train",
     "seed",
     "epochs",
+    "augmentation",
     "width_factor",
     "best_epoch",
     "test_error",
@@ -79,7 +82,17 @@ TRAINING_COLUMNS = [
 # metrics.json keys copied as they are
 _COPIED = ("init_test_error", "wall_time_s", "images_per_s", "device", "precision")
 # results/train/{dataset}/{arch}/P{P}/seed{seed}/metrics.json
-_RUN_PATH = re.compile(r"(?P<dataset>[^/]+)/(?P<arch>[^/]+)/P(?P<P>[^/]+)/seed(?P<seed>\d+)/[^/]+$")
+_RUN_PATH = re.compile(
+    r"(?P<dataset>[^/]+)/(?P<arch>[^/]+)/P(?P<P>[^/]+)(?:/E\d+)?(?:/A[^/]+)?/seed(?P<seed>\d+)/[^/]+$"
+)
+
+
+def with_augmentation(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with its `augmentation` column; a table written before the augmentation
+    options gets each run's data set's own (the only one it could train with then)."""
+    if "augmentation" in frame:
+        return frame
+    return frame.assign(augmentation=[run_augmentation(None, d) for d in frame["dataset"]])
 
 
 def stability_table(paths: Sequence[str | os.PathLike[str]]) -> pd.DataFrame:
@@ -92,6 +105,7 @@ def stability_table(paths: Sequence[str | os.PathLike[str]]) -> pd.DataFrame:
         frame.reindex(columns=[*frame.columns, *(c for c in ADVERSARIAL_COLUMNS if c not in frame)])
         for frame in frames
     ]
+    frames = [with_augmentation(frame) for frame in frames]
     for path, frame in zip(paths, frames, strict=True):
         missing = set(PROBE_COLUMNS) - set(frame.columns)
         if missing:
@@ -112,6 +126,7 @@ def averaged_values(stability: pd.DataFrame) -> tuple[str, ...]:
 def log_average(stability: pd.DataFrame, excluded: pd.DataFrame | None = None) -> pd.DataFrame:
     """Geometric means over seeds (one row per group of `GROUP_KEYS`) with log spreads, without
     the runs of `excluded` (training.csv rows: `queries.chance_runs`)."""
+    stability = with_augmentation(stability)
     if excluded is not None:
         stability = without_runs(stability, excluded)
     undefined = ~np.isfinite(stability["R"].to_numpy(dtype=float))
@@ -136,6 +151,7 @@ def seed_table(stability: pd.DataFrame) -> pd.DataFrame:
     """Output-layer rows of `stability` at its fixed displacements (not the delta sweep), one
     per seed, with the columns `SEED_COLUMNS` (and the adversarial values when measured),
     sorted."""
+    stability = with_augmentation(stability)
     rows = stability[stability["is_output"].astype(bool) & (stability["point"] != "sweep")]
     keys = [c for c in SEED_COLUMNS if c not in LOG_VALUES]
     columns = [*SEED_COLUMNS, *averaged_values(stability)[len(LOG_VALUES) :]]
@@ -169,6 +185,9 @@ def training_row(path: str | os.PathLike[str]) -> dict[str, Any]:
         "P": table_size(identity["P"], metrics.get("n_train")),
         "n_train": metrics.get("n_train"),
         "epochs": metrics.get("epochs_run", len(history) or None),
+        "augmentation": run_augmentation(
+            metrics.get("hparams", {}).get("augmentation"), identity["dataset"]
+        ),
         "width_factor": metrics.get("hparams", {}).get("width_factor"),
         "best_epoch": metrics.get("best_epoch"),
         "test_error": metrics.get("test_error"),

@@ -53,6 +53,9 @@ RUN_COLUMNS: dict[str, str] = {
     # the run's training budget (its hparams' epochs; 0 when its metrics.json is absent): runs
     # of one (dataset, arch, P, seed) at several budgets differ only here
     "epochs": "int64",
+    # the augmentation it trained with (`data.registry.run_augmentation`: "auto" resolved to the
+    # data set's own): runs of one (dataset, arch, P, seed) under several options differ here
+    "augmentation": "object",
     "seed": "int64",
 }
 PROBE_COLUMNS: dict[str, str] = {**RUN_COLUMNS, **MEASUREMENT_COLUMNS, "test_error": "float64"}

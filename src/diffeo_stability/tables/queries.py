@@ -166,8 +166,9 @@ def without_runs(frame: pd.DataFrame | None, runs: pd.DataFrame) -> pd.DataFrame
     means over seeds (no seed column) loses every row of a net and P that has such a run."""
     if frame is None or frame.empty or runs.empty:
         return frame
-    # a run of a grid with training budgets is also named by its budget (`epochs`)
-    keys = [key for key in (*RUN_KEYS, "epochs") if key in frame and key in runs]
+    # a run of a grid with training budgets or augmentation options is also named by its
+    # budget (`epochs`) and option (`augmentation`)
+    keys = [key for key in (*RUN_KEYS, "epochs", "augmentation") if key in frame and key in runs]
 
     def identity(table: pd.DataFrame) -> pd.MultiIndex:
         ints = {key: "Int64" for key in ("n_train", "seed", "epochs") if key in keys}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from diffeo_stability.data.registry import DATASETS
+from diffeo_stability.tables.claims.augmentation import augmentation_claims, standard_augmentation
 from diffeo_stability.tables.claims.budget import budget_claims, longest_budget
 from diffeo_stability.tables.claims.depth import depth_claims
 from diffeo_stability.tables.claims.error_fit import fit_claims
@@ -36,9 +37,15 @@ def evaluate_claims(
     probe = probe or Headline()
     chance = chance_runs(training)
     logavg, seeds = without_runs(logavg, chance), without_runs(seeds, chance)
-    budgets, training_all = probe.rows(seeds, c=probe.c), training  # every training budget
-    # the other claims take one run per (net, P, seed): its longest budget
-    logavg, training, seeds = (longest_budget(t) for t in (logavg, training, seeds))
+    every, training_all = probe.rows(seeds, c=probe.c), training  # every budget and option
+    # the budget claims take each data set's own augmentation, the augmentation claims each
+    # run's longest budget
+    budgets, arms = standard_augmentation(every), longest_budget(every)
+    # the other claims take one run per (net, P, seed): its longest budget under its data
+    # set's own augmentation
+    logavg, training, seeds = (
+        standard_augmentation(longest_budget(t)) for t in (logavg, training, seeds)
+    )
     headline = probe.rows(logavg, c=probe.c)
     per_seed = probe.rows(seeds, c=probe.c)
     trained_full = full_size(select(per_seed, state="trained"))
@@ -54,6 +61,7 @@ def evaluate_claims(
     rows += depth_claims(logavg, training, probe)
     rows += stripe_claims(stripe)
     rows += budget_claims(budgets, training_all)
+    rows += augmentation_claims(arms, training_all)
     rows += excluded_runs(headline, training)
     rows += never_learned_runs(chance, training)
     return pd.DataFrame(rows, columns=COLUMNS)
