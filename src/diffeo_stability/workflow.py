@@ -16,17 +16,23 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from diffeo_stability.config import (
+    OPTIONAL_TABLES,
     Run,
     check_device,
     default_results_root,
     export_cli_environment,
     gpus_per_job,
+    has_augmentations,
+    has_budgets,
     mechanisms_settings,
+    optional_table_inputs,
+    probes_adversarial,
     retype_overrides,
     run_hparams,
     run_probe_settings,
     training_runs,
     training_time_runs,
+    trains_local_nets,
     validate_config,
 )
 from diffeo_stability.config.scale import scale_caption
@@ -40,7 +46,7 @@ from diffeo_stability.mechanisms.settings import (
     selected_runs,
 )
 from diffeo_stability.mechanisms.training_time_settings import TrainingTimeSettings
-from diffeo_stability.models.registry import ARCH_PATTERN, ARCHITECTURES, any_local
+from diffeo_stability.models.registry import ARCH_PATTERN, ARCHITECTURES
 from diffeo_stability.preflight.cost import long_run_warning
 from diffeo_stability.preflight.default_experiment import default_experiment
 from diffeo_stability.probe.settings import ImagenetSettings, ProbeSettings
@@ -53,6 +59,7 @@ __all__ = [
     "DATASETS",
     "FIELD_ANALYSES",
     "FIGURES",
+    "OPTIONAL_TABLES",
     "NET_ANALYSES",
     "ConfigError",
     "Headline",
@@ -75,6 +82,7 @@ __all__ = [
     "imagenet_settings_option",
     "long_run_warning",
     "neuron_stability_option",
+    "optional_table_inputs",
     "neuron_stability_settings",
     "mechanism_runs",
     "mechanisms_settings_option",
@@ -219,27 +227,6 @@ def illustration_dataset(runs: Iterable[Run]) -> str:
     """The data set of Fig. 2's test image: the first of the registry that `runs` train on."""
     used = {run.dataset for run in runs}
     return next(name for name in DATASETS if name in used)
-
-
-def has_budgets(runs: Iterable[Run]) -> bool:
-    """Whether some run has a training budget of its own (an experiment lists `epochs`)."""
-    return any(run.epochs is not None for run in runs)
-
-
-def has_augmentations(runs: Iterable[Run]) -> bool:
-    """Whether some run has an augmentation option of its own (an experiment lists
-    `augmentations`)."""
-    return any(run.augmentation is not None for run in runs)
-
-
-def trains_local_nets(runs: Iterable[Run]) -> bool:
-    """Whether some run trains a simple local net (then the local-net figures are drawn)."""
-    return any_local(run.arch for run in runs)
-
-
-def probes_adversarial(config: dict[str, Any], runs: Iterable[Run]) -> bool:
-    """Whether some run's probe measures adversarial diffeos (then their figure is drawn)."""
-    return any(run_probe_settings(config, run).adversarial for run in runs)
 
 
 def neuron_stability_option(config: dict[str, Any]) -> str:

@@ -29,16 +29,12 @@ FIGURE_INPUTS = {
     **MECHANISM_LOCAL_INPUTS,
     **MECHANISM_INPUTS,
 }
-# a config with training budgets: its per-seed table, read by the figures of the budgets; with
-# augmentation options: the logavg table, read by the figures of the options (and only those
-# are drawn: `workflow.built_figures`)
-if facade.has_budgets(RUNS):
-    FIGURE_INPUTS["budgets"] = f"{TABLES}/seeds.csv"
-if facade.has_augmentations(RUNS):
-    FIGURE_INPUTS["augmentations"] = LOGAVG
-# a config whose probes measure adversarial diffeos: the logavg table read by their figure
-if facade.probes_adversarial(config, RUNS):
-    FIGURE_INPUTS["adversarial"] = LOGAVG
+# the tables only some configs make (local nets, budgets, augmentation options, adversarial
+# diffeos), read by the figures of those (`workflow.optional_table_inputs`; a config with
+# budgets or options draws only their figures: `workflow.built_figures`)
+FIGURE_INPUTS.update(
+    {name: f"{TABLES}/{file}" for name, file in facade.optional_table_inputs(config, RUNS).items()}
+)
 # inputs computed from the training runs: their figures state the config's scale
 RUN_INPUTS = {
     "logavg",

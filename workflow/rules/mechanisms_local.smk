@@ -4,11 +4,9 @@ are experiment runs (train, probe) like every architecture."""
 
 NEURON_SETTINGS = facade.neuron_stability_settings(config)
 NEURON_STABILITY = f"{RESULTS}/mechanisms/neuron_stability.csv"
-# figure inputs this config produces (figures.smk draws the figures whose inputs exist): the
-# local-net figures read logavg.csv when some experiment trains a local net
+# figure inputs this config produces (figures.smk draws the figures whose inputs exist; the
+# local-net figures' table is one of `workflow.optional_table_inputs`)
 MECHANISM_LOCAL_INPUTS = {"neuron_stability": NEURON_STABILITY} if NEURON_SETTINGS else {}
-if facade.trains_local_nets(RUNS):
-    MECHANISM_LOCAL_INPUTS["local_nets"] = f"{TABLES}/logavg.csv"
 
 
 if NEURON_SETTINGS:

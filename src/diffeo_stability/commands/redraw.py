@@ -19,12 +19,9 @@ from diffeo_stability.workflow import (
     Headline,
     built_figures,
     figure_option_values,
-    has_augmentations,
-    has_budgets,
     illustration_dataset,
-    probes_adversarial,
+    optional_table_inputs,
     training_runs,
-    trains_local_nets,
     validate_workflow_config,
 )
 
@@ -42,10 +39,6 @@ TABLE_FILES = {
     "training_time": "training_time.csv",
     "filter_spectrum": "filter_spectrum.csv",
     "neuron_stability": "mechanisms/neuron_stability.csv",
-    "local_nets": "logavg.csv",
-    "budgets": "seeds.csv",
-    "augmentations": "logavg.csv",
-    "adversarial": "logavg.csv",
     **{
         name: f"mechanisms/{name.removeprefix('mechanisms_')}.csv"
         for name in (
@@ -93,21 +86,12 @@ def read_config(path: Path, substitute: dict[str, str]) -> dict:
 
 
 def input_paths(config: dict, tables: Path, data_dir: Path) -> dict[str, Path]:
-    """The figure inputs present: the tables in `tables`, the local-net figures' table when
-    the config trains local nets, the budget figures' when it trains budgets, the augmentation
-    figures' when it trains augmentation options, the adversarial figure's when its probes
-    measure adversarial diffeos, Fig. 2's data set in `data_dir`."""
+    """The figure inputs present: the tables in `tables` (those only some configs make when the
+    config makes them: `workflow.optional_table_inputs`), Fig. 2's data set in `data_dir`."""
     runs = training_runs(config)
-    paths = {name: tables / file for name, file in TABLE_FILES.items()}
+    files = {**TABLE_FILES, **optional_table_inputs(config, runs)}
+    paths = {name: tables / file for name, file in files.items()}
     paths["illustration"] = data_dir / f"{illustration_dataset(runs)}.npz"
-    if not trains_local_nets(runs):
-        del paths["local_nets"]
-    if not has_budgets(runs):
-        del paths["budgets"]
-    if not has_augmentations(runs):
-        del paths["augmentations"]
-    if not probes_adversarial(config, runs):
-        del paths["adversarial"]
     return {name: path for name, path in paths.items() if path.is_file()}
 
 

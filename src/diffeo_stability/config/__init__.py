@@ -16,20 +16,27 @@ from diffeo_stability.config.environment import (
     retype_overrides,
 )
 from diffeo_stability.config.grid import (
+    OPTIONAL_TABLES,
     Run,
+    has_augmentations,
+    has_budgets,
     mechanisms_settings,
+    optional_table_inputs,
+    probes_adversarial,
     run_hparams,
     run_probe_settings,
     test_set_size,
     training_runs,
     training_set_size,
     training_time_runs,
+    trains_local_nets,
 )
 from diffeo_stability.config.schema import SCHEMA_PATH, load_schema
 from diffeo_stability.config.validate import validate_config
 
 __all__ = [
     "BLOCKS",
+    "OPTIONAL_TABLES",
     "SCHEMA_PATH",
     "Run",
     "check_device",
@@ -37,13 +44,18 @@ __all__ = [
     "default_results_root",
     "export_cli_environment",
     "gpus_per_job",
+    "has_augmentations",
+    "has_budgets",
     "load_schema",
+    "optional_table_inputs",
+    "probes_adversarial",
     "retype_overrides",
     "run_hparams",
     "run_probe_settings",
     "test_set_size",
     "training_runs",
     "training_set_size",
+    "trains_local_nets",
     "training_time_runs",
     "validate_config",
 ]

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterable
 from typing import Any, NamedTuple
 
 from diffeo_stability.config.blocks import block_section
 from diffeo_stability.data.registry import DATASETS
 from diffeo_stability.mechanisms.settings import MechanismsSettings
 from diffeo_stability.mechanisms.training_time_settings import TrainingTimeSettings
-from diffeo_stability.models.registry import ARCHITECTURES
+from diffeo_stability.models.registry import ARCHITECTURES, any_local
 from diffeo_stability.probe.settings import RUN_KEYS, ProbeSettings
 from diffeo_stability.training.hparams import HParams, resolve_arch_hparams
 
@@ -149,3 +150,50 @@ def mechanisms_settings(config: dict[str, Any]) -> MechanismsSettings:
     """The validated config's `mechanisms` block as settings, without the sections that have
     settings of their own (`blocks.block_section`)."""
     return MechanismsSettings.from_config(block_section(config, "mechanisms") or {})
+
+
+def has_budgets(runs: Iterable[Run]) -> bool:
+    """Whether some run has a training budget of its own (an experiment lists `epochs`)."""
+    return any(run.epochs is not None for run in runs)
+
+
+def has_augmentations(runs: Iterable[Run]) -> bool:
+    """Whether some run has an augmentation option of its own (an experiment lists
+    `augmentations`)."""
+    return any(run.augmentation is not None for run in runs)
+
+
+def trains_local_nets(runs: Iterable[Run]) -> bool:
+    """Whether some run trains a simple local net (then the local-net figures are drawn)."""
+    return any_local(run.arch for run in runs)
+
+
+def probes_adversarial(config: dict[str, Any], runs: Iterable[Run]) -> bool:
+    """Whether some run's probe measures adversarial diffeos (then their figure is drawn)."""
+    return any(run_probe_settings(config, run).adversarial for run in runs)
+
+
+#: figure inputs (`figures.registry.INPUTS`) that only some configs make -> the file each reads
+#: in the tables directory (`optional_table_inputs` says which a config makes)
+OPTIONAL_TABLES = {
+    "local_nets": "logavg.csv",
+    "budgets": "seeds.csv",
+    "augmentations": "logavg.csv",
+    "adversarial": "logavg.csv",
+}
+
+
+def optional_table_inputs(config: dict[str, Any], runs: Iterable[Run]) -> dict[str, str]:
+    """The `OPTIONAL_TABLES` the config makes: the local-net figures' table when some run
+    trains a simple local net, the budget figures' when some run has a budget, the
+    augmentation figures' when some run has an option, the adversarial figure's when some probe
+    measures adversarial diffeos. Read by the workflow (figures.smk), `diffeo-stability redraw`
+    and the job count of `preflight.cost`."""
+    runs = list(runs)
+    made = {
+        "local_nets": trains_local_nets(runs),
+        "budgets": has_budgets(runs),
+        "augmentations": has_augmentations(runs),
+        "adversarial": probes_adversarial(config, runs),
+    }
+    return {name: file for name, file in OPTIONAL_TABLES.items() if made[name]}

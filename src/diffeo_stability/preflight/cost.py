@@ -27,6 +27,7 @@ from typing import Any
 from diffeo_stability.config import (
     Run,
     mechanisms_settings,
+    optional_table_inputs,
     run_hparams,
     run_probe_settings,
     training_runs,
@@ -39,7 +40,7 @@ from diffeo_stability.mechanisms.settings import (
     NET_ANALYSES,
     selected_runs,
 )
-from diffeo_stability.models.registry import ARCHITECTURES, any_local, local_cost_factor
+from diffeo_stability.models.registry import ARCHITECTURES, local_cost_factor
 from diffeo_stability.probe.settings import ProbeSettings
 
 # (training, probing) images/s per architecture, for the warning at DAG time; at RATE_SIDE px,
@@ -205,26 +206,21 @@ def job_count(config: dict[str, Any]) -> int:
     stability measure when configured; the analyses of trained nets: one job per selected run
     and net analysis, one table per analysis, the diffeo parts, the summary), and one job per
     figure whose inputs the config produces (those over training time only with snapshots,
-    the local-net figures only with a local net, that of neuron stability only with its
-    measure, that of adversarial diffeos only when a probe measures them; a config with
-    budgets or augmentation options: `figures.registry.built_figures`)."""
+    that of neuron stability only with its measure, the tables only some configs make:
+    `config.grid.optional_table_inputs`; `figures.registry.built_figures` decides)."""
     from diffeo_stability.figures.registry import built_figures  # metadata, as config reads it
 
     runs = training_runs(config)
     neuron = neuron_stability_settings(config) is not None
     produced = {"logavg", "training", "stripe", "illustration"}
     produced |= {f"mechanisms_{name}" for name in (*NET_ANALYSES, *FIELD_ANALYSES)}
-    produced |= {"local_nets"} if any_local(run.arch for run in runs) else set()
-    adversarial = any(run_probe_settings(config, run).adversarial for run in runs)
-    produced |= {"adversarial"} if adversarial else set()
+    produced |= set(optional_table_inputs(config, runs))
     produced |= {"neuron_stability"} if neuron else set()
     snapshot_runs = len(training_time_runs(config))
     produced |= {"training_time", "filter_spectrum"} if snapshot_runs else set()
     trained_nets = len(selected_runs(mechanisms_settings(config), runs))
     mechanisms = neuron + (snapshot_runs + 2 if snapshot_runs else 0)
     mechanisms += (trained_nets + 1) * len(NET_ANALYSES) + 2
-    produced |= {"budgets"} if any(run.epochs is not None for run in runs) else set()
-    produced |= {"augmentations"} if any(run.augmentation is not None for run in runs) else set()
     figures = len(built_figures(produced))
     data_jobs = sum(1 + DATASETS[name].synthetic for name in {run.dataset for run in runs})
     stripe = config["stripe"]
