@@ -20,21 +20,23 @@ import numpy as np
 import pandas as pd
 import pytest
 import scipy.stats
+from readme_phrases import (
+    README,
+    agrees,
+    geomean,
+    headline,
+    loose_numbers,
+    pattern,
+    quoted,
+    section,
+    words,
+    wrong_numbers,
+)
 from workflow_helpers import ROOT
 
 from diffeo_stability.tables.claims.summary import current_block, read_claims, summary_block
 
-README = (ROOT / "README.md").read_text()
 TABLES = ROOT / "docs" / "results" / "cpu"
-NUMBER = r"(-?\d[\d,]*(?:\.\d+)?)"
-
-
-def section(title: str) -> str:
-    """The README section `## title` with its whitespace collapsed (phrases span lines)."""
-    body = README.split(f"\n## {title}\n", 1)[1].split("\n## ", 1)[0]
-    return " ".join(body.split())
-
-
 SECTIONS = {"Results": section("Results"), "Mechanisms": section("Mechanisms")}
 
 
@@ -42,35 +44,9 @@ def table(name: str) -> pd.DataFrame:
     return pd.read_csv(TABLES / name)
 
 
-def headline(frame: pd.DataFrame) -> pd.DataFrame:
-    """Rows of the headline convention: output layer, c = 3, bilinear, median, per-image."""
-    keep = (frame["c"] == 3) & (frame["interpolation"] == "bilinear") & frame["is_output"]
-    keep &= (frame["statistic"] == "median") & (frame["noise_norm"] == "per_image")
-    return frame[keep]
-
-
-def geomean(values: pd.Series) -> float:
-    return float(np.exp(np.log(values.astype(float)).mean()))
-
-
 def extremes(values: pd.Series) -> list[float]:
     """[lowest, highest] of `values`: a range as the README prints it, "0.35-0.84"."""
     return [values.min(), values.max()]
-
-
-def agrees(printed: str, value: float) -> bool:
-    """`value` printed with as many decimals as `printed` is `printed` (commas ignored)."""
-    text = printed.replace(",", "")
-    decimals = len(text.split(".")[1]) if "." in text else 0
-    return f"{value:.{decimals}f}" == text
-
-
-def quoted(name: str, phrase: str) -> tuple[re.Match, list[str]]:
-    """The one match of `phrase` ({n}: a number) in section `name`, and its numbers."""
-    pattern = re.escape(phrase).replace(r"\{n\}", NUMBER)
-    matches = list(re.finditer(pattern, SECTIONS[name]))
-    assert len(matches) == 1, f"README {name}: {len(matches)} matches of {phrase!r}"
-    return matches[0], list(matches[0].groups())
 
 
 # ---------------------------------------------------------------- the computations, one per phrase
@@ -434,11 +410,6 @@ def local_net_trainings() -> list[float]:
 
 
 # ------------------------------------------------------------------------- the phrases
-def words(text: str) -> str:
-    """`text` with its whitespace collapsed: a phrase as the collapsed README holds it."""
-    return " ".join(text.split())
-
-
 #: (section, phrase, the numbers it quotes in order)
 CHECKS: list[tuple[str, str, Callable[[], list[float]]]] = [
     (
@@ -607,10 +578,7 @@ NOT_FROM_A_TABLE = {
 
 @pytest.mark.parametrize("where, phrase, compute", CHECKS, ids=[c[1][:40] for c in CHECKS])
 def test_each_number_is_its_table(where, phrase, compute):
-    _, printed = quoted(where, phrase)
-    expected = compute()
-    assert len(printed) == len(expected), f"{phrase!r}: {printed} against {expected}"
-    wrong = [(p, v) for p, v in zip(printed, expected, strict=True) if not agrees(p, float(v))]
+    wrong = wrong_numbers(quoted(SECTIONS[where], phrase, where), compute())
     assert not wrong, f"README {where}: printed, table value: {wrong} in {phrase!r}"
 
 
@@ -627,19 +595,11 @@ def test_the_claims_summary_is_the_claims_tables():
 def test_every_decimal_number_is_checked():
     """A decimal number outside the generated block, images and code is inside a checked
     phrase or a passage of NOT_FROM_A_TABLE."""
-    block = re.escape(" ".join(current_block(README).split()))
+    block = re.escape(words(current_block(README)))
     for where, text in SECTIONS.items():
-        skipped = [block, r"!\[[^]]*\]\([^)]*\)", r"`[^`]*`", r"<!--.*?-->"]
-        skipped += [pattern for pattern, _ in NOT_FROM_A_TABLE[where]]
-        skipped += [
-            re.escape(phrase).replace(r"\{n\}", NUMBER) for w, phrase, _ in CHECKS if w == where
-        ]
-        covered = [m.span() for pattern in skipped for m in re.finditer(pattern, text)]
-        loose = [
-            m.group()
-            for m in re.finditer(r"\d+\.\d+", text)
-            if not any(a <= m.start() < b for a, b in covered)
-        ]
+        covered = [block, *(p for p, _ in NOT_FROM_A_TABLE[where])]
+        covered += [pattern(phrase) for w, phrase, _ in CHECKS if w == where]
+        loose = loose_numbers(text, covered)
         assert not loose, f"README {where}: numbers no check covers: {loose}"
 
 
@@ -744,3 +704,34 @@ def test_the_command_rewrites_the_block_and_checks_it(tmp_path):
     readme.write_text("no markers\n")
     with pytest.raises(DataError, match="claims-summary:start"):
         current_block(readme.read_text())
+
+
+def test_a_named_block_is_rewritten_alone(tmp_path):
+    """`--block cpu-long` rewrites the block with that name and leaves the unnamed one as is."""
+    from diffeo_stability.cli import main
+    from diffeo_stability.tables.claims.summary import END, START, markers
+
+    claims = tmp_path / "claims.csv"
+    hand_claims().to_csv(claims, index=False)
+    start, end = markers("cpu-long")
+    assert "cpu-long" in start and "cpu-long" in end and start != START and end != END
+    readme = tmp_path / "README.md"
+    readme.write_text(f"{START}\nfirst\n{END}\n{start}\nsecond\n{end}\n")
+    assert (
+        main(
+            [
+                "claims-summary",
+                "--claims",
+                str(claims),
+                "--readme",
+                str(readme),
+                "--block",
+                "cpu-long",
+            ]
+        )
+        == 0
+    )
+    text = readme.read_text()
+    assert "first" in text and "second" not in text
+    assert current_block(text, name="cpu-long") == summary_block(hand_claims(), "cpu-long")
+    assert current_block(text) == f"{START}\nfirst\n{END}"

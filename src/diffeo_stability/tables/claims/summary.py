@@ -3,8 +3,10 @@
 The claims table (`claims.csv`) has a row per claim and net; the summary keeps, for each claim,
 the one row that stands for it (`representative`: the paper's CIFAR-10 data set and ResNet18
 where the claim has them) and counts the verdicts of all its rows. The README holds the
-rendered summary between `START` and `END`; `diffeo-stability claims-summary` rewrites it, and
-`tests/test_readme_numbers.py` checks that it equals the rendering of the published table.
+rendered summary between its markers (`markers`: one pair per experiment, the default
+experiment's unnamed); `diffeo-stability claims-summary` rewrites it, and the README tests
+(`tests/test_readme_numbers.py`, `tests/test_readme_long.py`) check that it equals the rendering
+of the published table.
 """
 
 from __future__ import annotations
@@ -133,12 +135,21 @@ def summary_rows(claims: pd.DataFrame) -> list[list[str]]:
     return out
 
 
-def summary_block(claims: pd.DataFrame) -> str:
-    """The Markdown the README holds between `START` and `END` (both lines included)."""
+def markers(name: str = "") -> tuple[str, str]:
+    """The first and last line of the block named `name`: `START` and `END` for "" (the
+    default experiment), e.g. "<!-- claims-summary:start cpu-long (generated ...) -->" else."""
+    if not name:
+        return START, END
+    return START.replace(":start ", f":start {name} "), END.replace(":end ", f":end {name} ")
+
+
+def summary_block(claims: pd.DataFrame, name: str = "") -> str:
+    """The Markdown the README holds between the markers of `name` (both lines included)."""
     if claims.empty:
         raise DataError("the claims table has no rows: nothing to summarise")
     heads = columns(claims)
-    lines = [START, "", "| " + " | ".join(heads) + " |", "|" + "---|" * len(heads)]
+    start, end = markers(name)
+    lines = [start, "", "| " + " | ".join(heads) + " |", "|" + "---|" * len(heads)]
     for cells in summary_rows(claims):
         lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     lines += ["", f"All {len(claims)} rows of the claims table: {counts(claims['holds'])}."]
@@ -146,19 +157,21 @@ def summary_block(claims: pd.DataFrame) -> str:
         lines.append(SEEDS_NOTE)
     left_out = claims[claims["paper_value"] == ""]
     lines += [f"Left out of every claim: {d}." for d in left_out["details"]]
-    return "\n".join([*lines, "", END])
+    return "\n".join([*lines, "", end])
 
 
-def replace_block(text: str, block: str, where: str = "README") -> str:
-    """`text` with its part from `START` to `END` replaced by `block` (DataError when the
-    markers are not there once each, in order)."""
-    first, last = text.find(START), text.find(END)
-    if text.count(START) != 1 or text.count(END) != 1 or last < first:
-        raise DataError(f"{where} must hold the lines {START!r} and {END!r} once each, in order")
-    return text[:first] + block + text[last + len(END) :]
+def replace_block(text: str, block: str, where: str = "README", name: str = "") -> str:
+    """`text` with its part between the markers of `name` replaced by `block` (DataError when
+    the markers are not there once each, in order)."""
+    start, end = markers(name)
+    first, last = text.find(start), text.find(end)
+    if text.count(start) != 1 or text.count(end) != 1 or last < first:
+        raise DataError(f"{where} must hold the lines {start!r} and {end!r} once each, in order")
+    return text[:first] + block + text[last + len(end) :]
 
 
-def current_block(text: str, where: str = "README") -> str:
-    """The part of `text` from `START` to `END` (both included)."""
-    replace_block(text, "", where)  # checks the markers
-    return text[text.find(START) : text.find(END) + len(END)]
+def current_block(text: str, where: str = "README", name: str = "") -> str:
+    """The part of `text` between the markers of `name` (both included)."""
+    replace_block(text, "", where, name)  # checks the markers
+    start, end = markers(name)
+    return text[text.find(start) : text.find(end) + len(end)]

@@ -1,0 +1,71 @@
+"""Shared by the README number tests: a section's text, the phrases that quote table numbers,
+the precision a number is printed at, and the decimal numbers no phrase covers."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+from workflow_helpers import ROOT
+
+README = (ROOT / "README.md").read_text()
+NUMBER = r"(-?\d[\d,]*(?:\.\d+)?)"
+
+
+def words(text: str) -> str:
+    """`text` with its whitespace collapsed: a phrase as the collapsed README holds it."""
+    return " ".join(text.split())
+
+
+def section(title: str) -> str:
+    """The README section `## title` with its whitespace collapsed (phrases span lines)."""
+    return words(README.split(f"\n## {title}\n", 1)[1].split("\n## ", 1)[0])
+
+
+def pattern(phrase: str) -> str:
+    """The regular expression of `phrase`, each `{n}` a number."""
+    return re.escape(phrase).replace(r"\{n\}", NUMBER)
+
+
+def quoted(text: str, phrase: str, where: str) -> list[str]:
+    """The numbers of the one match of `phrase` in `text` (README section `where`)."""
+    matches = list(re.finditer(pattern(phrase), text))
+    assert len(matches) == 1, f"README {where}: {len(matches)} matches of {phrase!r}"
+    return list(matches[0].groups())
+
+
+def agrees(printed: str, value: float) -> bool:
+    """`value` printed with as many decimals as `printed` is `printed` (commas ignored)."""
+    text = printed.replace(",", "")
+    decimals = len(text.split(".")[1]) if "." in text else 0
+    return f"{value:.{decimals}f}" == text
+
+
+def wrong_numbers(printed: list[str], expected: list[float]) -> list[tuple[str, float]]:
+    """The (printed, table value) pairs that disagree at the printed precision."""
+    assert len(printed) == len(expected), f"{printed} against {expected}"
+    return [(p, v) for p, v in zip(printed, expected, strict=True) if not agrees(p, float(v))]
+
+
+def loose_numbers(text: str, covered_patterns: list[str]) -> list[str]:
+    """The decimal numbers of `text` outside every match of `covered_patterns`, images, code
+    and comments."""
+    skipped = [r"!\[[^]]*\]\([^)]*\)", r"`[^`]*`", r"<!--.*?-->", *covered_patterns]
+    covered = [m.span() for p in skipped for m in re.finditer(p, text)]
+    return [
+        m.group()
+        for m in re.finditer(r"\d+\.\d+", text)
+        if not any(a <= m.start() < b for a, b in covered)
+    ]
+
+
+def headline(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows of the headline convention: output layer, c = 3, bilinear, median, per-image."""
+    keep = (frame["c"] == 3) & (frame["interpolation"] == "bilinear") & frame["is_output"]
+    keep &= (frame["statistic"] == "median") & (frame["noise_norm"] == "per_image")
+    return frame[keep]
+
+
+def geomean(values: pd.Series) -> float:
+    return float(np.exp(np.log(values.astype(float)).mean()))
