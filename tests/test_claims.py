@@ -216,6 +216,18 @@ def test_slope_interval_uses_the_t_quantile_with_n_minus_2_dof() -> None:
     assert log_slope(np.ones(3), np.ones(3)).has_interval is False  # one distinct x
 
 
+@pytest.mark.parametrize("measured_x", [False, True])
+def test_a_slope_projected_to_its_own_seeds_is_its_interval(measured_x) -> None:
+    """The projection at the seeds the points come from gives back the interval: 3 seeds at
+    4 x values each, the x repeated (P) or measured on each seed (R_f, every x distinct)."""
+    rng = np.random.default_rng(0)
+    x = np.repeat([1e3, 4e3, 16e3, 5e4], 3) * (rng.uniform(0.8, 1.2, 12) if measured_x else 1)
+    y = x**-0.5 * rng.uniform(0.7, 1.3, 12)
+    estimate = log_slope(x, y, n_seeds=3 if measured_x else None)
+    assert estimate.spread.points_per_seed == 4
+    assert estimate.spread.half_width(3) == pytest.approx((estimate.high - estimate.low) / 2)
+
+
 def test_bootstrap_is_reproducible_and_covers_an_exact_relation() -> None:
     rng = np.random.default_rng(1)
     nets = []
@@ -558,10 +570,11 @@ def test_poster_points_decide_the_paper_claims_with_one_seed_each() -> None:
     assert 0.9 < corr.low and math.isfinite(corr.high)
 
 
-def test_the_published_claims_are_what_the_code_computes(tmp_path):
-    """docs/results/cpu/claims.csv and claims.md are the claims command's output on the
-    published tables (cpu.yaml's headline: the code cut-off rule), byte for byte."""
-    published = Path(__file__).resolve().parents[1] / "docs" / "results" / "cpu"
+@pytest.mark.parametrize("experiment", ["cpu", "cpu-long"])
+def test_the_published_claims_are_what_the_code_computes(tmp_path, experiment):
+    """docs/results/{cpu,cpu-long}/claims.csv and claims.md are the claims command's output on
+    the published tables (the configs' headline: the code cut-off rule), byte for byte."""
+    published = Path(__file__).resolve().parents[1] / "docs" / "results" / experiment
     tables = {name: published / f"{name}.csv" for name in ("logavg", "training", "stripe", "seeds")}
     args = [item for name, path in tables.items() for item in (f"--{name}", str(path))]
     out, markdown = tmp_path / "claims.csv", tmp_path / "claims.md"

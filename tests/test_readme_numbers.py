@@ -675,6 +675,16 @@ def test_the_summary_keeps_one_row_per_claim_of_the_paper():
     )
     assert "All 4 rows of the claims table: 1 yes, 1 no, 1 not testable at this scale, " in block
     assert "Left out of every claim: 1 run excluded." in block
+    assert "Not tested here" not in block
+
+
+def test_a_claim_with_no_tested_row_is_named_not_summarised():
+    claims = hand_claims()
+    claims.loc[claims["claim"] == "B", "holds"] = "not tested"
+    block = summary_block(claims)
+    rows = [line for line in block.splitlines() if line.startswith("| ") and "---" not in line]
+    assert len(rows) == 2 and rows[1].startswith("| 1 | A |")
+    assert "Not tested here (no data for them): B." in block
 
 
 def test_the_summary_adds_the_seeds_needed_when_the_table_has_them():

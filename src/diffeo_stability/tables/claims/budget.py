@@ -224,7 +224,11 @@ def exponent_across_budgets(rows: pd.DataFrame, training: pd.DataFrame | None) -
     ]
     out = []
     for group, pooled in parts:
-        estimate = log_slope(group["R"].to_numpy(float), group["test_error"].to_numpy(float))
+        estimate = log_slope(
+            group["R"].to_numpy(float),
+            group["test_error"].to_numpy(float),
+            n_seeds=group["seed"].nunique(),
+        )
         out.append(
             claim_row(
                 EXPONENT,

@@ -164,11 +164,19 @@ def geometric_mean(values: Sequence[float] | np.ndarray) -> Estimate:
     )
 
 
-def log_slope(x: np.ndarray, y: np.ndarray, log_x: bool = True, seeds: bool = True) -> Estimate:
+def log_slope(
+    x: np.ndarray,
+    y: np.ndarray,
+    log_x: bool = True,
+    seeds: bool = True,
+    n_seeds: int | None = None,
+) -> Estimate:
     """Least-squares slope of log y against log x (against x itself when not `log_x`) over
     the finite points with y > 0 (and x > 0), with its 95 % t interval (n - 2 dof, the
-    standard error from the residuals). `seeds`: the points repeated at an x are seeds (the
-    interval is then projected to more seeds); otherwise (e.g. one mean per layer) it is not."""
+    standard error from the residuals). `seeds`: the points come from seeds, and the interval
+    is projected to more seeds; otherwise (e.g. one mean per layer) it is not. The points of
+    one seed are taken to be one per distinct x (seeds repeat the x values, e.g. P), unless
+    `n_seeds` says how many seeds they come from (x measured on each seed, e.g. R_f)."""
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     keep = np.isfinite(x) & np.isfinite(y) & (y > 0) & ((x > 0) | (not log_x))
     lx, ly = (np.log(x[keep]) if log_x else x[keep]), np.log(y[keep])
@@ -181,8 +189,10 @@ def log_slope(x: np.ndarray, y: np.ndarray, log_x: bool = True, seeds: bool = Tr
     resid = ly - (slope * lx + intercept)
     se = math.sqrt(float(resid @ resid) / (n - 2) / float(np.sum((lx - lx.mean()) ** 2)))
     half = t_quantile(n - 2) * se
-    # one seed at each x would give a standard error sqrt(seeds per x) times larger
-    spread = Spread(float(slope), se * math.sqrt(n / distinct), distinct, 2) if seeds else None
+    # one seed's points alone would give a standard error sqrt(seeds) times larger
+    seed_count = n_seeds or n / distinct
+    per_seed = max(1, round(n / seed_count))
+    spread = Spread(float(slope), se * math.sqrt(seed_count), per_seed, 2) if seeds else None
     how = f"{t_how(n - 2)}, {n} points at {distinct} values"
     return Estimate(float(slope), slope - half, slope + half, how, spread)
 
