@@ -115,9 +115,9 @@ def paper_claims(claims: pd.DataFrame) -> tuple[list[str], list[str]]:
     out, are not claims), split into those with a tested row and those with none (an
     experiment without their data, e.g. no P sweep in config/cpu-long.yaml)."""
     paper = claims[claims["paper_value"] != ""]
-    tested = paper[paper["holds"] != ABSENT]["claim"]
+    tested = set(paper[paper["holds"] != ABSENT]["claim"])
     names = list(dict.fromkeys(paper["claim"]))
-    return [c for c in names if c in set(tested)], [c for c in names if c not in set(tested)]
+    return [c for c in names if c in tested], [c for c in names if c not in tested]
 
 
 def summary_rows(claims: pd.DataFrame) -> list[list[str]]:
