@@ -204,6 +204,22 @@ def test_t_quantiles_and_the_seeds_that_would_clear_a_bound() -> None:
     assert f"{n} seeds would clear it" in decision.reason
 
 
+def test_values_pooled_over_p_project_to_seeds_not_values() -> None:
+    """8 ratios, 4 per seed (4 P x 2 seeds): the interval of 8 values, labelled as values, and
+    a projection in seeds that each add 4 values (dof 4 s - 1)."""
+    values = [0.7, 0.9, 1.1, 0.8, 0.95, 1.2, 0.85, 1.0]
+    pooled, plain = geometric_mean(values, points_per_seed=4), geometric_mean(values)
+    assert (pooled.value, pooled.low, pooled.high) == (plain.value, plain.low, plain.high)
+    assert pooled.how == "95 % t interval (t=2.36, 7 dof) over 8 values, 4 per seed"
+    seeds = int(decide(pooled, high=0.999).seeds_needed)
+    logs = np.log(values)
+    distance, sd = abs(logs.mean() - math.log(0.999)), logs.std(ddof=1)
+    n = 4 * seeds
+    assert t_quantile(n - 1) * sd / math.sqrt(n) < distance
+    assert distance <= t_quantile(n - 5) * sd / math.sqrt(n - 4)
+    assert int(decide(plain, high=0.999).seeds_needed) > seeds
+
+
 def test_slope_interval_uses_the_t_quantile_with_n_minus_2_dof() -> None:
     x = np.repeat([1e3, 4e3, 16e3, 5e4], 3)
     y = x**-0.5 * np.tile([0.9, 1.0, 1.1], 4)
@@ -570,10 +586,11 @@ def test_poster_points_decide_the_paper_claims_with_one_seed_each() -> None:
     assert 0.9 < corr.low and math.isfinite(corr.high)
 
 
-@pytest.mark.parametrize("experiment", ["cpu", "cpu-long"])
+@pytest.mark.parametrize("experiment", ["cpu", "cpu-long", "cpu-aug"])
 def test_the_published_claims_are_what_the_code_computes(tmp_path, experiment):
-    """docs/results/{cpu,cpu-long}/claims.csv and claims.md are the claims command's output on
-    the published tables (the configs' headline: the code cut-off rule), byte for byte."""
+    """docs/results/{cpu,cpu-long,cpu-aug}/claims.csv and claims.md are the claims command's
+    output on the published tables (the configs' headline: the code cut-off rule), byte for
+    byte."""
     published = Path(__file__).resolve().parents[1] / "docs" / "results" / experiment
     tables = {name: published / f"{name}.csv" for name in ("logavg", "training", "stripe", "seeds")}
     args = [item for name, path in tables.items() for item in (f"--{name}", str(path))]

@@ -164,7 +164,7 @@ def diffeo_lowers(
     for arm, base in DIFFEO_BASES.items():
         criterion = f"{name}({arm}) / {name}({base}) < 1 (over P and seeds)"
         for net in groups(paired_ratios(rows, value, arm, base), ["dataset", "arch"]):
-            estimate = geometric_mean(net["ratio"])
+            estimate = geometric_mean(net["ratio"], points_per_seed=net["n_train"].nunique())
             details = f"{arm} vs {base}, ratio per P: {_per_p_text(net)}"
             decision = decide(estimate, high=BELOW_ONE)
             out.append(

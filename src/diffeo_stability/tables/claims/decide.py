@@ -141,10 +141,12 @@ def decide(estimate: Estimate, low: float = -math.inf, high: float = math.inf) -
     return Decision(UNDECIDED, f"{reason}; {needed} seeds would clear it at this spread", needed)
 
 
-def geometric_mean(values: Sequence[float] | np.ndarray) -> Estimate:
+def geometric_mean(values: Sequence[float] | np.ndarray, points_per_seed: int = 1) -> Estimate:
     """exp(mean log x) over seeds, with exp(mean +- t s / sqrt(n)) as its interval (s the
     standard deviation of the logs, t the 95 % quantile with n - 1 dof; no interval for a
-    single seed). Non-finite and non-positive values are left out."""
+    single value). Non-finite and non-positive values are left out. `points_per_seed`: the
+    values one seed gives (e.g. a ratio at each of 4 P), so the label names values, not
+    seeds, and the projection to more seeds adds that many values per seed."""
     x = np.asarray(values, dtype=float)
     logs = np.log(x[np.isfinite(x) & (x > 0)])
     n = len(logs)
@@ -153,14 +155,15 @@ def geometric_mean(values: Sequence[float] | np.ndarray) -> Estimate:
     mean = float(logs.mean())
     if n < 2:
         return Estimate(math.exp(mean), math.nan, math.nan, "1 seed: no standard error")
-    spread = Spread(mean, float(logs.std(ddof=1)), log=True)
-    half = spread.half_width(n)
+    sd = float(logs.std(ddof=1))
+    half = t_quantile(n - 1) * sd / math.sqrt(n)
+    over = f"{n} seeds" if points_per_seed == 1 else f"{n} values, {points_per_seed} per seed"
     return Estimate(
         math.exp(mean),
         math.exp(mean - half),
         math.exp(mean + half),
-        f"{t_how(n - 1)} over {n} seeds",
-        spread,
+        f"{t_how(n - 1)} over {over}",
+        Spread(mean, sd / math.sqrt(points_per_seed), points_per_seed, log=True),
     )
 
 
