@@ -1,16 +1,23 @@
 """Shared by the README number tests: a section's text, the phrases that quote table numbers,
-the precision a number is printed at, and the decimal numbers no phrase covers."""
+the precision a number is printed at, the decimal numbers no phrase covers, and the tests each
+module makes of its phrases and claims block."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
+import pytest
 from workflow_helpers import ROOT
+
+from diffeo_stability.tables.claims.summary import current_block, read_claims, summary_block
 
 README = (ROOT / "README.md").read_text()
 NUMBER = r"(-?\d[\d,]*(?:\.\d+)?)"
+#: (README section, a phrase with {n} for each number, the numbers it quotes in order)
+Check = tuple[str, str, Callable[[], list[float]]]
 
 
 def words(text: str) -> str:
@@ -69,3 +76,36 @@ def headline(frame: pd.DataFrame) -> pd.DataFrame:
 
 def geomean(values: pd.Series) -> float:
     return float(np.exp(np.log(values.astype(float)).mean()))
+
+
+def each_number_test(sections: dict[str, str], checks: list[Check]) -> Callable[..., None]:
+    """A module's test that each phrase of `checks`, found once in its section of `sections`,
+    quotes the numbers its function computes at their printed precision (a case per phrase)."""
+
+    @pytest.mark.parametrize("where, phrase, compute", checks, ids=[c[1][:40] for c in checks])
+    def test_each_number_is_its_table(where: str, phrase: str, compute) -> None:
+        wrong = wrong_numbers(quoted(sections[where], phrase, where), compute())
+        assert not wrong, f"README {where}: printed, table value: {wrong} in {phrase!r}"
+
+    return test_each_number_is_its_table
+
+
+def unchecked_numbers(
+    where: str, text: str, block: str, checks: list[Check], not_from_a_table: list[str]
+) -> list[str]:
+    """The decimal numbers of README section `where` (its `text`) outside the claims block
+    named `block` ("" the unnamed one), the phrases of `checks` for `where` and the passages
+    (regular expressions) of `not_from_a_table`."""
+    covered = [re.escape(words(current_block(README, name=block))), *not_from_a_table]
+    covered += [pattern(phrase) for w, phrase, _ in checks if w == where]
+    return loose_numbers(text, covered)
+
+
+def assert_block_is_the_claims_table(experiment: str, block: str = "") -> None:
+    """The README's claims block `block` renders docs/results/`experiment`/claims.csv."""
+    claims = read_claims(ROOT / "docs" / "results" / experiment / "claims.csv")
+    name = f" --block {block}" if block else ""
+    assert current_block(README, name=block) == summary_block(claims, block), (
+        "rerun .venv/bin/diffeo-stability claims-summary --claims "
+        f"docs/results/{experiment}/claims.csv --readme README.md{name}"
+    )

@@ -9,26 +9,24 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
 import pytest
 import scipy.stats
 from readme_phrases import (
-    README,
+    Check,
+    assert_block_is_the_claims_table,
+    each_number_test,
     geomean,
     headline,
-    loose_numbers,
-    pattern,
-    quoted,
     section,
+    unchecked_numbers,
     words,
-    wrong_numbers,
 )
 from workflow_helpers import ROOT
 
-from diffeo_stability.tables.claims.summary import current_block, read_claims, summary_block
+from diffeo_stability.tables.claims.summary import read_claims
 
 RESULTS = ROOT / "docs" / "results" / "cpu-aug"
 TITLE = "Augmentation and worst-case diffeos"
@@ -223,7 +221,7 @@ def worst_case() -> list[float]:
 
 
 #: (section, phrase, the numbers it quotes in order)
-CHECKS: list[tuple[str, str, Callable[[], list[float]]]] = [
+CHECKS: list[Check] = [
     (TITLE, "on CIFAR10-JPEG at P = {n}, {n}, {n} and {n} with {n} seeds", the_design),
     (TITLE, "rule ({n}, {n}, {n} and {n} at the four P)", the_epochs),
     (
@@ -294,23 +292,14 @@ NOT_FROM_A_TABLE = [
 ]
 
 
-@pytest.mark.parametrize("where, phrase, compute", CHECKS, ids=[c[1][:40] for c in CHECKS])
-def test_each_number_is_its_table(where, phrase, compute):
-    wrong = wrong_numbers(quoted(SECTIONS[where], phrase, where), compute())
-    assert not wrong, f"README {where}: printed, table value: {wrong} in {phrase!r}"
+test_each_number_is_its_table = each_number_test(SECTIONS, CHECKS)
 
 
 def test_the_claims_block_is_the_claims_table():
-    claims = read_claims(RESULTS / "claims.csv")
-    assert current_block(README, name=BLOCK) == summary_block(claims, BLOCK), (
-        "rerun .venv/bin/diffeo-stability claims-summary --claims "
-        "docs/results/cpu-aug/claims.csv --readme README.md --block cpu-aug"
-    )
+    assert_block_is_the_claims_table("cpu-aug", BLOCK)
 
 
 def test_every_decimal_number_is_checked():
-    covered = [re.escape(words(current_block(README, name=BLOCK)))]
-    covered += [p for p, _ in NOT_FROM_A_TABLE]
-    covered += [pattern(p) for w, p, _ in CHECKS if w == TITLE]
-    loose = loose_numbers(SECTIONS[TITLE], covered)
+    passages = [p for p, _ in NOT_FROM_A_TABLE]
+    loose = unchecked_numbers(TITLE, SECTIONS[TITLE], BLOCK, CHECKS, passages)
     assert not loose, f"README {TITLE}: numbers no check covers: {loose}"

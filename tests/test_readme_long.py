@@ -8,26 +8,23 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
-import pytest
 import scipy.stats
 from readme_phrases import (
-    README,
+    Check,
+    assert_block_is_the_claims_table,
+    each_number_test,
     geomean,
     headline,
-    loose_numbers,
-    pattern,
-    quoted,
     section,
+    unchecked_numbers,
     words,
-    wrong_numbers,
 )
 from workflow_helpers import ROOT
 
-from diffeo_stability.tables.claims.summary import current_block, read_claims, summary_block
+from diffeo_stability.tables.claims.summary import read_claims
 
 RESULTS = ROOT / "docs" / "results"
 SECTIONS = {"Longer training": section("Longer training"), "Configs": section("Configs")}
@@ -175,7 +172,7 @@ def snapshots() -> list[float]:
 
 
 #: (section, phrase, the numbers it quotes in order)
-CHECKS: list[tuple[str, str, Callable[[], list[float]]]] = [
+CHECKS: list[Check] = [
     (
         "Longer training",
         words("""on CIFAR10-JPEG at P = {n} with {n} seeds, each net and seed trained for E =
@@ -249,23 +246,15 @@ NOT_FROM_A_TABLE = [
 ]
 
 
-@pytest.mark.parametrize("where, phrase, compute", CHECKS, ids=[c[1][:40] for c in CHECKS])
-def test_each_number_is_its_table(where, phrase, compute):
-    wrong = wrong_numbers(quoted(SECTIONS[where], phrase, where), compute())
-    assert not wrong, f"README {where}: printed, table value: {wrong} in {phrase!r}"
+test_each_number_is_its_table = each_number_test(SECTIONS, CHECKS)
 
 
 def test_the_claims_block_is_the_claims_table():
-    claims = read_claims(RESULTS / "cpu-long" / "claims.csv")
-    assert current_block(README, name=BLOCK) == summary_block(claims, BLOCK), (
-        "rerun .venv/bin/diffeo-stability claims-summary --claims "
-        "docs/results/cpu-long/claims.csv --readme README.md --block cpu-long"
-    )
+    assert_block_is_the_claims_table("cpu-long", BLOCK)
 
 
 def test_every_decimal_number_is_checked():
-    covered = [re.escape(words(current_block(README, name=BLOCK)))]
-    covered += [p for p, _ in NOT_FROM_A_TABLE]
-    covered += [pattern(p) for w, p, _ in CHECKS if w == "Longer training"]
-    loose = loose_numbers(SECTIONS["Longer training"], covered)
+    passages = [p for p, _ in NOT_FROM_A_TABLE]
+    where = "Longer training"
+    loose = unchecked_numbers(where, SECTIONS[where], BLOCK, CHECKS, passages)
     assert not loose, f"README Longer training: numbers no check covers: {loose}"

@@ -14,27 +14,25 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
 import pytest
 import scipy.stats
 from readme_phrases import (
-    README,
+    Check,
     agrees,
+    assert_block_is_the_claims_table,
+    each_number_test,
     geomean,
     headline,
-    loose_numbers,
-    pattern,
-    quoted,
     section,
+    unchecked_numbers,
     words,
-    wrong_numbers,
 )
 from workflow_helpers import ROOT
 
-from diffeo_stability.tables.claims.summary import current_block, read_claims, summary_block
+from diffeo_stability.tables.claims.summary import current_block, summary_block
 
 TABLES = ROOT / "docs" / "results" / "cpu"
 SECTIONS = {"Results": section("Results"), "Mechanisms": section("Mechanisms")}
@@ -411,7 +409,7 @@ def local_net_trainings() -> list[float]:
 
 # ------------------------------------------------------------------------- the phrases
 #: (section, phrase, the numbers it quotes in order)
-CHECKS: list[tuple[str, str, Callable[[], list[float]]]] = [
+CHECKS: list[Check] = [
     (
         "Results",
         words("""training of the image experiments {n} runs, 207 job-min (0-133; {n} of them
@@ -576,30 +574,21 @@ NOT_FROM_A_TABLE = {
 }
 
 
-@pytest.mark.parametrize("where, phrase, compute", CHECKS, ids=[c[1][:40] for c in CHECKS])
-def test_each_number_is_its_table(where, phrase, compute):
-    wrong = wrong_numbers(quoted(SECTIONS[where], phrase, where), compute())
-    assert not wrong, f"README {where}: printed, table value: {wrong} in {phrase!r}"
+test_each_number_is_its_table = each_number_test(SECTIONS, CHECKS)
 
 
 def test_the_claims_summary_is_the_claims_tables():
     """The README block equals the rendering of the live claims.csv (rerun
     `diffeo-stability claims-summary` after regenerating the table)."""
-    claims = read_claims(TABLES / "claims.csv")
-    assert current_block(README) == summary_block(claims), (
-        "rerun .venv/bin/diffeo-stability claims-summary --claims docs/results/cpu/claims.csv "
-        "--readme README.md"
-    )
+    assert_block_is_the_claims_table("cpu")
 
 
 def test_every_decimal_number_is_checked():
     """A decimal number outside the generated block, images and code is inside a checked
     phrase or a passage of NOT_FROM_A_TABLE."""
-    block = re.escape(words(current_block(README)))
     for where, text in SECTIONS.items():
-        covered = [block, *(p for p, _ in NOT_FROM_A_TABLE[where])]
-        covered += [pattern(phrase) for w, phrase, _ in CHECKS if w == where]
-        loose = loose_numbers(text, covered)
+        passages = [p for p, _ in NOT_FROM_A_TABLE[where]]
+        loose = unchecked_numbers(where, text, "", CHECKS, passages)
         assert not loose, f"README {where}: numbers no check covers: {loose}"
 
 
