@@ -220,6 +220,13 @@ def worst_case() -> list[float]:
     return [P, low, high, 1 / high, 1 / low, nets["R_adv_G"].min(), nets["R_adv_G"].max()]
 
 
+def training_minutes() -> list[float]:
+    runs = table("training.csv").query("arch == 'ResNet18'")
+    minutes = runs.groupby("augmentation")["wall_time_s"].agg(["sum", "size"])
+    assert minutes["size"].nunique() == 1
+    return [minutes["size"].iloc[0], *(minutes["sum"][[NONE, STANDARD, DIFFEO, BOTH]] / 60)]
+
+
 #: (section, phrase, the numbers it quotes in order)
 CHECKS: list[Check] = [
     (TITLE, "on CIFAR10-JPEG at P = {n}, {n}, {n} and {n} with {n} seeds", the_design),
@@ -283,10 +290,17 @@ CHECKS: list[Check] = [
         norm, D_f^adv / G_f, is {n} (VGG11bn) to {n} (FullConnL6)."""),
         worst_case,
     ),
+    (
+        TITLE,
+        words("""In the run, ResNet18's {n} trainings under each option took {n} (none), {n}
+        (crop_flip), {n} (diffeo) and {n} (crop_flip+diffeo) minutes in all"""),
+        training_minutes,
+    ),
 ]
 #: passages whose numbers are not in any table, and why
 NOT_FROM_A_TABLE = [
-    (r"\*\*Cost\.\*\* Job time per stage .*? in all \(", "the run's log and the benchmarks"),
+    (r"\*\*Cost\.\*\* Job time per stage .*? not from a table\.", "the run's Snakemake log"),
+    (r"Benchmarks on ResNet18 1/8, .*? in all \(", "benchmarks/ (config/README.md)"),
     (r"criterion's bounds 0\.5 and 2", "the criterion (tables/claims/augmentation.py)"),
     (r"within \[0\.5, 2\]", "the criterion (tables/claims/augmentation.py)"),
 ]
