@@ -239,17 +239,17 @@ CHECKS: list[Check] = [
     ("Configs", "{n} trainings; 68 min 8 s", lambda: [len(table("training.csv"))]),
     (
         TITLE,
-        words("""lowers R_f at every P for both nets, by a factor of {n} to {n} (R_f(crop_flip) /
-        R_f(none) from {n} to {n})"""),
+        words("""lowers R_f at every P for both nets (in the geometric mean over seeds), by a
+        factor of {n} to {n} (R_f(crop_flip) / R_f(none) from {n} to {n})"""),
         standard_range,
     ),
     (
         TITLE,
-        words("""(ratio {n} [{n}, {n}]: yes) but not its test error; added to crop_flip it raises
-        the test error of both nets a little (ResNet18 {n} [{n}, {n}], LeNet {n} [{n}, {n}]:
-        no). The worst-case diffeo says less about performance than the typical one: over the
-        {n} nets, corr(log eps_t, log R_f^adv) is {n} [{n}, {n}], against {n} [{n}, {n}] for
-        the typical R_f (no)."""),
+        words("""(ratio {n} [{n}, {n}]: yes), not measurably its test error; added to
+        crop_flip it raises the test error of both nets a little (ResNet18 {n} [{n}, {n}],
+        LeNet {n} [{n}, {n}]: no). The worst-case diffeo says less about performance than the
+        typical one: over the {n} nets, corr(log eps_t, log R_f^adv) is {n} [{n}, {n}],
+        against {n} [{n}, {n}] for the typical R_f (no)."""),
         the_answer,
     ),
     (
