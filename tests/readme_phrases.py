@@ -4,12 +4,14 @@ module makes of its phrases and claims block."""
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
 import pytest
+import scipy.stats
 from workflow_helpers import ROOT
 
 from diffeo_stability.tables.claims.summary import current_block, read_claims, summary_block
@@ -76,6 +78,19 @@ def headline(frame: pd.DataFrame) -> pd.DataFrame:
 
 def geomean(values: pd.Series) -> float:
     return float(np.exp(np.log(values.astype(float)).mean()))
+
+
+@functools.cache
+def published(experiment: str, name: str) -> pd.DataFrame:
+    """docs/results/`experiment`/`name`, read once (callers select from it, never change it)."""
+    return pd.read_csv(ROOT / "docs" / "results" / experiment / name)
+
+
+def t_interval(values: pd.Series) -> list[float]:
+    """Geometric mean of `values` and its 95 % t interval (n - 1 dof) on the log scale."""
+    logs = np.log(values.to_numpy(dtype=float))
+    half = scipy.stats.t.ppf(0.975, len(logs) - 1) * logs.std(ddof=1) / np.sqrt(len(logs))
+    return [float(np.exp(logs.mean() + k)) for k in (0.0, -half, half)]
 
 
 def each_number_test(sections: dict[str, str], checks: list[Check]) -> Callable[..., None]:

@@ -6,7 +6,6 @@ the published claims table."""
 
 from __future__ import annotations
 
-import functools
 import re
 
 import numpy as np
@@ -18,7 +17,9 @@ from readme_phrases import (
     each_number_test,
     geomean,
     headline,
+    published,
     section,
+    t_interval,
     unchecked_numbers,
     words,
 )
@@ -32,10 +33,8 @@ BLOCK = "cpu-long"
 SOTA, PRIMITIVE = ["ResNet18", "VGG11bn"], ["LeNet", "FullConnL4"]
 
 
-@functools.cache
 def table(name: str, experiment: str = "cpu-long") -> pd.DataFrame:
-    """A published table, read once (callers select from it, never change it)."""
-    return pd.read_csv(RESULTS / experiment / name)
+    return published(experiment, name)
 
 
 def end_points() -> pd.DataFrame:
@@ -139,11 +138,8 @@ def the_law() -> list[float]:
 
 def the_lenet_interval_reaches_past_two() -> list[float]:
     lenet = end_points().query("epochs == @budgets()[-1] and arch == 'LeNet'")
-    logs = np.log(lenet["test_error"] / (0.2 * np.sqrt(lenet["R"])))
-    high = logs.mean() + scipy.stats.t.ppf(0.975, len(logs) - 1) * logs.std(ddof=1) / np.sqrt(
-        len(logs)
-    )
-    assert np.exp(high) > 2 > np.exp(logs.mean())
+    mean, _, high = t_interval(lenet["test_error"] / (0.2 * np.sqrt(lenet["R"])))
+    assert high > 2 > mean
     return [2]
 
 
